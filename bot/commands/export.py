@@ -1,0 +1,71 @@
+"""`retention-bot export responses`: every survey answer, as CSV or JSON lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from typing import Any, TextIO
+
+import click
+
+from bot.context import AppContext
+from insights.export import EXPORT_COLUMNS, ExportRecord, iter_responses
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def write_export(records: Any, fmt: str, out: TextIO) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        for record in records:
+            writer.writerow([_csv_value(v) for v in record.as_dict().values()])
+            count += 1
+    else:
+        for record in records:
+            data = {k: _json_value(v) for k, v in ExportRecord.as_dict(record).items()}
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export stored data."""
+
+
+@export_group.command("responses")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
+)
+@click.pass_obj
+def export_responses(app: AppContext, fmt: str, output: str | None) -> None:
+    """Every answered survey with its customer, score, text, time, reasons and sentiment."""
+    factory = app.database()
+    with factory() as session:
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                count = write_export(iter_responses(session), fmt, out)
+            click.echo(f"wrote {count} responses to {output}", err=True)
+        else:
+            write_export(iter_responses(session), fmt, sys.stdout)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export_group)

@@ -1,0 +1,425 @@
+"""Loading customers, events and survey responses: idempotent, streaming, forgiving.
+
+Rows arrive as `(line number, mapping)` pairs from any source (CSV file, API batch). Each
+is validated by `insights.records`; a bad row is reported through `on_reject` and skipped,
+while the good rows around it are written. Rows are written a batch at a time, each batch in
+its own transaction, so memory stays constant and a crash loses at most the batch in
+flight: re-running the same file is safe, because every write is keyed on the sender's id
+(`external_id`, `event_id`, `response_id`) and a row that has not changed is not touched.
+
+A key seen twice in one run is reported as a duplicate rather than silently overwritten:
+within a batch we compare directly; across batches we recognise rows this run already
+wrote by their `updated_at`, which costs no memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from insights import lifecycle
+from insights.records import (
+    CustomerRecord,
+    EventRecord,
+    RecordError,
+    ResponseRecord,
+    parse_customer,
+    parse_event,
+    parse_response,
+)
+from storage.bulk import insert_ignoring_conflicts, rows_by_key
+from storage.models import Answer, Customer, Event, SurveySession
+
+BATCH_SIZE = 2_000
+R = TypeVar("R", CustomerRecord, EventRecord, ResponseRecord)
+RejectHandler = Callable[[int, str], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did; `rejected` counts rows reported through `on_reject`."""
+
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return (
+            f"{self.kind}: {self.inserted} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+        )
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    grace: timedelta = timedelta(days=14)
+    window: timedelta | None = None
+
+
+class _Batch(Generic[R]):
+    """Records of one batch, first occurrence of each key wins, later ones are rejected."""
+
+    def __init__(self, key: Callable[[R], str]) -> None:
+        self.key = key
+        self.items: dict[str, tuple[int, R]] = {}
+
+    def add(self, line: int, record: R, report: ImportReport, on_reject: RejectHandler) -> None:
+        key = self.key(record)
+        first = self.items.get(key)
+        if first is not None:
+            if first[1] != record:
+                report.rejected += 1
+                on_reject(line, f"duplicate id {key!r} (first on line {first[0]})")
+            else:
+                report.unchanged += 1
+            return
+        self.items[key] = (line, record)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Importer(Generic[R]):
+    """Shared driver: parse, batch, flush; subclasses write one kind of record."""
+
+    kind = ""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        tz: tzinfo,
+        on_reject: RejectHandler,
+        batch_size: int = BATCH_SIZE,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.factory = factory
+        self.tz = tz
+        self.on_reject = on_reject
+        self.batch_size = batch_size
+        self.now = now
+        self.started = now()
+        self.report = ImportReport(self.kind)
+
+    def parse(self, row: Mapping[str, object]) -> R:
+        raise NotImplementedError
+
+    @staticmethod
+    def key(record: R) -> str:
+        raise NotImplementedError
+
+    def write(self, session: Session, batch: Sequence[tuple[int, R]]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Work that needs the whole run written (e.g. recomputing churn)."""
+
+    def reject(self, line: int, message: str) -> None:
+        self.report.rejected += 1
+        self.on_reject(line, message)
+
+    def run(self, rows: Iterable[tuple[int, Mapping[str, object]]]) -> ImportReport:
+        batch: _Batch[R] = _Batch(self.key)
+        for line, row in rows:
+            try:
+                record = self.parse(row)
+            except RecordError as error:
+                self.reject(line, str(error))
+                continue
+            batch.add(line, record, self.report, self.on_reject)
+            if len(batch) >= self.batch_size:
+                self._flush(batch)
+                batch = _Batch(self.key)
+        self._flush(batch)
+        self.finish()
+        return self.report
+
+    def _flush(self, batch: _Batch[R]) -> None:
+        if not batch.items:
+            return
+        with self.factory() as session, session.begin():
+            self.write(session, list(batch.items.values()))
+
+    def written_this_run(self, updated_at: datetime) -> bool:
+        return updated_at >= self.started
+
+    def _customer_ids(
+        self, session: Session, batch: Sequence[tuple[int, R]]
+    ) -> tuple[dict[str, int], list[tuple[int, R]]]:
+        """Resolve external ids; rows naming an unknown customer are rejected here."""
+        wanted = [record.external_id for _, record in batch]  # type: ignore[union-attr]
+        found = rows_by_key(session, Customer.external_id, wanted, [Customer.id])
+        ids = {key: row.id for key, row in found.items()}
+        known = []
+        for line, record in batch:
+            external_id = record.external_id
+            if external_id in ids:
+                known.append((line, record))
+            else:
+                self.reject(line, f"unknown customer {external_id!r} (import customers first)")
+        return ids, known
+
+
+class CustomerImporter(Importer[CustomerRecord]):
+    kind = "customers"
+    FIELDS = ("name", "email", "language", "timezone", "plan", "mrr", "signed_up_at")
+
+    def parse(self, row: Mapping[str, object]) -> CustomerRecord:
+        return parse_customer(row, self.tz)
+
+    @staticmethod
+    def key(record: CustomerRecord) -> str:
+        return record.external_id
+
+    def write(self, session: Session, batch: Sequence[tuple[int, CustomerRecord]]) -> None:
+        columns = [getattr(Customer, name) for name in (*self.FIELDS, "id", "updated_at")]
+        existing = rows_by_key(
+            session, Customer.external_id, [r.external_id for _, r in batch], columns
+        )
+        now = self.now()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        moved: list[int] = []
+        for line, record in batch:
+            values = {name: getattr(record, name) for name in self.FIELDS}
+            old = existing.get(record.external_id)
+            if old is None:
+                inserts.append(
+                    {
+                        **values,
+                        "external_id": record.external_id,
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                continue
+            changed = any(getattr(old, name) != values[name] for name in self.FIELDS)
+            if not changed:
+                self.report.unchanged += 1
+            elif self.written_this_run(old.updated_at):
+                self.reject(line, f"duplicate id {record.external_id!r} (on an earlier line)")
+            else:
+                updates.append({**values, "id": old.id, "updated_at": now})
+                if old.signed_up_at != record.signed_up_at:
+                    moved.append(old.id)
+        insert_ignoring_conflicts(session, Customer, inserts)
+        if updates:
+            session.execute(update(Customer), updates)
+        lifecycle.mark_stale(session, moved)
+        self.report.inserted += len(inserts)
+        self.report.updated += len(updates)
+
+
+class EventImporter(Importer[EventRecord]):
+    kind = "events"
+
+    def __init__(self, *args: Any, rules: LifecycleRules | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules or LifecycleRules()
+
+    def parse(self, row: Mapping[str, object]) -> EventRecord:
+        return parse_event(row, self.tz)
+
+    @staticmethod
+    def key(record: EventRecord) -> str:
+        return record.event_id
+
+    def write(self, session: Session, batch: Sequence[tuple[int, EventRecord]]) -> None:
+        customer_ids, known = self._customer_ids(session, batch)
+        existing = rows_by_key(
+            session,
+            Event.event_id,
+            [r.event_id for _, r in known],
+            [
+                Event.id,
+                Event.customer_id,
+                Event.type,
+                Event.occurred_at,
+                Event.amount,
+                Event.updated_at,
+            ],
+        )
+        now = self.now()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        touched: list[int] = []
+        for line, record in known:
+            customer_id = customer_ids[record.external_id]
+            values = {
+                "customer_id": customer_id,
+                "type": record.type,
+                "occurred_at": record.occurred_at,
+                "amount": record.amount,
+            }
+            old = existing.get(record.event_id)
+            if old is None:
+                inserts.append(
+                    {**values, "event_id": record.event_id, "created_at": now, "updated_at": now}
+                )
+                touched.append(customer_id)
+                continue
+            if all(getattr(old, name) == value for name, value in values.items()):
+                self.report.unchanged += 1
+            elif self.written_this_run(old.updated_at):
+                self.reject(line, f"duplicate id {record.event_id!r} (on an earlier line)")
+            else:
+                updates.append({**values, "id": old.id, "updated_at": now})
+                touched.extend((customer_id, old.customer_id))
+        insert_ignoring_conflicts(session, Event, inserts)
+        if updates:
+            session.execute(update(Event), updates)
+        lifecycle.mark_stale(session, touched)
+        self.report.inserted += len(inserts)
+        self.report.updated += len(updates)
+
+    def finish(self) -> None:
+        with self.factory() as session, session.begin():
+            lifecycle.refresh(session, self.now(), self.rules.grace, self.rules.window)
+
+
+class ResponseImporter(Importer[ResponseRecord]):
+    """Responses exported from another survey tool: one completed session per response."""
+
+    kind = "responses"
+
+    def parse(self, row: Mapping[str, object]) -> ResponseRecord:
+        return parse_response(row, self.tz)
+
+    @staticmethod
+    def key(record: ResponseRecord) -> str:
+        return record.response_id
+
+    def write(self, session: Session, batch: Sequence[tuple[int, ResponseRecord]]) -> None:
+        customer_ids, known = self._customer_ids(session, batch)
+        refs = [record.response_id for _, record in known]
+        sessions = rows_by_key(
+            session,
+            SurveySession.source_ref,
+            refs,
+            [
+                SurveySession.id,
+                SurveySession.customer_id,
+                SurveySession.survey,
+                SurveySession.updated_at,
+            ],
+        )
+        answers = self._answers(session, [row.id for row in sessions.values()])
+        languages = {
+            row.id: row.language
+            for row in session.execute(
+                select(Customer.id, Customer.language).where(
+                    Customer.id.in_(set(customer_ids.values()))
+                )
+            )
+        }
+        now = self.now()
+        for line, record in known:
+            customer_id = customer_ids[record.external_id]
+            wanted = _answer_values(record)
+            old = sessions.get(record.response_id)
+            if old is None:
+                self._insert(session, record, customer_id, languages.get(customer_id), now)
+                self.report.inserted += 1
+                continue
+            current = answers.get(old.id, {})
+            same = (
+                old.customer_id == customer_id
+                and old.survey == record.survey
+                and set(current) == set(wanted)
+                and all(current[q] == v for q, v in wanted.items())
+            )
+            if same:
+                self.report.unchanged += 1
+            elif self.written_this_run(old.updated_at):
+                self.reject(line, f"duplicate id {record.response_id!r} (on an earlier line)")
+            else:
+                session.execute(delete(SurveySession).where(SurveySession.id == old.id))
+                session.flush()
+                self._insert(session, record, customer_id, languages.get(customer_id), now)
+                self.report.updated += 1
+
+    @staticmethod
+    def _answers(
+        session: Session, session_ids: list[int]
+    ) -> dict[int, dict[str, tuple[int | None, str | None, datetime]]]:
+        found: dict[int, dict[str, tuple[int | None, str | None, datetime]]] = {}
+        if not session_ids:
+            return found
+        query = select(
+            Answer.session_id, Answer.question, Answer.score, Answer.text, Answer.answered_at
+        ).where(Answer.session_id.in_(session_ids))
+        for row in session.execute(query):
+            found.setdefault(row.session_id, {})[row.question] = (
+                row.score,
+                row.text,
+                row.answered_at,
+            )
+        return found
+
+    def _insert(
+        self,
+        session: Session,
+        record: ResponseRecord,
+        customer_id: int,
+        language: str | None,
+        now: datetime,
+    ) -> None:
+        survey_session = SurveySession(
+            customer_id=customer_id,
+            survey=record.survey,
+            status="completed",
+            channel="import",
+            language=language,
+            source_ref=record.response_id,
+            created_at=now,
+            updated_at=now,
+            completed_at=record.answered_at,
+        )
+        session.add(survey_session)
+        session.flush()
+        for question, (score, text, answered_at) in _answer_values(record).items():
+            answer = Answer(
+                session_id=survey_session.id,
+                customer_id=customer_id,
+                survey=record.survey,
+                question=question,
+                score=score,
+                text=text,
+                answered_at=answered_at,
+                channel="import",
+                language=language,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(answer)
+        session.flush()
+
+
+def _answer_values(record: ResponseRecord) -> dict[str, tuple[int | None, str | None, datetime]]:
+    """The answers an imported response stands for: its score and its comment."""
+    values: dict[str, tuple[int | None, str | None, datetime]] = {}
+    if record.score is not None:
+        values["score"] = (record.score, None, record.answered_at)
+    if record.comment is not None:
+        values["comment"] = (None, record.comment, record.answered_at)
+    return values
+
+
+__all__ = [
+    "CustomerImporter",
+    "EventImporter",
+    "ImportReport",
+    "LifecycleRules",
+    "ResponseImporter",
+]

@@ -1,0 +1,237 @@
+"""When a customer counts as lost, derived from billing and activity events.
+
+The rules, in words (settings in brackets):
+- `subscription_cancelled` churns the customer at that moment: voluntary churn.
+- A `payment_failed` not followed by `payment_succeeded` within the grace period
+  [PAYMENT_GRACE_DAYS] churns the customer as of the failed payment: involuntary churn.
+  A success arriving after that (a late dunning recovery) brings the customer back.
+- With an inactivity window [INACTIVITY_CHURN_DAYS], a customer with no `activity` or
+  `purchase` for that long churns (voluntary: they stopped coming) when the window runs
+  out; their next activity brings them back. Off by default: subscriptions pay while idle.
+- `subscription_started` brings back a churned customer, whatever the cause.
+
+Every churn is kept as an episode with its return time, so a past period's figures do not
+change when a customer comes back later. The replay is pure; `refresh()` applies it to the
+customers whose events changed (`lifecycle_stale`) or whose grace or window has run out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.bulk import chunks
+from storage.models import Churn, Customer, Event
+
+ACTIVITY_TYPES = frozenset({"activity", "purchase"})
+LIFECYCLE_TYPES = (
+    "subscription_started",
+    "subscription_cancelled",
+    "payment_failed",
+    "payment_succeeded",
+    "activity",
+    "purchase",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnEpisode:
+    churned_at: datetime
+    churn_type: str
+    cause: str
+    reactivated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Lifecycle:
+    episodes: list[ChurnEpisode] = field(default_factory=list)
+    last_activity_at: datetime | None = None
+    payment_failed_since: datetime | None = None
+
+    @property
+    def current(self) -> ChurnEpisode | None:
+        """The churn episode the customer is in now, if any."""
+        if self.episodes and self.episodes[-1].reactivated_at is None:
+            return self.episodes[-1]
+        return None
+
+
+class _Replay:
+    def __init__(self, signed_up_at: datetime, grace: timedelta, window: timedelta | None):
+        self.grace = grace
+        self.window = window
+        self.state = Lifecycle()
+        self.activity_clock = signed_up_at
+
+    def _churn(self, at: datetime, churn_type: str, cause: str) -> None:
+        self.state.episodes.append(ChurnEpisode(at, churn_type, cause))
+        self.state.payment_failed_since = None
+
+    def _reactivate(self, at: datetime) -> None:
+        last = self.state.episodes[-1]
+        self.state.episodes[-1] = ChurnEpisode(last.churned_at, last.churn_type, last.cause, at)
+
+    def advance(self, now: datetime) -> None:
+        """Let time pass up to `now`: grace periods and inactivity windows run out."""
+        failed = self.state.payment_failed_since
+        if self.state.current is None and failed is not None and now > failed + self.grace:
+            self._churn(failed, "involuntary", "payment_failed")
+        if (
+            self.window is not None
+            and self.state.current is None
+            and now > self.activity_clock + self.window
+        ):
+            self._churn(self.activity_clock + self.window, "voluntary", "inactivity")
+
+    def apply(self, kind: str, at: datetime) -> None:
+        self.advance(at)
+        current = self.state.current
+        if kind in ACTIVITY_TYPES:
+            last = self.state.last_activity_at
+            self.state.last_activity_at = at if last is None or at > last else last
+            self.activity_clock = max(self.activity_clock, at)
+            if current is not None and current.cause == "inactivity":
+                self._reactivate(at)
+        elif kind == "subscription_cancelled":
+            if current is None:
+                self._churn(at, "voluntary", "cancelled")
+        elif kind == "payment_failed":
+            if current is None and self.state.payment_failed_since is None:
+                self.state.payment_failed_since = at
+        elif kind == "payment_succeeded":
+            if current is None:
+                self.state.payment_failed_since = None
+            elif current.cause == "payment_failed":
+                self._reactivate(at)
+                self.activity_clock = max(self.activity_clock, at)
+        elif kind == "subscription_started" and current is not None:
+            self._reactivate(at)
+            self.activity_clock = max(self.activity_clock, at)
+
+
+def replay(
+    signed_up_at: datetime,
+    events: Iterable[tuple[str, datetime]],
+    as_of: datetime,
+    grace: timedelta,
+    window: timedelta | None = None,
+) -> Lifecycle:
+    """Apply `(type, time)` events, in time order, to a customer who signed up at a time."""
+    run = _Replay(signed_up_at, grace, window)
+    for kind, at in events:
+        run.apply(kind, at)
+    run.advance(as_of)
+    return run.state
+
+
+def _mark_due(session: Session, as_of: datetime, grace: timedelta, window: timedelta | None):
+    """Flag active customers whose unpaid grace period or inactivity window has run out."""
+    due = [Customer.payment_failed_since < as_of - grace]
+    if window is not None:
+        last_seen = Customer.last_activity_at
+        due.append(last_seen < as_of - window)
+        due.append(last_seen.is_(None) & (Customer.signed_up_at < as_of - window))
+    session.execute(
+        update(Customer)
+        .where(Customer.status == "active", or_(*due))
+        .values(lifecycle_stale=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _histories(session: Session, customer_ids: Sequence[int]) -> Iterator[tuple[int, Any]]:
+    query = (
+        select(Event.customer_id, Event.type, Event.occurred_at)
+        .where(Event.customer_id.in_(customer_ids), Event.type.in_(LIFECYCLE_TYPES))
+        .order_by(Event.customer_id, Event.occurred_at, Event.id)
+    )
+    for customer_id, rows in groupby(session.execute(query), key=lambda row: row[0]):
+        yield customer_id, ((row[1], row[2]) for row in rows)
+
+
+def refresh(
+    session: Session,
+    as_of: datetime,
+    grace: timedelta,
+    window: timedelta | None = None,
+    batch_size: int = 2_000,
+) -> int:
+    """Recompute churn for every stale or due customer; returns how many were recomputed.
+
+    Works through the stale customers a batch at a time (keyset pagination on id), so a
+    million stale customers after a large import take constant memory.
+    """
+    _mark_due(session, as_of, grace, window)
+    last_id = 0
+    total = 0
+    while True:
+        batch = session.execute(
+            select(Customer.id, Customer.signed_up_at)
+            .where(Customer.lifecycle_stale.is_(True), Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return total
+        signed_up = {row.id: row.signed_up_at for row in batch}
+        results = {
+            customer_id: replay(signed_up[customer_id], history, as_of, grace, window)
+            for customer_id, history in _histories(session, list(signed_up))
+        }
+        for customer_id, joined in signed_up.items():
+            if customer_id not in results:
+                results[customer_id] = replay(joined, (), as_of, grace, window)
+        _store(session, results, batch_size)
+        last_id = batch[-1].id
+        total += len(batch)
+
+
+def _store(session: Session, results: dict[int, Lifecycle], batch_size: int) -> None:
+    ids = list(results)
+    for part in chunks(ids, batch_size):
+        session.execute(delete(Churn).where(Churn.customer_id.in_(part)))
+    episodes = [
+        {
+            "customer_id": customer_id,
+            "churned_at": ep.churned_at,
+            "churn_type": ep.churn_type,
+            "cause": ep.cause,
+            "reactivated_at": ep.reactivated_at,
+        }
+        for customer_id, state in results.items()
+        for ep in state.episodes
+    ]
+    for rows in chunks(episodes, batch_size):
+        session.execute(Churn.__table__.insert(), list(rows))
+    updates = [_customer_columns(customer_id, state) for customer_id, state in results.items()]
+    for rows in chunks(updates, batch_size):
+        session.execute(update(Customer), list(rows))
+
+
+def _customer_columns(customer_id: int, state: Lifecycle) -> dict[str, Any]:
+    current = state.current
+    return {
+        "id": customer_id,
+        "status": "churned" if current else "active",
+        "churned_at": current.churned_at if current else None,
+        "churn_type": current.churn_type if current else None,
+        "last_activity_at": state.last_activity_at,
+        "payment_failed_since": state.payment_failed_since,
+        "lifecycle_stale": False,
+    }
+
+
+def mark_stale(session: Session, customer_ids: Sequence[int]) -> None:
+    for part in chunks(list(dict.fromkeys(customer_ids)), 5_000):
+        session.execute(
+            update(Customer)
+            .where(Customer.id.in_(part))
+            .values(lifecycle_stale=True)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,215 @@
+"""Retention metrics for a period [start, end), by the standard definitions.
+
+- customers at start S: signed up before `start` and not inside a churn episode at `start`;
+  at end E likewise at `end`; new N: signed up in the period; lost: churned in the period.
+- customer retention rate CRR = (E − N) / S × 100; churn rate = lost / S × 100, split into
+  voluntary (cancelled) and involuntary (failed payments).
+- NPS = % promoters (9-10) − % detractors (0-6); CSAT = % of 4-5 answers on 1-5.
+- response rate = surveys answered / surveys sent in the period.
+- ARPU = MRR of the customers active at `end` / E; CLTV = ARPU / monthly churn rate, with
+  the period's churn rate scaled to a 30.44-day month. Both use today's MRR: the product
+  keeps no MRR history.
+
+Every figure is computed by an aggregate query: nothing loads customers into Python, so a
+million customers cost a few index scans. A rate whose denominator is zero is `None`
+("undefined"), never 0: "no customers at start" is not "no churn".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Answer, Churn, Customer, SurveySession
+
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("period bounds must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86_400
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+@dataclass(frozen=True)
+class RetentionMetrics:
+    period_from: datetime
+    period_to: datetime
+    customers_start: int
+    customers_end: int
+    new_customers: int
+    lost_customers: int
+    lost_voluntary: int
+    lost_involuntary: int
+    reactivated_customers: int
+    retention_rate: float | None
+    churn_rate: float | None
+    voluntary_churn_rate: float | None
+    involuntary_churn_rate: float | None
+    nps: float | None
+    nps_responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    csat: float | None
+    csat_responses: int
+    csat_satisfied: int
+    surveys_sent: int
+    surveys_answered: int
+    response_rate: float | None
+    mrr_end: Decimal
+    arpu: Decimal | None
+    cltv: Decimal | None
+
+    def as_json(self) -> dict[str, Any]:
+        """Flat, JSON-ready: times as ISO 8601, money as strings with two decimals."""
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, datetime):
+                data[key] = value.isoformat()
+            elif isinstance(value, Decimal):
+                data[key] = f"{value:.2f}"
+        return data
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part / whole × 100 rounded to 2 decimals; undefined (None) when whole is 0."""
+    if whole == 0:
+        return None
+    return round(part * 100 / whole, 2)
+
+
+def _active_at(session: Session, moment: datetime) -> tuple[int, Decimal]:
+    """Customers (and their MRR) active just before `moment`.
+
+    Everyone who had signed up, minus those inside a churn episode that started before
+    `moment` and had not ended by it. Episodes never overlap, so a subtraction is exact.
+    """
+    signed = session.execute(
+        select(func.count(), func.coalesce(func.sum(Customer.mrr), 0)).where(
+            Customer.signed_up_at < moment
+        )
+    ).one()
+    gone = session.execute(
+        select(func.count(), func.coalesce(func.sum(Customer.mrr), 0))
+        .select_from(Churn)
+        .join(Customer, Customer.id == Churn.customer_id)
+        .where(
+            Churn.churned_at < moment,
+            or_(Churn.reactivated_at.is_(None), Churn.reactivated_at >= moment),
+            Customer.signed_up_at < moment,
+        )
+    ).one()
+    return int(signed[0]) - int(gone[0]), Decimal(signed[1]) - Decimal(gone[1])
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _scores(session: Session, survey: str, period: Period) -> Any:
+    return session.execute(
+        select(
+            func.count(),
+            _count_if(Answer.score >= 9),
+            _count_if(Answer.score <= 6),
+            _count_if(Answer.score >= 4),
+        ).where(
+            Answer.survey == survey,
+            Answer.question == "score",
+            Answer.score.is_not(None),
+            Answer.answered_at >= period.start,
+            Answer.answered_at < period.end,
+        )
+    ).one()
+
+
+def compute(session: Session, period: Period) -> RetentionMetrics:
+    start_count, _ = _active_at(session, period.start)
+    end_count, mrr_end = _active_at(session, period.end)
+    new = session.scalar(
+        select(func.count()).where(
+            Customer.signed_up_at >= period.start, Customer.signed_up_at < period.end
+        )
+    )
+    in_period = and_(Churn.churned_at >= period.start, Churn.churned_at < period.end)
+    lost = session.execute(
+        select(
+            func.count(func.distinct(Churn.customer_id)),
+            func.count(func.distinct(case((Churn.churn_type == "voluntary", Churn.customer_id)))),
+            func.count(func.distinct(case((Churn.churn_type == "involuntary", Churn.customer_id)))),
+        ).where(in_period)
+    ).one()
+    reactivated = session.scalar(
+        select(func.count()).where(
+            Churn.reactivated_at >= period.start, Churn.reactivated_at < period.end
+        )
+    )
+    nps_count, promoters, detractors, _ = _scores(session, "nps", period)
+    csat_count, _, _, satisfied = _scores(session, "csat", period)
+    sent_in_period = and_(SurveySession.sent_at >= period.start, SurveySession.sent_at < period.end)
+    answered = exists().where(Answer.session_id == SurveySession.id)
+    sent, responded = session.execute(
+        select(func.count(), _count_if(answered)).where(sent_in_period)
+    ).one()
+
+    lost_total, lost_vol, lost_invol = (int(x) for x in lost)
+    new_count = int(new or 0)
+    churn_rate = percent(lost_total, start_count)
+    arpu = (mrr_end / end_count).quantize(Decimal("0.01")) if end_count else None
+    cltv = None
+    if arpu is not None and start_count and lost_total:
+        monthly_churn = (lost_total / start_count) * (DAYS_PER_MONTH / period.days)
+        cltv = (arpu / Decimal(str(monthly_churn))).quantize(Decimal("0.01"))
+    nps_count, promoters, detractors = int(nps_count), int(promoters), int(detractors)
+    nps = None
+    if nps_count:
+        nps = round((promoters - detractors) * 100 / nps_count, 2)
+    return RetentionMetrics(
+        period_from=period.start,
+        period_to=period.end,
+        customers_start=start_count,
+        customers_end=end_count,
+        new_customers=new_count,
+        lost_customers=lost_total,
+        lost_voluntary=lost_vol,
+        lost_involuntary=lost_invol,
+        reactivated_customers=int(reactivated or 0),
+        retention_rate=percent(end_count - new_count, start_count),
+        churn_rate=churn_rate,
+        voluntary_churn_rate=percent(lost_vol, start_count),
+        involuntary_churn_rate=percent(lost_invol, start_count),
+        nps=nps,
+        nps_responses=nps_count,
+        promoters=promoters,
+        passives=nps_count - promoters - detractors,
+        detractors=detractors,
+        csat=percent(int(satisfied), int(csat_count)),
+        csat_responses=int(csat_count),
+        csat_satisfied=int(satisfied),
+        surveys_sent=int(sent),
+        surveys_answered=int(responded),
+        response_rate=percent(int(responded), int(sent)),
+        mrr_end=mrr_end.quantize(Decimal("0.01")),
+        arpu=arpu,
+        cltv=cltv,
+    )

@@ -1,0 +1,54 @@
+"""Alembic environment: the engine comes from the caller, or from the settings."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _engine() -> Engine:
+    engine = config.attributes.get("engine")
+    if engine is not None:
+        return engine
+    # Run from the `alembic` command line: read DATABASE_URL like the product does.
+    from bot.settings import load_settings
+    from storage.database import make_engine
+
+    return make_engine(load_settings().database_url)
+
+
+def run_migrations_offline() -> None:
+    from bot.settings import load_settings
+
+    context.configure(
+        url=load_settings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = _engine()
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

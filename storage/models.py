@@ -1,0 +1,307 @@
+"""The data model: what the product remembers about customers and what they told us.
+
+Tables, in the order data arrives:
+- `customers`: imported from a CRM or billing export, or pushed through the API. The churn
+  columns (`status`, `churned_at`, `churn_type`) are derived from events by the lifecycle
+  rules; `churns` keeps every churn episode so past periods stay right after a reactivation.
+- `events`: billing and activity history, idempotent on the sender's `event_id`.
+- `survey_sessions` and `answers`: one session per survey sent (or imported response); one
+  answer per question, stored the moment it is given.
+- `answer_tags` and `tag_corrections`: churn reasons on free text, with the rule that fired,
+  and the corrections staff made.
+- `follow_ups`: staff work on unhappy customers; `digest_posts`: what was posted where.
+
+The schema itself is owned by Alembic migrations (`storage/migrations`); these classes must
+match them, and a test checks that they do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import BigIntId, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CUSTOMER_STATUSES = ("active", "churned")
+CHURN_TYPES = ("voluntary", "involuntary")
+CHURN_CAUSES = ("cancelled", "payment_failed", "inactivity")
+EVENT_TYPES = (
+    "subscription_started",
+    "subscription_cancelled",
+    "payment_failed",
+    "payment_succeeded",
+    "activity",
+    "purchase",
+    "support_ticket_closed",
+)
+SURVEY_KINDS = ("nps", "csat", "exit")
+SESSION_STATUSES = ("scheduled", "sent", "in_progress", "completed", "expired", "cancelled")
+TAG_SOURCES = ("rules", "staff")
+FOLLOW_UP_STATUSES = ("open", "assigned", "contacted", "resolved")
+DIGEST_POST_STATUSES = ("pending", "sent", "failed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("mrr >= 0", name="mrr_not_negative"),
+        CheckConstraint(_in("status", CUSTOMER_STATUSES), name="status_known"),
+        CheckConstraint(
+            "churn_type IS NULL OR " + _in("churn_type", CHURN_TYPES), name="churn_type_known"
+        ),
+        Index("ix_customers_signed_up_at", "signed_up_at"),
+        Index("ix_customers_status_plan", "status", "plan"),
+        Index("ix_customers_email", "email"),
+        Index("ix_customers_lifecycle_stale", "lifecycle_stale"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    plan: Mapped[str | None] = mapped_column(String(100))
+    mrr: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    churned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    churn_type: Mapped[str | None] = mapped_column(String(16))
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payment_failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when events changed and the churn columns must be recomputed from them.
+    lifecycle_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    telegram_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    churns: Mapped[list[Churn]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Churn(Base):
+    """One churn episode: when a customer left, why, and when (if ever) they came back."""
+
+    __tablename__ = "churns"
+    __table_args__ = (
+        CheckConstraint(_in("churn_type", CHURN_TYPES), name="churn_type_known"),
+        CheckConstraint(_in("cause", CHURN_CAUSES), name="cause_known"),
+        Index("ix_churns_customer_id_churned_at", "customer_id", "churned_at"),
+        Index("ix_churns_churned_at", "churned_at"),
+        Index("ix_churns_reactivated_at", "reactivated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    churned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    churn_type: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str] = mapped_column(String(32))
+    reactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    customer: Mapped[Customer] = relationship(back_populates="churns")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(_in("type", EVENT_TYPES), name="type_known"),
+        Index("ix_events_customer_id_occurred_at", "customer_id", "occurred_at"),
+        Index("ix_events_type_occurred_at", "type", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveySession(Base):
+    """One survey put to one customer (or one response imported from another tool)."""
+
+    __tablename__ = "survey_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("survey", SURVEY_KINDS), name="survey_known"),
+        CheckConstraint(_in("status", SESSION_STATUSES), name="status_known"),
+        UniqueConstraint("trigger_event_id", "survey", name="uq_survey_sessions_trigger"),
+        Index("ix_survey_sessions_customer_id_created_at", "customer_id", "created_at"),
+        Index("ix_survey_sessions_status_expires_at", "status", "expires_at"),
+        Index("ix_survey_sessions_sent_at", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    survey: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    source_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
+    trigger_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL")
+    )
+    save_opportunity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(Base):
+    """One answered question. `score` for scales, `choice` for buttons, `text` for free text."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("session_id", "question", name="uq_answers_session_question"),
+        Index("ix_answers_survey_answered_at", "survey", "answered_at"),
+        Index("ix_answers_customer_id_answered_at", "customer_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("survey_sessions.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    survey: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
+    sentiment: Mapped[float | None] = mapped_column()
+    sentiment_label: Mapped[str | None] = mapped_column(String(16))
+    tagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tags_corrected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    session: Mapped[SurveySession] = relationship(back_populates="answers")
+    tags: Mapped[list[AnswerTag]] = relationship(
+        back_populates="answer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AnswerTag(Base):
+    __tablename__ = "answer_tags"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "reason", name="uq_answer_tags_answer_reason"),
+        CheckConstraint(_in("source", TAG_SOURCES), name="source_known"),
+        Index("ix_answer_tags_reason", "reason"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16), default="rules")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    answer: Mapped[Answer] = relationship(back_populates="tags")
+
+
+class TagCorrection(Base):
+    """A staff member's correction of an answer's reasons, kept to improve the rules."""
+
+    __tablename__ = "tag_corrections"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    corrected_by: Mapped[str] = mapped_column(String(255))
+    reasons_before: Mapped[str] = mapped_column(Text)
+    reasons_after: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint(_in("status", FOLLOW_UP_STATUSES), name="status_known"),
+        Index("ix_follow_ups_status_created_at", "status", "created_at"),
+        Index("ix_follow_ups_customer_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_sessions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    slack_channel: Mapped[str | None] = mapped_column(String(64))
+    slack_ts: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestPost(Base):
+    """One digest for one week to one destination; the unique key makes posting exactly-once."""
+
+    __tablename__ = "digest_posts"
+    __table_args__ = (
+        UniqueConstraint("week", "destination", name="uq_digest_posts_week_destination"),
+        CheckConstraint(_in("status", DIGEST_POST_STATUSES), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    week: Mapped[str] = mapped_column(String(10))
+    destination: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,76 @@
+"""Schema revisions: migrations are the only source of the schema.
+
+`upgrade()` applies Alembic migrations; `check_current()` is run by every command before it
+touches data, so a database left behind by an upgrade of the code is refused with the command
+that fixes it instead of failing later on a missing column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from storage.errors import DatabaseUnavailable, SchemaBehind, SchemaError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+UPGRADE_HINT = "run `retention-bot db upgrade`"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config_for_scripts())
+    head = script.get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise SchemaError("no migrations are installed")
+    return head
+
+
+def alembic_config_for_scripts() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise DatabaseUnavailable(f"cannot open the database: {error.orig}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as error:
+        raise DatabaseUnavailable(f"cannot open the database: {error.orig}") from None
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is not exactly the code's."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaBehind(f"the database has no schema yet; {UPGRADE_HINT}")
+    script = ScriptDirectory.from_config(alembic_config_for_scripts())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise SchemaError(
+            f"the database is at revision {current}, which this version of retention-bot "
+            "does not know (it was upgraded by a newer version); install that version"
+        )
+    raise SchemaBehind(f"the database schema is behind ({current}, needs {head}); {UPGRADE_HINT}")
