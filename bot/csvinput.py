@@ -65,8 +65,8 @@ def open_rows(
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         try:
-            for values in reader:
-                if on_bytes is not None:
+            for count, values in enumerate(reader):
+                if on_bytes is not None and count % 512 == 0:
                     on_bytes(stream.tell())
                 if not any(value.strip() for value in values):
                     continue

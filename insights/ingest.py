@@ -35,7 +35,7 @@ from insights.records import (
 from storage.bulk import insert_ignoring_conflicts, rows_by_key
 from storage.models import Answer, Customer, Event, SurveySession
 
-BATCH_SIZE = 2_000
+BATCH_SIZE = 5_000
 R = TypeVar("R", CustomerRecord, EventRecord, ResponseRecord)
 RejectHandler = Callable[[int, str], None]
 

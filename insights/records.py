@@ -80,6 +80,8 @@ class ResponseRecord:
 
 def _text(row: Mapping[str, object], field: str) -> str:
     value = row.get(field)
+    if type(value) is str:  # the CSV case, millions of times per import: keep it cheap
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):

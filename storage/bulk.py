@@ -31,11 +31,13 @@ def insert_ignoring_conflicts(
     """Insert rows; a row whose unique key already exists is skipped, not an error."""
     if not rows:
         return
+    # Core, not ORM, insert: the ORM path with ON CONFLICT falls back to a statement per row.
+    table = model.__table__
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(model).on_conflict_do_nothing()
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        statement = sqlite.insert(model).on_conflict_do_nothing()
+        statement = sqlite.insert(table).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported databases reach here
         raise RuntimeError(f"unsupported database {dialect}")
     session.execute(statement, list(rows))

@@ -198,7 +198,9 @@ RESPONSES_HEADER = "response_id,external_id,survey,score,comment,answered_at\n"
 
 
 def test_responses_scales_and_updates(run, rows, tmp_path):
-    run("import", "customers", write(tmp_path, "c.csv", CUSTOMERS_HEADER + "a,A,,,,,1,2026-01-01\n"))
+    run(
+        "import", "customers", write(tmp_path, "c.csv", CUSTOMERS_HEADER + "a,A,,,,,1,2026-01-01\n")
+    )
     responses = RESPONSES_HEADER + "\n".join(
         [
             "r1,a,nps,3,Слишком дорого 😞,2026-02-01",

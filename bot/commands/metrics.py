@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -38,9 +39,10 @@ def _show(value: object, suffix: str = "") -> str:
 
 
 def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
-    start = result.period_from.strftime("%Y-%m-%d %H:%M")
-    end = result.period_to.strftime("%Y-%m-%d %H:%M")
-    table = Table(title=f"Retention {start} to {end} UTC (end exclusive; business tz {tz_name})")
+    tz = ZoneInfo(tz_name)
+    start = result.period_from.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    end = result.period_to.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    table = Table(title=f"Retention from {start} up to {end} ({tz_name})")
     table.add_column("metric")
     table.add_column("value", justify="right")
     rows = [

@@ -1,0 +1,5 @@
+"""`python -m bot` runs the `retention-bot` command line."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,127 @@
+"""`retention-bot demo`: see the product work in a minute, with no tokens and no settings.
+
+Generates a synthetic company as CSV files, loads them through the same import path a real
+company uses, and reports what the product sees, all inside one output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from bot.commands.metrics import render_table
+from bot.commands.progress import count_progress
+from bot.context import AppContext
+from bot.settings import load_settings
+from bot.synthetic import generate
+from insights import metrics
+from insights.ingest import CustomerImporter, EventImporter, LifecycleRules, ResponseImporter
+from insights.timeparse import local_midnight
+from storage import schema
+
+
+def last_full_week(now: datetime, tz: object) -> metrics.Period:
+    """Monday 00:00 to Monday 00:00 of the last complete week, in the business timezone."""
+    local_today = now.astimezone(tz).date()  # type: ignore[arg-type]
+    this_monday = local_today - timedelta(days=local_today.weekday())
+    return metrics.Period(
+        local_midnight(this_monday - timedelta(days=7), tz),  # type: ignore[arg-type]
+        local_midnight(this_monday, tz),  # type: ignore[arg-type]
+    )
+
+
+def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
+    if output.exists():
+        for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
+            (output / name).unlink(missing_ok=True)
+        shutil.rmtree(output / "data", ignore_errors=True)
+    output.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(database_url=f"sqlite:///{output / 'demo.db'}")
+    app = AppContext(_settings=settings)
+    now = datetime.now(UTC)
+    rejected: list[str] = []
+
+    def reject(line: int, reason: str) -> None:
+        rejected.append(f"line {line}: {reason}")
+
+    with count_progress("demo") as progress:
+        task = progress.add_task("generating a synthetic company", total=customers)
+        counts = generate(
+            output / "data",
+            customers=customers,
+            seed=seed,
+            today=now,
+            progress=lambda n: progress.update(task, completed=n),
+        )
+        progress.update(task, description="creating the database", completed=0, total=4)
+        schema.upgrade(app.engine)
+        factory = app.database()
+        tz = settings.tz
+        rules = LifecycleRules(settings.payment_grace, settings.inactivity_window)
+        importers = [
+            ("customers", CustomerImporter(factory, tz, reject)),
+            ("events", EventImporter(factory, tz, reject, rules=rules)),
+            ("responses", ResponseImporter(factory, tz, reject)),
+        ]
+        from bot.csvinput import open_rows
+        from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
+
+        columns = {"customers": CUSTOMER_COLUMNS, "events": EVENT_COLUMNS,
+                   "responses": RESPONSE_COLUMNS}  # fmt: skip
+        for step, (kind, importer) in enumerate(importers, start=1):
+            progress.update(task, description=f"importing {kind}", completed=step)
+            with (output / "data" / f"{kind}.csv").open("rb") as stream:
+                _, rows = open_rows(stream, kind, columns[kind])
+                importer.run(rows)
+        progress.update(task, description="computing metrics", completed=4)
+        week = last_full_week(now, tz)
+        month = metrics.Period(now - timedelta(days=30), now)
+        with factory() as session:
+            weekly = metrics.compute(session, week)
+            monthly = metrics.compute(session, month)
+    app.close()
+    summary = {
+        "generated": counts.__dict__,
+        "rejected_rows": rejected,
+        "last_week": weekly.as_json(),
+        "last_30_days": monthly.as_json(),
+    }
+    (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    console.print(render_table(monthly, settings.timezone))
+    return summary
+
+
+@click.command("demo")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-output"),
+    show_default=True,
+    help="Folder for the demo database and files (recreated on each run).",
+)
+@click.option("--customers", type=click.IntRange(50, 1_000_000), default=2_400, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+def demo_command(output: Path, customers: int, seed: int) -> None:
+    """Run the product on a synthetic company (no tokens or settings needed)."""
+    console = Console()
+    summary = run_demo(output, customers, seed, console)
+    generated = summary["generated"]
+    console.print(
+        f"Synthetic company: {generated['customers']} customers, {generated['events']} events, "  # type: ignore[index]
+        f"{generated['responses']} survey answers in en, ru, uk, da, zh."  # type: ignore[index]
+    )
+    if summary["rejected_rows"]:
+        console.print(f"[red]{len(summary['rejected_rows'])} rows were rejected[/red]")  # type: ignore[arg-type]
+    console.print(f"Files are in {output.resolve()}/ (data/*.csv, demo.db, metrics.json).")
+    console.print(
+        f"Explore: DATABASE_URL=sqlite:///{output / 'demo.db'} retention-bot metrics --format json"
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(demo_command)

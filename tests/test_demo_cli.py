@@ -1,0 +1,38 @@
+"""`retention-bot demo` builds a company in a folder and reports on it, with no settings."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+def test_demo_writes_its_files_and_imports_every_row(tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--output", str(out), "--customers", "120"])
+    assert result.exit_code == 0, result.output
+    assert (out / "demo.db").exists()
+    summary = json.loads((out / "metrics.json").read_text())
+    assert summary["rejected_rows"] == []
+    with (out / "data" / "customers.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == summary["generated"]["customers"] == 120
+    assert {row["language"] for row in rows} == {"en", "ru", "uk", "da", "zh"}
+    month = summary["last_30_days"]
+    assert month["customers_start"] > 0
+    assert month["retention_rate"] is not None
+    assert month["nps_responses"] > 0
+    assert "Files are in" in result.output
+
+
+def test_demo_is_repeatable_in_the_same_folder(tmp_path):
+    out = tmp_path / "demo"
+    args = ["demo", "--output", str(out), "--customers", "60", "--seed", "3"]
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert first.exit_code == second.exit_code == 0
+    summary = json.loads((out / "metrics.json").read_text())
+    assert summary["generated"]["customers"] == 60
