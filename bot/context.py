@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from insights import lifecycle
+from insights.risk import Weights, load_weights
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -54,6 +56,14 @@ class AppContext:
                 self.settings.payment_grace,
                 self.settings.inactivity_window,
             )
+
+    @property
+    def risk_weights(self) -> Weights:
+        """The at-risk score's weights: the shipped defaults or RISK_WEIGHTS_FILE."""
+        try:
+            return load_weights(self.settings.risk_weights_file)
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
 
     def close(self) -> None:
         if self._engine is not None:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         description="Churn customers with no activity/purchase for this many days (off if empty).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    risk_weights_file: Path | None = Field(
+        default=None,
+        description="TOML file overriding the at-risk score's weights (defaults ship built in).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -92,6 +96,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_off(cls, value: Any) -> Any:
         if isinstance(value, str) and value.strip() in {"", "0", "off"}:
+            return None
+        return value
+
+    @field_validator("risk_weights_file", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: Any) -> Any:
+        """`RISK_WEIGHTS_FILE=` (as in .env.example) means the shipped defaults."""
+        if isinstance(value, str) and not value.strip():
             return None
         return value
 

@@ -1,0 +1,328 @@
+"""The at-risk list: risk signals read from the database, scored, ordered by revenue at risk.
+
+`insights.risk` is the pure, explainable model; this module is its storage side. It reads
+active customers a chunk at a time (keyset pagination), computes each chunk's signals with
+grouped SQL queries, scores them and keeps only the top of the list, so a million customers
+cost a few hundred small queries and constant memory.
+
+Signal definitions (windows come from the weights file so reasons quote the same numbers):
+- activity = `activity` and `purchase` events; `days_since_last_activity` from the
+  customer's last one; `usual_activity_gap_days` = the mean gap between activity events in
+  the last 180 days, not counting the silence since the last one (None below 3 events);
+  `activity_percentile` = the customer's rank by activity count over `activity_days` among
+  all active customers (ties count half).
+- `latest_nps` / `latest_csat`: the most recent scores, with their dates, of any age.
+- `negative_feedback_count` and `churn_reasons`: negative answers and distinct reasons
+  tagged on answers in the last `feedback_days`; `complaints_recent`: answers tagged with a
+  churn reason in the last `complaints_days`.
+- `failed_payments_recent`: `payment_failed` events in the last `payments_days`;
+  `unrecovered_payment_failure`: a failure still unpaid (in its grace period).
+- `support_tickets_recent`: `support_ticket_closed` events in the last `support_days`.
+- `unanswered_surveys`: surveys sent in the last `feedback_days`, over 7 days ago, with no
+  answer. `exit_intent`: an exit interview answered in the last `feedback_days` by a
+  customer who is still active (they said they are leaving).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from insights.risk import RankedCustomer, RiskAssessment, RiskSignals, Weights, rank
+from storage.models import Answer, AnswerTag, Customer, Event, SurveySession
+
+CHUNK = 5_000
+GAP_WINDOW = timedelta(days=180)
+UNANSWERED_AFTER = timedelta(days=7)
+ACTIVITY = ("activity", "purchase")
+
+
+@dataclass(frozen=True)
+class AtRiskCustomer:
+    external_id: str
+    name: str | None
+    plan: str | None
+    mrr: Decimal
+    score: int
+    revenue_at_risk: Decimal
+    reasons: list[str]
+    assessment: RiskAssessment
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "external_id": self.external_id,
+            "name": self.name,
+            "plan": self.plan,
+            "score": self.score,
+            "mrr": f"{self.mrr:.2f}",
+            "revenue_at_risk": f"{self.revenue_at_risk:.2f}",
+            "reasons": self.reasons,
+        }
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    external_id: str
+    name: str | None
+    plan: str | None
+    mrr: Decimal
+    signed_up_at: datetime
+    last_activity_at: datetime | None
+    payment_failed_since: datetime | None
+
+
+def _days(delta: timedelta) -> float:
+    return delta.total_seconds() / 86_400
+
+
+def _activity_histogram(session: Session, since: datetime, active: int) -> dict[int, float]:
+    """Percentile (0-100, ties counting half) of each activity count among active customers."""
+    per_customer = (
+        select(Event.customer_id, func.count().label("n"))
+        .join(Customer, Customer.id == Event.customer_id)
+        .where(Customer.status == "active", Event.type.in_(ACTIVITY), Event.occurred_at >= since)
+        .group_by(Event.customer_id)
+        .subquery()
+    )
+    counts = dict(
+        (int(n), int(k))
+        for n, k in session.execute(
+            select(per_customer.c.n, func.count()).group_by(per_customer.c.n)
+        )
+    )
+    counts[0] = active - sum(counts.values())
+    percentile: dict[int, float] = {}
+    below = 0
+    for n in sorted(counts):
+        percentile[n] = 100 * (below + counts[n] / 2) / active if active else 0.0
+        below += counts[n]
+    return percentile
+
+
+class _Chunk:
+    """All signal facts for one chunk of customers, from a handful of grouped queries."""
+
+    def __init__(self, session: Session, ids: Sequence[int], as_of: datetime, w: Weights):
+        self.session, self.ids, self.as_of, self.w = session, ids, as_of, w
+        self.events = self._events()
+        self.scores = self._latest_scores()
+        self.feedback = self._feedback()
+        self.reasons = self._reasons()
+        self.unanswered = self._unanswered()
+        self.exit_intent = self._exit_intent()
+
+    def since(self, days: int) -> datetime:
+        return self.as_of - timedelta(days=days)
+
+    def _events(self) -> dict[int, Any]:
+        w = self.w
+        is_activity = Event.type.in_(ACTIVITY)
+        recent_activity = and_(
+            is_activity, Event.occurred_at >= self.since(w.windows_activity_days)
+        )
+        failed = and_(
+            Event.type == "payment_failed", Event.occurred_at >= self.since(w.windows_payments_days)
+        )
+        tickets = and_(
+            Event.type == "support_ticket_closed",
+            Event.occurred_at >= self.since(w.windows_support_days),
+        )
+        longest = max(w.windows_support_days, w.windows_payments_days, w.windows_activity_days)
+        earliest = self.as_of - max(GAP_WINDOW, timedelta(days=longest))
+        query = (
+            select(
+                Event.customer_id,
+                func.sum(case((recent_activity, 1), else_=0)).label("activity_recent"),
+                func.sum(case((is_activity, 1), else_=0)).label("activity_count"),
+                func.min(case((is_activity, Event.occurred_at))).label("first_activity"),
+                func.max(case((is_activity, Event.occurred_at))).label("last_activity"),
+                func.sum(case((failed, 1), else_=0)).label("failed"),
+                func.sum(case((tickets, 1), else_=0)).label("tickets"),
+            )
+            .where(
+                Event.customer_id.in_(self.ids),
+                Event.occurred_at >= earliest,
+                Event.occurred_at <= self.as_of,
+            )
+            .group_by(Event.customer_id)
+        )
+        return {row.customer_id: row for row in self.session.execute(query)}
+
+    def _latest_scores(self) -> dict[tuple[int, str], tuple[int, datetime]]:
+        query = (
+            select(Answer.customer_id, Answer.survey, Answer.score, Answer.answered_at)
+            .where(
+                Answer.customer_id.in_(self.ids),
+                Answer.question == "score",
+                Answer.score.is_not(None),
+                Answer.answered_at <= self.as_of,
+            )
+            .order_by(Answer.customer_id, Answer.answered_at)
+        )
+        latest: dict[tuple[int, str], tuple[int, datetime]] = {}
+        for row in self.session.execute(query):
+            latest[(row.customer_id, row.survey)] = (row.score, row.answered_at)
+        return latest
+
+    def _feedback(self) -> dict[int, int]:
+        query = (
+            select(Answer.customer_id, func.count())
+            .where(
+                Answer.customer_id.in_(self.ids),
+                Answer.sentiment_label == "negative",
+                Answer.answered_at >= self.since(self.w.windows_feedback_days),
+                Answer.answered_at <= self.as_of,
+            )
+            .group_by(Answer.customer_id)
+        )
+        return {customer_id: int(n) for customer_id, n in self.session.execute(query)}
+
+    def _reasons(self) -> dict[int, tuple[set[str], int]]:
+        """Distinct reasons in the feedback window and tagged answers in the complaints one."""
+        complaints_since = self.since(self.w.windows_complaints_days)
+        query = (
+            select(Answer.customer_id, Answer.id, Answer.answered_at, AnswerTag.reason)
+            .join(AnswerTag, AnswerTag.answer_id == Answer.id)
+            .where(
+                Answer.customer_id.in_(self.ids),
+                Answer.answered_at >= self.since(self.w.windows_feedback_days),
+                Answer.answered_at <= self.as_of,
+            )
+        )
+        reasons: dict[int, set[str]] = defaultdict(set)
+        complaints: dict[int, set[int]] = defaultdict(set)
+        for row in self.session.execute(query):
+            reasons[row.customer_id].add(row.reason)
+            if row.answered_at >= complaints_since:
+                complaints[row.customer_id].add(row.id)
+        return {cid: (keys, len(complaints.get(cid, ()))) for cid, keys in reasons.items()}
+
+    def _unanswered(self) -> dict[int, int]:
+        query = (
+            select(SurveySession.customer_id, func.count())
+            .where(
+                SurveySession.customer_id.in_(self.ids),
+                SurveySession.sent_at >= self.since(self.w.windows_feedback_days),
+                SurveySession.sent_at < self.as_of - UNANSWERED_AFTER,
+                ~exists().where(Answer.session_id == SurveySession.id),
+            )
+            .group_by(SurveySession.customer_id)
+        )
+        return {customer_id: int(n) for customer_id, n in self.session.execute(query)}
+
+    def _exit_intent(self) -> set[int]:
+        query = select(Answer.customer_id).where(
+            Answer.customer_id.in_(self.ids),
+            Answer.survey == "exit",
+            Answer.answered_at >= self.since(self.w.windows_feedback_days),
+            Answer.answered_at <= self.as_of,
+        )
+        return set(self.session.scalars(query))
+
+    def signals(self, row: _Row, percentile: dict[int, float]) -> RiskSignals:
+        events = self.events.get(row.id)
+        activity_recent = int(events.activity_recent) if events else 0
+        usual_gap = None
+        if events and events.activity_count and int(events.activity_count) >= 3:
+            span = _days(events.last_activity - events.first_activity)
+            usual_gap = span / (int(events.activity_count) - 1)
+        nps = self.scores.get((row.id, "nps"))
+        csat = self.scores.get((row.id, "csat"))
+        reasons, complaints = self.reasons.get(row.id, (set(), 0))
+        last_seen = row.last_activity_at
+        return RiskSignals(
+            as_of=self.as_of,
+            mrr=row.mrr,
+            tenure_days=max(0.0, _days(self.as_of - row.signed_up_at)),
+            latest_nps=nps[0] if nps else None,
+            latest_nps_at=nps[1] if nps else None,
+            latest_csat=csat[0] if csat else None,
+            latest_csat_at=csat[1] if csat else None,
+            negative_feedback_count=self.feedback.get(row.id, 0),
+            complaints_recent=complaints,
+            churn_reasons=tuple(sorted(reasons)),
+            days_since_last_activity=_days(self.as_of - last_seen) if last_seen else None,
+            usual_activity_gap_days=usual_gap,
+            activity_percentile=percentile.get(activity_recent, 0.0),
+            failed_payments_recent=int(events.failed) if events else 0,
+            unrecovered_payment_failure=row.payment_failed_since is not None,
+            support_tickets_recent=int(events.tickets) if events else 0,
+            unanswered_surveys=self.unanswered.get(row.id, 0),
+            exit_intent=row.id in self.exit_intent,
+        )
+
+
+def _active_chunks(session: Session, plan: str | None) -> Iterator[list[_Row]]:
+    last_id = 0
+    while True:
+        query = (
+            select(
+                Customer.id,
+                Customer.external_id,
+                Customer.name,
+                Customer.plan,
+                Customer.mrr,
+                Customer.signed_up_at,
+                Customer.last_activity_at,
+                Customer.payment_failed_since,
+            )
+            .where(Customer.status == "active", Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(CHUNK)
+        )
+        if plan is not None:
+            query = query.where(func.lower(Customer.plan) == plan.lower())
+        rows = [_Row(*row) for row in session.execute(query)]
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+def at_risk(
+    session: Session,
+    as_of: datetime,
+    weights: Weights,
+    limit: int | None = 10,
+    plan: str | None = None,
+) -> list[AtRiskCustomer]:
+    """Active customers ordered by revenue at risk (MRR × risk), with their reasons."""
+    # Activity is ranked against every active customer, whatever plan the list is for.
+    active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
+    if active == 0:
+        return []
+    percentile = _activity_histogram(
+        session, as_of - timedelta(days=weights.windows_activity_days), active
+    )
+    best: list[tuple[int, RankedCustomer[_Row]]] = []
+    order = 0
+    for rows in _active_chunks(session, plan):
+        chunk = _Chunk(session, [row.id for row in rows], as_of, weights)
+        ranked = rank(((row, chunk.signals(row, percentile)) for row in rows), weights, top=limit)
+        for item in ranked:
+            best.append((order, item))
+            order += 1
+        best.sort(key=lambda pair: (-pair[1].revenue_at_risk, -pair[1].assessment.score, pair[0]))
+        if limit is not None:
+            del best[limit:]
+    return [
+        AtRiskCustomer(
+            external_id=item.key.external_id,
+            name=item.key.name,
+            plan=item.key.plan,
+            mrr=item.key.mrr,
+            score=item.assessment.score,
+            revenue_at_risk=item.revenue_at_risk,
+            reasons=item.assessment.top_reasons(3),
+            assessment=item.assessment,
+        )
+        for _, item in best
+    ]

@@ -1,0 +1,100 @@
+"""The at-risk list from the database: hand-made customers and the reasons they get."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from click.testing import CliRunner
+
+from bot.cli import main
+from builders import answer, customer, event
+from insights import lifecycle
+from insights.at_risk import at_risk
+from insights.risk import default_weights
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+LONG_AGO = NOW - timedelta(days=400)
+
+
+def ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def seed(factory):
+    with factory() as session, session.begin():
+        detractor = customer(session, LONG_AGO, mrr="100", external_id="detractor", plan="pro")
+        for day in range(60, 5, -7):
+            event(session, detractor, "activity", ago(day))
+        answer(session, detractor, "nps", 3, ago(18))
+
+        quiet = customer(session, LONG_AGO, mrr="100", external_id="quiet", plan="pro")
+        for day in range(164, 40, -3):  # every 3 days, then silence since 41 days ago
+            event(session, quiet, "activity", ago(day))
+
+        slow = customer(session, LONG_AGO, mrr="100", external_id="slow", plan="pro")
+        for day in range(400, 41, -60):  # every 60 days: 41 days of silence is normal
+            event(session, slow, "activity", ago(day))
+
+        payer = customer(session, LONG_AGO, mrr="100", external_id="payer", plan="basic")
+        for day in range(40, 0, -4):
+            event(session, payer, "activity", ago(day))
+        event(session, payer, "payment_failed", ago(20))
+        event(session, payer, "payment_succeeded", ago(18))
+        event(session, payer, "payment_failed", ago(3))
+
+        happy = customer(session, LONG_AGO, mrr="1000", external_id="happy", plan="pro")
+        for day in range(90, 0, -2):
+            event(session, happy, "activity", ago(day))
+        answer(session, happy, "nps", 10, ago(10))
+
+        gone = customer(session, LONG_AGO, mrr="5000", external_id="gone")
+        answer(session, gone, "nps", 0, ago(30))
+        event(session, gone, "subscription_cancelled", ago(25))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, NOW, timedelta(days=14))
+
+
+def listed(factory, **kwargs):
+    with factory() as session:
+        return {row.external_id: row for row in at_risk(session, NOW, default_weights(), **kwargs)}
+
+
+def test_reasons_name_the_signals_in_plain_words(factory):
+    seed(factory)
+    rows = listed(factory, limit=None)
+    assert "gone" not in rows  # churned customers are not "at risk" any more
+    assert any(r.startswith("NPS 3 on ") for r in rows["detractor"].reasons)
+    assert "no activity for 41 days, usually every 3" in rows["quiet"].reasons
+    assert not any(r.startswith("no activity") for r in rows["slow"].reasons)
+    assert rows["quiet"].score > rows["slow"].score
+    assert "2 failed payments in the last 30 days" in rows["payer"].reasons
+    assert rows["happy"].score < min(rows[k].score for k in ("detractor", "quiet", "payer"))
+
+
+def test_ordered_by_revenue_at_risk_and_limited(factory):
+    seed(factory)
+    rows = list(listed(factory, limit=None).values())
+    amounts = [row.revenue_at_risk for row in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    for row in rows:
+        assert row.revenue_at_risk == (row.mrr * row.score / 100).quantize(row.revenue_at_risk)
+    # The happy customer pays ten times more: a lower score can still top the list.
+    assert rows[0].external_id == "happy"
+    assert len(listed(factory, limit=2)) == 2
+    assert set(listed(factory, limit=None, plan="basic")) == {"payer"}
+
+
+def test_cli_json_shape(factory, database_url):
+    seed(factory)
+    result = CliRunner().invoke(
+        main, ["at-risk", "--limit", "3", "--format", "json"], env={"DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data) == 3
+    assert set(data[0]) >= {"external_id", "name", "score", "mrr", "revenue_at_risk", "reasons"}
+
+
+def test_empty_database_gives_an_empty_list(factory):
+    assert listed(factory) == {}
