@@ -236,51 +236,54 @@ class EventImporter(Importer[EventRecord]):
         return record.event_id
 
     def write(self, session: Session, batch: Sequence[tuple[int, EventRecord]]) -> None:
+        """Insert first; only when some ids already existed, look those up and compare.
+
+        A first import of a large file is then one statement per batch, and a re-import
+        costs one failed insert plus one look-up per batch.
+        """
         customer_ids, known = self._customer_ids(session, batch)
-        existing = rows_by_key(
-            session,
-            Event.event_id,
-            [r.event_id for _, r in known],
-            [
-                Event.id,
-                Event.customer_id,
-                Event.type,
-                Event.occurred_at,
-                Event.amount,
-                Event.updated_at,
-            ],
-        )
         now = self.now()
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        touched: list[int] = []
-        for line, record in known:
-            customer_id = customer_ids[record.external_id]
-            values = {
-                "customer_id": customer_id,
+        rows = [
+            {
+                "event_id": record.event_id,
+                "customer_id": customer_ids[record.external_id],
                 "type": record.type,
                 "occurred_at": record.occurred_at,
                 "amount": record.amount,
+                "created_at": now,
+                "updated_at": now,
             }
-            old = existing.get(record.event_id)
-            if old is None:
-                inserts.append(
-                    {**values, "event_id": record.event_id, "created_at": now, "updated_at": now}
-                )
-                touched.append(customer_id)
-                continue
-            if all(getattr(old, name) == value for name, value in values.items()):
+            for _, record in known
+        ]
+        inserted = insert_ignoring_conflicts(session, Event, rows)
+        self.report.inserted += inserted
+        if inserted == len(rows):
+            lifecycle.mark_stale(session, [row["customer_id"] for row in rows])
+            return
+        existing = rows_by_key(
+            session,
+            Event.event_id,
+            [row["event_id"] for row in rows],
+            [Event.id, Event.customer_id, Event.type, Event.occurred_at, Event.amount,
+             Event.created_at, Event.updated_at],
+        )  # fmt: skip
+        updates: list[dict[str, Any]] = []
+        touched: list[int] = []
+        compared = ("customer_id", "type", "occurred_at", "amount")
+        for (line, record), row in zip(known, rows, strict=True):
+            old = existing[record.event_id]
+            if old.created_at == now:  # inserted by the statement above
+                touched.append(row["customer_id"])
+            elif all(getattr(old, name) == row[name] for name in compared):
                 self.report.unchanged += 1
             elif self.written_this_run(old.updated_at):
                 self.reject(line, f"duplicate id {record.event_id!r} (on an earlier line)")
             else:
-                updates.append({**values, "id": old.id, "updated_at": now})
-                touched.extend((customer_id, old.customer_id))
-        insert_ignoring_conflicts(session, Event, inserts)
+                updates.append({**{n: row[n] for n in compared}, "id": old.id, "updated_at": now})
+                touched.extend((row["customer_id"], old.customer_id))
         if updates:
             session.execute(update(Event), updates)
         lifecycle.mark_stale(session, touched)
-        self.report.inserted += len(inserts)
         self.report.updated += len(updates)
 
     def finish(self) -> None:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.bulk import chunks
@@ -145,14 +145,34 @@ def _mark_due(session: Session, as_of: datetime, grace: timedelta, window: timed
     )
 
 
-def _histories(session: Session, customer_ids: Sequence[int]) -> Iterator[tuple[int, Any]]:
+BILLING_TYPES = tuple(t for t in LIFECYCLE_TYPES if t not in ACTIVITY_TYPES)
+
+
+def _histories(
+    session: Session, customer_ids: Sequence[int], with_activity: bool
+) -> Iterator[tuple[int, Any]]:
+    """Each customer's lifecycle events in time order.
+
+    Activity events only matter one by one when the inactivity rule is on; otherwise
+    only their latest time does (see `_last_activity`), and they are most of the events.
+    """
+    types = LIFECYCLE_TYPES if with_activity else BILLING_TYPES
     query = (
         select(Event.customer_id, Event.type, Event.occurred_at)
-        .where(Event.customer_id.in_(customer_ids), Event.type.in_(LIFECYCLE_TYPES))
+        .where(Event.customer_id.in_(customer_ids), Event.type.in_(types))
         .order_by(Event.customer_id, Event.occurred_at, Event.id)
     )
     for customer_id, rows in groupby(session.execute(query), key=lambda row: row[0]):
         yield customer_id, ((row[1], row[2]) for row in rows)
+
+
+def _last_activity(session: Session, customer_ids: Sequence[int]) -> dict[int, datetime]:
+    query = (
+        select(Event.customer_id, func.max(Event.occurred_at))
+        .where(Event.customer_id.in_(customer_ids), Event.type.in_(ACTIVITY_TYPES))
+        .group_by(Event.customer_id)
+    )
+    return {customer_id: last for customer_id, last in session.execute(query)}
 
 
 def refresh(
@@ -180,13 +200,17 @@ def refresh(
         if not batch:
             return total
         signed_up = {row.id: row.signed_up_at for row in batch}
+        ids = list(signed_up)
         results = {
             customer_id: replay(signed_up[customer_id], history, as_of, grace, window)
-            for customer_id, history in _histories(session, list(signed_up))
+            for customer_id, history in _histories(session, ids, window is not None)
         }
         for customer_id, joined in signed_up.items():
             if customer_id not in results:
                 results[customer_id] = replay(joined, (), as_of, grace, window)
+        if window is None:
+            for customer_id, last in _last_activity(session, ids).items():
+                results[customer_id].last_activity_at = last
         _store(session, results, batch_size)
         last_id = batch[-1].id
         total += len(batch)
@@ -231,7 +255,7 @@ def mark_stale(session: Session, customer_ids: Sequence[int]) -> None:
     for part in chunks(list(dict.fromkeys(customer_ids)), 5_000):
         session.execute(
             update(Customer)
-            .where(Customer.id.in_(part))
+            .where(Customer.id.in_(part), Customer.lifecycle_stale.is_(False))
             .values(lifecycle_stale=True)
             .execution_options(synchronize_session=False)
         )

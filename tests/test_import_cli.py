@@ -243,3 +243,22 @@ def test_unreadable_file_is_one_line_error(run, tmp_path):
     missing = run("import", "customers", str(tmp_path / "nope.csv"))
     assert missing.exit_code != 0
     assert "nope.csv" in missing.stderr
+
+
+def test_changed_event_updates_and_recomputes_churn(run, rows, tmp_path):
+    customers = CUSTOMERS_HEADER + "a,A,,,,,10,2026-01-01\nb,B,,,,,10,2026-01-01\n"
+    run("import", "customers", write(tmp_path, "c.csv", customers))
+    first = EVENTS_HEADER + "e1,a,subscription_cancelled,2026-02-10,\ne2,b,activity,2026-02-10,\n"
+    assert run("import", "events", write(tmp_path, "e1.csv", first)).exit_code == 0
+    assert rows(Customer)[0].status == "churned"
+    # e1 was a mistake (it was an activity); e3 is new; e2 is unchanged.
+    second = (
+        EVENTS_HEADER
+        + "e1,a,activity,2026-02-10,\ne2,b,activity,2026-02-10,\ne3,b,purchase,2026-02-11,5\n"
+    )
+    result = run("import", "events", write(tmp_path, "e2.csv", second))
+    assert "1 new, 1 updated, 1 unchanged, 0 rejected" in result.stdout
+    a, b = rows(Customer)
+    assert (a.status, a.churned_at) == ("active", None)
+    assert b.last_activity_at == datetime(2026, 2, 11, tzinfo=UTC)
+    assert [e.type for e in rows(Event)] == ["activity", "activity", "purchase"]

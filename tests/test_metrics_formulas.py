@@ -10,7 +10,7 @@ import pytest
 from builders import answer, customer, event
 from insights import lifecycle, metrics
 from insights.metrics import Period
-from storage.models import Answer
+from storage.models import Answer, Customer
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 END = datetime(2026, 4, 1, tzinfo=UTC)
@@ -184,3 +184,20 @@ def test_period_must_be_aware_and_ordered():
         Period(END, START)
     with pytest.raises(ValueError):
         Period(datetime(2026, 1, 1), datetime(2026, 2, 1))
+
+
+def test_inactivity_window_churns_through_refresh(factory):
+    window = timedelta(days=30)
+    with factory() as session, session.begin():
+        idle = customer(session, START - timedelta(days=100))
+        event(session, idle, "activity", START - timedelta(days=20))
+        busy = customer(session, START - timedelta(days=100))
+        event(session, busy, "purchase", START + timedelta(days=25))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, END, GRACE, window)
+    with factory() as session:
+        result = metrics.compute(session, PERIOD)
+        assert result.lost_customers == 1
+        assert result.lost_voluntary == 1
+        assert session.get(Customer, busy.id).last_activity_at == START + timedelta(days=25)
+        assert session.get(Customer, idle.id).churned_at == START + timedelta(days=10)
