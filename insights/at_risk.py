@@ -35,7 +35,14 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from insights.risk import RankedCustomer, RiskAssessment, RiskSignals, Weights, rank
+from insights.risk import (
+    CHURN_REASONS,
+    RankedCustomer,
+    RiskAssessment,
+    RiskSignals,
+    Weights,
+    rank,
+)
 from storage.models import Answer, AnswerTag, Customer, Event, SurveySession
 
 CHUNK = 5_000
@@ -200,7 +207,8 @@ class _Chunk:
         reasons: dict[int, set[str]] = defaultdict(set)
         complaints: dict[int, set[int]] = defaultdict(set)
         for row in self.session.execute(query):
-            reasons[row.customer_id].add(row.reason)
+            if row.reason in CHURN_REASONS:  # a company's own reasons carry no risk weight
+                reasons[row.customer_id].add(row.reason)
             if row.answered_at >= complaints_since:
                 complaints[row.customer_id].add(row.id)
         return {cid: (keys, len(complaints.get(cid, ()))) for cid, keys in reasons.items()}

@@ -33,7 +33,7 @@ def seed(factory):
             event(session, quiet, "activity", ago(day))
 
         slow = customer(session, LONG_AGO, mrr="100", external_id="slow", plan="pro")
-        for day in range(400, 41, -60):  # every 60 days: 41 days of silence is normal
+        for day in range(401, 40, -60):  # every 60 days: 41 days of silence is normal
             event(session, slow, "activity", ago(day))
 
         payer = customer(session, LONG_AGO, mrr="100", external_id="payer", plan="basic")
