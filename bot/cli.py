@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from bot.commands import at_risk, db, demo, export, imports, metrics
+from bot.commands import at_risk, db, demo, export, imports, metrics, tagging
 from bot.context import AppContext
 from storage.errors import UserError
 
@@ -43,5 +43,5 @@ def main(ctx: click.Context) -> None:
     )
 
 
-for module in (db, imports, metrics, at_risk, export, demo):
+for module in (db, imports, metrics, at_risk, export, tagging, demo):
     module.register(main)

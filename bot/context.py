@@ -16,6 +16,7 @@ from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from insights import lifecycle
 from insights.risk import Weights, load_weights
+from insights.tagging import RulesError, Tagger
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -64,6 +65,17 @@ class AppContext:
             return load_weights(self.settings.risk_weights_file)
         except (OSError, ValueError) as error:
             raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
+
+    @property
+    def tagger(self) -> Tagger:
+        """The feedback tagger: the shipped rules, or TAGGING_RULES_FILE merged onto them."""
+        path = self.settings.tagging_rules_file
+        if path is None:
+            return Tagger.default()
+        try:
+            return Tagger.from_file(path)
+        except (OSError, RulesError) as error:
+            raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
 
     def close(self) -> None:
         if self._engine is not None:

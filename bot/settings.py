@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         default=None,
         description="TOML file overriding the at-risk score's weights (defaults ship built in).",
     )
+    tagging_rules_file: Path | None = Field(
+        default=None,
+        description="TOML file extending or replacing the churn-reason rules (docs/tagging.md).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -99,10 +103,10 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("risk_weights_file", mode="before")
+    @field_validator("risk_weights_file", "tagging_rules_file", mode="before")
     @classmethod
     def _empty_is_default(cls, value: Any) -> Any:
-        """`RISK_WEIGHTS_FILE=` (as in .env.example) means the shipped defaults."""
+        """`RISK_WEIGHTS_FILE=` (as in .env.example) means the shipped defaults; likewise rules."""
         if isinstance(value, str) and not value.strip():
             return None
         return value

@@ -19,7 +19,7 @@ from bot.commands.progress import count_progress
 from bot.context import AppContext
 from bot.settings import load_settings
 from bot.synthetic import generate
-from insights import metrics
+from insights import feedback, metrics
 from insights.ingest import CustomerImporter, EventImporter, LifecycleRules, ResponseImporter
 from insights.timeparse import local_midnight
 from storage import schema
@@ -78,6 +78,8 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
             with (output / "data" / f"{kind}.csv").open("rb") as stream:
                 _, rows = open_rows(stream, kind, columns[kind])
                 importer.run(rows)
+        progress.update(task, description="tagging feedback", completed=4)
+        feedback.tag_pending(factory, app.tagger)
         progress.update(task, description="computing metrics", completed=4)
         week = last_full_week(now, tz)
         month = metrics.Period(now - timedelta(days=30), now)

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 import click
 
 from bot.commands.progress import byte_progress
+from bot.commands.tagging import tag_pending_with_progress
 from bot.context import AppContext
 from bot.csvinput import file_size, open_rows
 from insights.ingest import (
@@ -92,6 +93,10 @@ def run_import(app: AppContext, kind: str, path: str) -> int:
 
         report = importer.run(checked())
     click.echo(report.summary())
+    if kind == "responses":
+        tagged = tag_pending_with_progress(app)
+        if tagged:
+            click.echo(f"tagged {tagged} answers with churn reasons and sentiment")
     return report.rejected
 
 

@@ -1,0 +1,1 @@
+"""Sentiment lexicons: tab-separated word/score files; provenance in each header."""

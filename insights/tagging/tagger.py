@@ -1,0 +1,214 @@
+"""The Tagger: compiled rules + language detection + sentiment, and its result type.
+
+Everything is compiled once in ``Tagger.__init__``; ``tag`` does no I/O (the
+TextBlob lexicon and lingua models load lazily on first use, then stay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .langdetect import LanguageDetector
+from .matcher import LanguageMatcher, Match, resolve_overlaps
+from .normalize import Token, normalize_chars, safe_lower
+from .rules import LANGUAGES, LanguageSettings, RuleSet, load_rules
+from .sentiment import (
+    LearnedLexicon,
+    WordLexicon,
+    ZhLexicon,
+    combine,
+    en_feature_keys,
+    parse_survey,
+)
+from .textblob_en import textblob_polarity, warm_up
+
+UNDETERMINED = "und"
+"""Language code returned for texts without letters ("👍", "10/10")."""
+
+TEXTBLOB_WEIGHT = 1.0
+EN_LEARNED_WEIGHT = 5.0
+"""English valence = these weights x (TextBlob polarity, learned-lexicon score).
+Chosen by grid search on the tuning sets listed in docs/tagging.md (never the held-out ones)."""
+
+_LANG_ALIASES = {"ua": "uk", "dk": "da", "cn": "zh", "zh_cn": "zh", "zh-cn": "zh", "zh-hans": "zh"}
+
+
+def normalize_lang(lang: str | None) -> str | None:
+    """ "en-GB" -> "en", "UA" -> "uk"; None for unknown codes (the text is then detected)."""
+    if not lang:
+        return None
+    code = lang.strip().lower()
+    code = _LANG_ALIASES.get(code, code)
+    code = code.replace("_", "-").split("-")[0]
+    code = _LANG_ALIASES.get(code, code)
+    return code if code in LANGUAGES else None
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    """Tags for one text. ``rules[i]`` is the rule that made ``reasons[i]``."""
+
+    text: str
+    lang: str
+    sentiment: float
+    label: str
+    reasons: tuple[str, ...]
+    rules: tuple[str, ...]
+    matches: tuple[Match, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI/storage shape: exactly text, lang, sentiment, label, reasons, rules."""
+        return {
+            "text": self.text,
+            "lang": self.lang,
+            "sentiment": self.sentiment,
+            "label": self.label,
+            "reasons": list(self.reasons),
+            "rules": list(self.rules),
+        }
+
+
+class Tagger:
+    """Compiled rules for all languages; ``tag`` one text at a time."""
+
+    def __init__(
+        self, rules: RuleSet | None = None, morphology: Mapping[str, str] | None = None
+    ) -> None:
+        """Compile ``rules`` (default: the shipped file).
+
+        ``morphology`` overrides the word normaliser per language ({"ru": "snowball"});
+        it exists so the evaluation can compare backends, the defaults are measured best.
+        """
+        self.rules = rules if rules is not None else load_rules()
+        backends = dict(morphology or {})
+        self.reason_keys = self.rules.reason_keys
+        self._matchers: dict[str, LanguageMatcher] = {}
+        for lang in LANGUAGES:
+            lang_rules = [r for r in self.rules.rules if r.lang == lang]
+            settings = self.rules.languages.get(lang, LanguageSettings())
+            self._matchers[lang] = LanguageMatcher(
+                lang, lang_rules, settings, self.rules.source, backends.get(lang)
+            )
+        self._lexicons: dict[str, WordLexicon] = {}
+        for lang in ("en", "ru", "uk", "da"):
+            norm = self._matchers[lang].normalizer
+            assert norm is not None
+            settings = self.rules.languages.get(lang, LanguageSettings())
+            self._lexicons[lang] = WordLexicon(lang, norm, settings.negations)
+        self._zh = ZhLexicon()
+        self._learned = LearnedLexicon(
+            Path(str(resources.files("insights.tagging") / "data" / "lexicons" / "en_learned.txt"))
+        )
+        self._detector = LanguageDetector()
+        warm_up()
+
+    @classmethod
+    def default(cls) -> Tagger:
+        """The shipped rules, compiled once per process."""
+        return _default_tagger()
+
+    @classmethod
+    def from_file(cls, path: str | Path | None) -> Tagger:
+        """Rules from a company's file (merged with or replacing the defaults)."""
+        return cls(load_rules(path))
+
+    def tag(
+        self,
+        text: str,
+        lang: str | None = None,
+        score: int | None = None,
+        survey: str | None = None,
+    ) -> TagResult:
+        """Tag one text with reasons (and the rules that fired) and a sentiment.
+
+        ``lang`` is used when given (en, ru, uk, da, zh; regional forms like
+        "en-GB" are accepted); otherwise it is detected, and when detection is
+        unsure every language's rules are tried. ``score`` with ``survey``
+        ("nps" 0-10 or "csat" 1-5) is combined into the sentiment.
+        Raises ValueError for a score that fits no survey.
+        """
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        parsed_survey = parse_survey(score, survey)
+        low = safe_lower(normalize_chars(text))
+        code = normalize_lang(lang)
+        try_all = False
+        if code is None:
+            det = self._detector.detect(text)
+            code = det.lang
+            try_all = not det.confident
+        if code is None:  # no letters at all: nothing to match, sentiment from score only
+            pol, label = combine(0.0, 0, parsed_survey)
+            return TagResult(text, UNDETERMINED, pol, label, (), (), ())
+
+        matches, toks = self._matchers[code].find(low, text)
+        if try_all:
+            extra: list[Match] = []
+            for other in LANGUAGES:
+                if other != code:
+                    extra.extend(self._matchers[other].find(low, text)[0])
+            if extra:
+                matches = resolve_overlaps(matches + extra)
+
+        reasons: list[str] = []
+        rule_ids: list[str] = []
+        for m in matches:
+            if m.reason not in reasons:
+                reasons.append(m.reason)
+                rule_ids.append(m.rule)
+
+        valence = self._valence(code, text, low, toks, matches)
+        clauses = toks[-1].clause + 1 if toks else 1
+        pol, label = combine(valence, len(reasons), parsed_survey, code, clauses)
+        return TagResult(text, code, pol, label, tuple(reasons), tuple(rule_ids), tuple(matches))
+
+    def _en_components(
+        self, text: str, toks: list[Token], matches: Sequence[Match] = ()
+    ) -> tuple[float, float]:
+        """(TextBlob polarity, learned-lexicon score) of English text.
+
+        TextBlob reads the words of a complaint as praise ("*better* integrations",
+        "way too *high*"), so when rules matched, it scores only the text outside
+        the matched phrases; the learned lexicon, fitted on whole texts, sees all.
+        """
+        keys = en_feature_keys(toks, self._lexicons["en"].is_negation)
+        tb = textblob_polarity(text)
+        if matches and tb > 0:
+            tb = textblob_polarity(_blank_spans(text, matches))
+        return tb, self._learned.score(keys)
+
+    def _valence(
+        self, code: str, text: str, low: str, toks: list[Token], matches: Sequence[Match] = ()
+    ) -> float:
+        if code == "zh":
+            return self._zh.valence(low)
+        if code == "en":
+            tb, learned = self._en_components(text, toks, matches)
+            return TEXTBLOB_WEIGHT * tb + EN_LEARNED_WEIGHT * learned
+        return self._lexicons[code].valence(toks)
+
+    def reason_label(self, key: str, lang: str = "en") -> str:
+        """Display name of a reason in a language (English, then the key, as fallbacks)."""
+        for r in self.rules.reasons:
+            if r.key == key:
+                code = normalize_lang(lang) or "en"
+                return r.names.get(code) or r.names.get("en") or key
+        raise KeyError(f"unknown reason {key!r}")
+
+
+def _blank_spans(text: str, matches: Sequence[Match]) -> str:
+    """The text with every matched phrase replaced by spaces (offsets stay valid)."""
+    chars = list(text)
+    for m in matches:
+        chars[m.start : m.end] = " " * (m.end - m.start)
+    return "".join(chars)
+
+
+@cache
+def _default_tagger() -> Tagger:
+    return Tagger()

@@ -1,0 +1,62 @@
+"""Language: given, detected, and the try-every-language fallback when detection is unsure."""
+
+from __future__ import annotations
+
+import pytest
+
+from insights.tagging import Tagger
+from insights.tagging.langdetect import LanguageDetector
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.default()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The price went up again and support is slow to respond.", "en"),
+        ("Поддержка не отвечает уже неделю, цены растут.", "ru"),
+        ("Підтримка не відповідає вже тиждень, ціни ростуть.", "uk"),
+        ("Kundeservice svarer ikke, og prisen er steget igen.", "da"),
+        ("客服一直不回复，价格还涨了。", "zh"),
+    ],
+)
+def test_detects_language(tagger: Tagger, text: str, lang: str) -> None:
+    result = tagger.tag(text)
+    assert result.lang == lang
+    assert result.reasons  # the detected language's rules ran
+
+
+def test_script_rules_decide_without_lingua() -> None:
+    det = LanguageDetector()
+    assert det.detect("їжак").lang == "uk"
+    assert det.detect("съешь").lang == "ru"
+    assert det.detect("blåbær").lang == "da"
+    assert det.detect("你好").lang == "zh"
+    assert det._lingua == {}  # no model was loaded for these
+
+
+def test_given_language_is_used_and_normalised(tagger: Tagger) -> None:
+    assert tagger.tag("too expensive", lang="en-GB").lang == "en"
+    assert tagger.tag("дуже дорого", lang="UA").lang == "uk"
+    # an unknown code falls back to detection instead of failing the line
+    assert tagger.tag("Kundeservice svarer ikke", lang="xx").lang == "da"
+
+
+def test_unsure_detection_tries_every_language(tagger: Tagger) -> None:
+    # Two Latin words: too short to be sure between English and Danish, so both
+    # languages' rules run; "refund" is an English billing phrase.
+    det = LanguageDetector().detect("refund pls")
+    assert not det.confident
+    result = tagger.tag("refund pls")
+    assert "billing" in result.reasons
+    assert result.lang in ("en", "da")
+
+
+def test_text_without_letters(tagger: Tagger) -> None:
+    result = tagger.tag("👍 10/10")
+    assert result.lang == "und"
+    assert result.reasons == ()
+    assert result.label == "neutral"

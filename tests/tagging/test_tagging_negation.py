@@ -1,0 +1,75 @@
+"""Negated complaints do not tag, in every language; real complaints next to them still do."""
+
+from __future__ import annotations
+
+import pytest
+
+from insights.tagging import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.default()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Not expensive at all for what you get."),
+        ("en", "Support was never a problem."),
+        ("en", "I don't think the price is too high."),
+        ("en", "No bugs, no outages, no complaints."),
+        ("ru", "Не дорого, всё устраивает."),
+        ("ru", "Совсем не сложно разобраться."),
+        ("ru", "Никаких ошибок не было."),
+        ("uk", "Не дорого і зручно."),
+        ("uk", "Зовсім не складно налаштувати."),
+        ("da", "Det er ikke dyrt."),
+        ("da", "Prisen er ikke for høj."),
+        ("da", "Ikke kompliceret at bruge."),
+        ("zh", "价格不贵，服务也好。"),
+        ("zh", "一点也不贵"),
+        ("zh", "没有闪退，用着挺顺。"),
+    ],
+)
+def test_negated_complaint_does_not_tag(tagger: Tagger, lang: str, text: str) -> None:
+    result = tagger.tag(text, lang=lang)
+    assert result.reasons == (), [(m.rule, m.text) for m in result.matches]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "It's not the price, it's that support takes a week to answer.", ("support",)),
+        ("ru", "Не дорого, но поддержка не отвечает.", ("support",)),
+        ("uk", "Не дорого, але підтримка не відповідає.", ("support",)),
+        ("da", "Ikke dyrt, men kundeservice svarer ikke.", ("support",)),
+        ("zh", "价格不贵，但是客服态度很差。", ("support",)),
+    ],
+)
+def test_negation_scope_ends_at_the_clause(
+    tagger: Tagger, lang: str, text: str, expected: tuple[str, ...]
+) -> None:
+    assert tagger.tag(text, lang=lang).reasons == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "reason"),
+    [
+        # complaints that contain a negation word themselves are not cancelled by it
+        ("en", "The export doesn't work.", "bugs"),
+        ("ru", "Поддержка никогда не отвечает.", "support"),
+        ("uk", "Ніхто не зателефонував.", "neglect"),
+        ("da", "Appen virker ikke.", "bugs"),
+        ("zh", "性价比不高", "price"),
+    ],
+)
+def test_complaint_phrased_with_a_negation_still_tags(
+    tagger: Tagger, lang: str, text: str, reason: str
+) -> None:
+    assert reason in tagger.tag(text, lang=lang).reasons
+
+
+def test_pseudo_negation_does_not_negate(tagger: Tagger) -> None:
+    # "not only" is emphasis, not negation
+    assert "price" in tagger.tag("Not only too expensive but slow.", lang="en").reasons

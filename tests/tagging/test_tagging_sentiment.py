@@ -1,0 +1,133 @@
+"""Sentiment: TextBlob base, corrections from rules, negation, languages, survey scores."""
+
+from __future__ import annotations
+
+import pytest
+
+from insights.tagging import Tagger
+from insights.tagging.sentiment import Survey, parse_survey
+from insights.tagging.textblob_en import textblob_polarity
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.default()
+
+
+def test_textblob_base_is_textblobs_own_polarity() -> None:
+    from textblob import TextBlob
+
+    for text in [
+        "The price is way too high for what we get",
+        "We moved to a competitor that has better integrations",
+        "Not bad at all, really good support :)",
+        "Terribly slow... e.g. the export. Never again!",
+    ]:
+        assert textblob_polarity(text) == pytest.approx(TextBlob(text).sentiment.polarity)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The price is way too high for what we get",
+        "We moved to a competitor that has better integrations",
+    ],
+)
+def test_textblob_mistakes_are_corrected(tagger: Tagger, text: str) -> None:
+    assert textblob_polarity(text) > 0  # plain TextBlob calls these positive
+    result = tagger.tag(text, lang="en")
+    assert result.reasons
+    assert result.sentiment < 0
+    assert result.label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        ("en", "Absolutely love it, the team is fantastic.", "positive"),
+        ("en", "Terrible experience, nothing works and nobody helps.", "negative"),
+        ("ru", "Отличный сервис, очень доволен, спасибо!", "positive"),
+        ("ru", "Ужасный сервис, постоянно всё ломается.", "negative"),
+        ("uk", "Чудовий сервіс, дуже задоволена, дякую!", "positive"),
+        ("uk", "Жахливий сервіс, постійно все ламається.", "negative"),
+        ("da", "Fantastisk service, meget tilfreds, tak!", "positive"),
+        ("da", "Elendig service, det hele virker ikke.", "negative"),
+        ("zh", "非常满意，服务很好，推荐！", "positive"),
+        ("zh", "太差了，非常失望。", "negative"),
+    ],
+)
+def test_labels_per_language(tagger: Tagger, lang: str, text: str, label: str) -> None:
+    result = tagger.tag(text, lang=lang)
+    assert result.label == label, result
+    assert -1.0 <= result.sentiment <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("lang", "plain", "negated"),
+    [
+        ("en", "The support is good.", "The support is not good."),
+        ("ru", "Поддержка хорошая.", "Поддержка не хорошая."),
+        ("uk", "Підтримка добра.", "Підтримка не добра."),
+        ("da", "Supporten er god.", "Supporten er ikke god."),
+        ("zh", "服务很好。", "服务不好。"),
+    ],
+)
+def test_negation_lowers_polarity(tagger: Tagger, lang: str, plain: str, negated: str) -> None:
+    assert tagger.tag(negated, lang=lang).sentiment < tagger.tag(plain, lang=lang).sentiment
+
+
+@pytest.mark.parametrize(
+    ("lang", "plain", "stronger"),
+    [
+        ("ru", "Хороший сервис.", "Очень хороший сервис."),
+        ("uk", "Добрий сервіс.", "Дуже добрий сервіс."),
+        ("da", "God service.", "Meget god service."),
+        ("zh", "满意。", "非常满意。"),
+    ],
+)
+def test_intensifier_raises_polarity(tagger: Tagger, lang: str, plain: str, stronger: str) -> None:
+    assert tagger.tag(stronger, lang=lang).sentiment > tagger.tag(plain, lang=lang).sentiment
+
+
+def test_detractor_fine_is_not_positive(tagger: Tagger) -> None:
+    text = "It's fine, works well."
+    assert tagger.tag(text, lang="en").label == "positive"
+    with_score = tagger.tag(text, lang="en", score=3, survey="nps")
+    assert with_score.label != "positive"
+    assert with_score.sentiment < tagger.tag(text, lang="en").sentiment
+
+
+def test_promoter_score_lifts_a_neutral_text(tagger: Tagger) -> None:
+    text = "I use it on my phone."
+    plain = tagger.tag(text, lang="en")
+    assert tagger.tag(text, lang="en", score=10, survey="nps").sentiment > plain.sentiment
+    assert tagger.tag(text, lang="en", score=5, survey="csat").label == "positive"
+    assert tagger.tag(text, lang="en", score=1, survey="csat").label == "negative"
+
+
+def test_survey_parsing() -> None:
+    assert parse_survey(None, None) is None
+    assert parse_survey(9, "nps") == Survey("nps", 9)
+    assert parse_survey(4, "CSAT") == Survey("csat", 4)
+    assert parse_survey(0, None) == Survey("nps", 0)  # only NPS has a 0
+    assert parse_survey(8, None) == Survey("nps", 8)  # only NPS goes above 5
+    assert parse_survey(4, None) is None  # 1..5 without a survey: ambiguous, ignored
+    assert parse_survey(3, "exit") is None
+    for score, survey in [(11, "nps"), (0, "csat"), (6, "csat"), (-1, None), (12, None)]:
+        with pytest.raises(ValueError):
+            parse_survey(score, survey)
+    with pytest.raises(ValueError, match="survey"):
+        parse_survey(5, "ces")
+    with pytest.raises(ValueError, match="integer"):
+        parse_survey(7.5, "nps")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="integer"):
+        parse_survey(True, "nps")
+
+
+def test_score_label_bands() -> None:
+    assert Survey("nps", 6).band == "negative"
+    assert Survey("nps", 7).band == "neutral"
+    assert Survey("nps", 9).band == "positive"
+    assert Survey("csat", 2).band == "negative"
+    assert Survey("csat", 3).band == "neutral"
+    assert Survey("csat", 4).band == "positive"
