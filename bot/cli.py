@@ -12,7 +12,19 @@ from typing import Any
 
 import click
 
-from bot.commands import at_risk, db, demo, export, imports, metrics, tagging
+from bot.commands import (
+    at_risk,
+    db,
+    demo,
+    digest,
+    export,
+    imports,
+    link,
+    metrics,
+    run,
+    survey,
+    tagging,
+)
 from bot.context import AppContext
 from storage.errors import UserError
 
@@ -43,5 +55,5 @@ def main(ctx: click.Context) -> None:
     )
 
 
-for module in (db, imports, metrics, at_risk, export, tagging, demo):
+for module in (db, imports, metrics, at_risk, export, tagging, demo, link, survey, run, digest):
     module.register(main)

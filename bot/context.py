@@ -21,6 +21,17 @@ from storage import schema
 from storage.database import make_engine, session_factory
 
 
+def tagger_for(settings: Settings) -> Tagger:
+    """The feedback tagger: the shipped rules, or TAGGING_RULES_FILE merged onto them."""
+    path = settings.tagging_rules_file
+    if path is None:
+        return Tagger.default()
+    try:
+        return Tagger.from_file(path)
+    except (OSError, RulesError) as error:
+        raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
+
+
 @dataclass
 class AppContext:
     _settings: Settings | None = None
@@ -68,14 +79,7 @@ class AppContext:
 
     @property
     def tagger(self) -> Tagger:
-        """The feedback tagger: the shipped rules, or TAGGING_RULES_FILE merged onto them."""
-        path = self.settings.tagging_rules_file
-        if path is None:
-            return Tagger.default()
-        try:
-            return Tagger.from_file(path)
-        except (OSError, RulesError) as error:
-            raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
+        return tagger_for(self.settings)
 
     def close(self) -> None:
         if self._engine is not None:

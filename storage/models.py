@@ -10,6 +10,8 @@ Tables, in the order data arrives:
 - `answer_tags` and `tag_corrections`: churn reasons on free text, with the rule that fired,
   and the corrections staff made.
 - `follow_ups`: staff work on unhappy customers; `digest_posts`: what was posted where.
+- `apscheduler_jobs`: the scheduler's persistent jobs (APScheduler's own layout).
+- `processed_updates`: inbound platform updates already handled, so a redelivery is a no-op.
 
 The schema itself is owned by Alembic migrations (`storage/migrations`); these classes must
 match them, and a test checks that they do.
@@ -24,16 +26,20 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -61,6 +67,8 @@ EVENT_TYPES = (
 )
 SURVEY_KINDS = ("nps", "csat", "exit")
 SESSION_STATUSES = ("scheduled", "sent", "in_progress", "completed", "expired", "cancelled")
+# A session in one of these states still waits for answers; a customer has at most one.
+OPEN_SESSION_STATUSES = ("scheduled", "sent", "in_progress")
 TAG_SOURCES = ("rules", "staff")
 FOLLOW_UP_STATUSES = ("open", "assigned", "contacted", "resolved")
 DIGEST_POST_STATUSES = ("pending", "sent", "failed")
@@ -87,6 +95,8 @@ class Customer(Base):
         Index("ix_customers_status_plan", "status", "plan"),
         Index("ix_customers_email", "email"),
         Index("ix_customers_lifecycle_stale", "lifecycle_stale"),
+        # 0003: keyset pagination of active customers by id (the at-risk list).
+        Index("ix_customers_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -147,7 +157,8 @@ class Event(Base):
     __table_args__ = (
         CheckConstraint(_in("type", EVENT_TYPES), name="type_known"),
         Index("ix_events_customer_id_occurred_at", "customer_id", "occurred_at"),
-        Index("ix_events_type_occurred_at", "type", "occurred_at"),
+        # 0003: covers the at-risk list's activity counts (type and time range -> customer).
+        Index("ix_events_type_occurred_at_customer_id", "type", "occurred_at", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -171,6 +182,15 @@ class SurveySession(Base):
         Index("ix_survey_sessions_customer_id_created_at", "customer_id", "created_at"),
         Index("ix_survey_sessions_status_expires_at", "status", "expires_at"),
         Index("ix_survey_sessions_sent_at", "sent_at"),
+        # At most one open survey per customer: two senders racing (two processes, or a
+        # scheduler and a manual send) cannot both start one; the loser's insert fails.
+        Index(
+            "uq_survey_sessions_one_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text(_in("status", OPEN_SESSION_STATUSES)),
+            postgresql_where=text(_in("status", OPEN_SESSION_STATUSES)),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -269,6 +289,8 @@ class FollowUp(Base):
         CheckConstraint(_in("status", FOLLOW_UP_STATUSES), name="status_known"),
         Index("ix_follow_ups_status_created_at", "status", "created_at"),
         Index("ix_follow_ups_customer_id", "customer_id"),
+        # Added in 0004: one alert (kind "alert") per survey session.
+        UniqueConstraint("session_id", "kind", name="uq_follow_ups_session_kind"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -285,6 +307,10 @@ class FollowUp(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added in 0004: the rule that raised an alert (insights.alerts.Trigger) and when
+    # someone took it.
+    alert_trigger: Mapped[str | None] = mapped_column(String(32))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestPost(Base):
@@ -305,3 +331,41 @@ class DigestPost(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added in 0003. A 'pending' row is claimed by the process holding `claim_token` since
+    # `claimed_at` (refreshed before every attempt); a claim older than the stale limit may
+    # be taken over. `progress` (JSON) remembers the parts already delivered, so a retry
+    # does not post them twice.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress: Mapped[str | None] = mapped_column(Text)
+
+
+class SchedulerJob(Base):
+    """APScheduler's job store (`SQLAlchemyJobStore`), in the product database.
+
+    Declared here, with the columns APScheduler 3.x defines, only so that migrations stay
+    the one source of the schema (APScheduler would otherwise create the table itself);
+    nothing but the scheduler reads or writes it. `job_state` is a pickled job.
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProcessedUpdate(Base):
+    """An inbound update (a Telegram update_id, ...) that was handled: redelivery is a no-op.
+
+    Telegram delivers at least once (a webhook retried after a timeout, getUpdates after a
+    crash before the offset was confirmed); the first process to insert the key handles it.
+    Rows older than a few days are pruned: Telegram does not redeliver that late.
+    """
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_processed_at", "processed_at"),)
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,146 @@
+"""Wiring for the weekly digest: settings in, a composed digest and its posters out.
+
+Used by `retention-bot digest` and by the scheduler's jobs alike, so a manual `--post`
+and the Monday job go through the same claims in `digest_posts` and can never both post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.delivery import Outcome, Poster, PostLedger, RetryPolicy, deliver_all
+from bot.errors import ConfigError
+from bot.settings import Settings
+from handlers.digest_telegram import TelegramDigestPoster
+from handlers.slack.digest import SlackDigestPoster
+from insights import lifecycle
+from insights.digest import Digest, IsoWeek, compose, render_chart
+from insights.risk import Weights, load_weights
+
+log = logging.getLogger(__name__)
+# Failed posts of this many recent weeks are retried at start-up; older ones are only
+# reported (a digest from two months ago helps nobody).
+RETRY_WEEKS = 4
+
+
+def destinations(settings: Settings) -> list[Poster]:
+    """A poster per configured destination; a destination missing its token is an error."""
+    timeout = settings.digest_post_timeout_seconds
+    posters: list[Poster] = []
+    if settings.slack_digest_channel:
+        if not settings.slack_bot_token:
+            raise ConfigError("SLACK_DIGEST_CHANNEL is set but SLACK_BOT_TOKEN is not")
+        posters.append(
+            SlackDigestPoster(
+                settings.slack_bot_token,
+                settings.slack_digest_channel,
+                settings.slack_api_url,
+                timeout,
+            )
+        )
+    if settings.telegram_manager_chat_ids:
+        if not settings.telegram_bot_token:
+            raise ConfigError("TELEGRAM_MANAGER_CHAT_IDS is set but TELEGRAM_BOT_TOKEN is not")
+        for chat_id in dict.fromkeys(settings.telegram_manager_chat_ids):
+            posters.append(
+                TelegramDigestPoster(
+                    settings.telegram_bot_token,
+                    chat_id,
+                    settings.telegram_api_base_url,
+                    timeout,
+                )
+            )
+    return posters
+
+
+def risk_weights(settings: Settings) -> Weights:
+    try:
+        return load_weights(settings.risk_weights_file)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=settings.digest_post_attempts,
+        first_delay=settings.digest_retry_seconds,
+        attempt_timeout=settings.digest_post_timeout_seconds * 6,
+    )
+
+
+def ledger(settings: Settings, factory: sessionmaker[Session]) -> PostLedger:
+    return PostLedger(factory, timedelta(minutes=settings.digest_claim_stale_minutes))
+
+
+def compose_week(
+    settings: Settings, factory: sessionmaker[Session], week: IsoWeek, now: datetime
+) -> Digest:
+    """Bring churn up to date (grace periods that ran out), then compose the week."""
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, now, settings.payment_grace, settings.inactivity_window)
+    with factory() as session:
+        return compose(
+            session,
+            week,
+            settings.tz,
+            now=now,
+            weights=risk_weights(settings),
+            industry=settings.retention_benchmark,
+        )
+
+
+async def post_week(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    week: IsoWeek,
+    now: datetime,
+    posters: list[Poster] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[Outcome]:
+    """Compose `week` once and post it to every destination not yet served."""
+    posters = destinations(settings) if posters is None else posters
+    if not posters:
+        return []
+    digest = await asyncio.to_thread(compose_week, settings, factory, week, now)
+    chart = await asyncio.to_thread(render_chart, digest)
+    return await deliver_all(
+        posters, str(week), digest, chart, ledger(settings, factory), retry_policy(settings), sleep
+    )
+
+
+async def retry_unsent(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    now: datetime,
+    include_failed: bool = True,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[Outcome]:
+    """Post again what is recorded as failed (and claims whose owner died), recent weeks."""
+    book = ledger(settings, factory)
+    oldest = IsoWeek.last_full(now, settings.tz).shift(1 - RETRY_WEEKS)
+    if include_failed:
+        for week, destination, error in await asyncio.to_thread(book.abandoned, str(oldest)):
+            log.warning(
+                "digest %s to %s failed (%s) and is older than %d weeks: not retried",
+                week, destination, error, RETRY_WEEKS,
+            )  # fmt: skip
+    pending = await asyncio.to_thread(book.unsent, str(oldest), include_failed)
+    if not pending:
+        return []
+    by_destination = {poster.destination: poster for poster in destinations(settings)}
+    outcomes: list[Outcome] = []
+    for week_label in sorted({week for week, _ in pending}):
+        wanted = [d for w, d in pending if w == week_label]
+        posters = [by_destination[d] for d in wanted if d in by_destination]
+        for gone in sorted(set(wanted) - set(by_destination)):
+            log.warning("digest %s to %s: destination no longer configured", week_label, gone)
+        if posters:
+            outcomes += await post_week(
+                settings, factory, IsoWeek.parse(week_label), now, posters, sleep
+            )
+    return outcomes

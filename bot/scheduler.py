@@ -1,0 +1,283 @@
+"""The scheduler inside `retention-bot run`: the Monday digest and the daily survey send.
+
+APScheduler 3.x (`AsyncIOScheduler`, on the bot's event loop) with its job store in the
+product database (`apscheduler_jobs`, created by migration 0003), so that:
+
+- a restart neither loses nor doubles a job: each job has a fixed id and is written with
+  `replace_existing=True`; when its trigger is unchanged, the stored `next_run_time` is
+  kept, so a run that fell due while the bot was down is still there at start-up;
+- a run missed while down is run once on return (`coalesce=True`) if it is late by less
+  than DIGEST_MISFIRE_GRACE_MINUTES, and logged as missed otherwise;
+- two bot processes on one database may both fire the job (APScheduler 3 does not lock
+  a shared store), which is harmless: every (week, destination) post is claimed in
+  `digest_posts` first (see `bot.delivery`), so each is posted once.
+
+Job functions are module-level coroutines referenced by name ("bot.scheduler:...") since
+the store pickles references, not objects; they load settings and open the database
+themselves. Besides the persistent jobs, two in-memory ones are added at every start: a
+retry of failed and abandoned digest posts right away, and a sweep every
+DIGEST_CLAIM_STALE_MINUTES for posts whose process died mid-post.
+
+The lead wires it into `retention-bot run` with `SchedulerComponent(settings)` (same
+start/stop shape as `TelegramBot`), or with `build_scheduler` + `start_scheduler` +
+`stop_scheduler` directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from bot.digest_posting import destinations, post_week, retry_unsent
+from bot.settings import Settings, load_settings
+from insights.digest import IsoWeek
+from storage.database import make_engine, session_factory
+from storage.models import SchedulerJob
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB_ID = "weekly-digest"
+SURVEY_JOB_ID = "daily-survey-send"
+RETRY_JOB_ID = "digest-retry-at-start"
+SWEEP_JOB_ID = "digest-stale-claims"
+DIGEST_JOB = "bot.scheduler:weekly_digest_job"
+SURVEY_JOB = "bot.scheduler:survey_send_job"
+RETRY_JOB = "bot.scheduler:retry_digests_job"
+SWEEP_JOB = "bot.scheduler:stale_digests_job"
+STOP_GRACE_SECONDS = 30.0
+
+_running: set[asyncio.Task[Any]] = set()
+
+
+# -- job functions (module level: the job store keeps "bot.scheduler:<name>") ------------
+
+
+async def weekly_digest_job(settings: Settings | None = None, now: datetime | None = None) -> None:
+    """Post the last full week's digest to every destination that does not have it yet."""
+    settings = settings or load_settings()
+    now = now or datetime.now(UTC)
+    week = IsoWeek.last_full(now, settings.tz)
+    with _tracked(), _database(settings) as factory:
+        outcomes = await post_week(settings, factory, week, now)
+    for outcome in outcomes:
+        log.info("digest %s to %s: %s", outcome.week, outcome.destination, outcome.status)
+
+
+async def retry_digests_job(settings: Settings | None = None, now: datetime | None = None) -> None:
+    """At start-up: post again what is recorded as failed, and abandoned claims."""
+    settings = settings or load_settings()
+    with _tracked(), _database(settings) as factory:
+        await retry_unsent(settings, factory, now or datetime.now(UTC), include_failed=True)
+
+
+async def stale_digests_job(settings: Settings | None = None, now: datetime | None = None) -> None:
+    """Every few minutes: take over posts whose process died mid-post (stale claims)."""
+    settings = settings or load_settings()
+    with _tracked(), _database(settings) as factory:
+        await retry_unsent(settings, factory, now or datetime.now(UTC), include_failed=False)
+
+
+async def survey_send_job(settings: Settings | None = None) -> None:
+    """Daily: what `retention-bot survey send --due` does (surveys and reminders due)."""
+    from bot.telegram_app import send_due  # the Telegram edge, only when it is configured
+
+    settings = settings or load_settings()
+    with _tracked(), _database(settings) as factory:
+        report = await send_due(settings, factory)
+    log.info("surveys due: %s", report.summary())
+
+
+class _database:
+    """An engine and session factory for one job run, disposed afterwards."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = make_engine(settings.database_url)
+
+    def __enter__(self) -> Any:
+        return session_factory(self.engine)
+
+    def __exit__(self, *exc: object) -> None:
+        self.engine.dispose()
+
+
+class _tracked:
+    """Registers the running job's task, so a graceful stop can wait for it."""
+
+    def __enter__(self) -> None:
+        self.task = asyncio.current_task()
+        if self.task is not None:
+            _running.add(self.task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.task is not None:
+            _running.discard(self.task)
+
+
+# -- building, starting, stopping --------------------------------------------------------
+
+
+def build_scheduler(settings: Settings, engine: Engine | None = None) -> AsyncIOScheduler:
+    """A scheduler whose persistent job store is the product database (no jobs yet).
+
+    Jobs are written by `start_scheduler`, after the store is open: adding them before
+    would recompute their next run and forget a run missed while the bot was down.
+    """
+    engine = engine or make_engine(settings.database_url)
+    return AsyncIOScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=engine, tablename=SchedulerJob.__tablename__),
+            "memory": MemoryJobStore(),
+        },
+        executors={"default": AsyncIOExecutor()},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": settings.digest_misfire_grace_minutes * 60,
+        },
+        timezone=settings.tz,
+    )
+
+
+def _keep_or_replace(
+    scheduler: AsyncIOScheduler, job_id: str, func: str, trigger: CronTrigger, grace: int
+) -> None:
+    """Write the job under its fixed id, keeping a pending run if nothing changed."""
+    existing = scheduler.get_job(job_id, jobstore="default")
+    options: dict[str, Any] = {}
+    if (
+        existing is not None
+        and existing.func_ref == func
+        and repr(existing.trigger) == repr(trigger)
+        and existing.next_run_time is not None
+    ):
+        options["next_run_time"] = existing.next_run_time
+    scheduler.add_job(
+        func,
+        trigger,
+        id=job_id,
+        name=job_id,
+        jobstore="default",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=grace,
+        **options,
+    )
+
+
+def _drop(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    if scheduler.get_job(job_id, jobstore="default") is not None:
+        scheduler.remove_job(job_id, jobstore="default")
+
+
+def sync_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
+    """Bring the stored jobs in line with the settings; one line per job for the log."""
+    tz = settings.tz
+    grace = settings.digest_misfire_grace_minutes * 60
+    lines = []
+    if destinations(settings):
+        trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=tz)
+        _keep_or_replace(scheduler, DIGEST_JOB_ID, DIGEST_JOB, trigger, grace)
+        lines.append(_describe(scheduler, DIGEST_JOB_ID, "weekly digest"))
+    else:
+        _drop(scheduler, DIGEST_JOB_ID)
+        lines.append("weekly digest: off (no SLACK_DIGEST_CHANNEL or TELEGRAM_MANAGER_CHAT_IDS)")
+    if _telegram_ready(settings):
+        trigger = CronTrigger.from_crontab(settings.survey_send_cron, timezone=tz)
+        _keep_or_replace(scheduler, SURVEY_JOB_ID, SURVEY_JOB, trigger, grace)
+        lines.append(_describe(scheduler, SURVEY_JOB_ID, "survey send --due"))
+    else:
+        _drop(scheduler, SURVEY_JOB_ID)
+        lines.append("survey send --due: off (the Telegram bot is not configured)")
+    return lines
+
+
+def _telegram_ready(settings: Settings) -> bool:
+    from bot.telegram_app import TelegramBot
+
+    return TelegramBot.not_configured(settings) is None
+
+
+def _describe(scheduler: AsyncIOScheduler, job_id: str, what: str) -> str:
+    job = scheduler.get_job(job_id, jobstore="default")
+    when = job.next_run_time.strftime("%a %d %b %H:%M %Z") if job and job.next_run_time else "?"
+    return f"{what}: next run {when}"
+
+
+def start_scheduler(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
+    """Start on the running event loop with jobs in line with `settings`.
+
+    Started paused, so that no job fires between opening the store and writing the
+    jobs; resumed at the end, when runs missed while the bot was down fire (once).
+    """
+    scheduler.start(paused=True)
+    try:
+        lines = sync_jobs(scheduler, settings)
+    except BaseException:
+        scheduler.shutdown(wait=False)
+        raise
+    if destinations(settings):
+        scheduler.add_job(
+            RETRY_JOB, id=RETRY_JOB_ID, jobstore="memory", replace_existing=True,
+            misfire_grace_time=None,
+        )  # fmt: skip
+        scheduler.add_job(
+            SWEEP_JOB,
+            IntervalTrigger(minutes=settings.digest_claim_stale_minutes, timezone=settings.tz),
+            id=SWEEP_JOB_ID,
+            jobstore="memory",
+            replace_existing=True,
+        )
+    scheduler.resume()
+    return lines
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Stop taking new runs, let running jobs finish (up to `grace` s), then shut down.
+
+    A job cut off here leaves its digest claim 'pending'; it is taken over once stale.
+    """
+    if not scheduler.running:
+        return
+    scheduler.pause()
+    running = [task for task in _running if not task.done()]
+    if running:
+        await asyncio.wait(running, timeout=grace)
+    scheduler.shutdown(wait=False)
+
+
+class SchedulerComponent:
+    """The scheduler as a `retention-bot run` component (`start() -> str`, `stop()`)."""
+
+    name = "scheduler"
+
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> str:
+        self.scheduler = build_scheduler(self.settings, self.engine)
+        lines = start_scheduler(self.scheduler, self.settings)
+        return "; ".join(lines)
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            await stop_scheduler(self.scheduler)
+            self.scheduler = None
+
+
+def next_digest_run(settings: Settings, after: datetime) -> datetime | None:
+    """When DIGEST_CRON fires next after `after` (for messages and tests)."""
+    trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz)
+    return trigger.get_next_fire_time(None, after + timedelta(microseconds=1))

@@ -1,0 +1,315 @@
+"""Wiring for the staff Slack app: settings in, a running `/churn` and alert poster out.
+
+The composition root for the Slack edge. `SlackBot` is the component `retention-bot run`
+starts and stops (the same shape as `TelegramBot`):
+
+    hooks = AnswerHooks()
+    slack = SlackBot(settings, factory)              # SlackBot.not_configured(settings) first
+    slack.register_alert_listeners(hooks)            # before Telegram starts taking answers
+    telegram = TelegramBot(settings, factory, hooks=hooks)
+    await slack.start(); await telegram.start(); ...; await telegram.stop(); await slack.stop()
+
+Pieces, for tests and other wiring:
+- `build_client(settings)`: the Web API client on SLACK_API_URL. bolt's `AsyncApp` takes
+  a ready `AsyncWebClient` (`client=`), which is how its calls, `auth.test` included, go
+  to a base URL other than slack.com; its own `token=` would build a client on slack.com.
+- `build_app(settings, ctx, client)`: the bolt `AsyncApp`, signature verification on
+  (bolt answers 401 to a bad or older-than-5-minutes signature), every listener added.
+- `build_http_app(app)`: the Starlette app serving POST `/slack/events` (HTTP mode).
+
+In Socket Mode (default) Slack sends the same payloads over a WebSocket (bolt's
+`AsyncSocketModeHandler`), so no public URL is needed; in HTTP mode uvicorn serves the
+Starlette app on HTTP_HOST:HTTP_PORT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+import handlers.slack as slack_edge
+from bot.errors import ConfigError
+from bot.settings import Settings
+from handlers.slack.access import Gatekeeper
+from handlers.slack.alert_listener import AlertListener
+from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
+from handlers.slack.context import SlackContext, utcnow
+from insights.risk import load_weights
+from insights.tagging import RulesError, Tagger
+from storage.errors import UserError
+from surveys.hooks import AnswerHooks
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+API_TIMEOUT_SECONDS = 10
+SOCKET_CONNECT_SECONDS = 30
+
+
+class SlackUnavailable(UserError):
+    """Slack refused the token or could not be reached at start-up."""
+
+    exit_code = 2
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    settings.require("slack_bot_token")
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=API_TIMEOUT_SECONDS,
+    )
+
+
+def _tagger_loader(settings: Settings) -> Callable[[], Tagger]:
+    """The tagger, built once on first use (compiling the rules takes a second) and kept.
+
+    Answer listeners run in worker threads, several at once after a burst of answers; the
+    lock makes them wait for one build instead of each building its own (the tagger's
+    first use is not safe to race).
+    """
+    path = settings.tagging_rules_file
+    lock = threading.Lock()
+    built: list[Tagger] = []
+
+    def load() -> Tagger:
+        with lock:
+            if not built:
+                try:
+                    built.append(Tagger.default() if path is None else Tagger.from_file(path))
+                except (OSError, RulesError) as error:
+                    raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
+            return built[0]
+
+    return load
+
+
+def build_context(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    client: AsyncWebClient,
+    clock: Callable[[], datetime] = utcnow,
+) -> SlackContext:
+    try:
+        weights = load_weights(settings.risk_weights_file)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
+    return SlackContext(
+        factory=factory,
+        tz=settings.tz,
+        weights=weights,
+        gatekeeper=Gatekeeper(
+            client, settings.slack_allowed_users, settings.slack_allowed_usergroups
+        ),
+        tagger=_tagger_loader(settings),
+        share_channels=settings.share_channels,
+        managers=frozenset(settings.slack_follow_up_managers),
+        payment_grace=settings.payment_grace,
+        inactivity_window=settings.inactivity_window,
+        clock=clock,
+    )
+
+
+def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> AsyncApp:
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=True,
+        process_before_response=False,  # ack first; lazy listeners run after the response
+        logger=logging.getLogger("slack_bolt"),
+    )
+    slack_edge.register(app, ctx)
+    return app
+
+
+def build_http_app(app: AsyncApp) -> Starlette:
+    handler = AsyncSlackRequestHandler(app)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def health(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, events, methods=["POST"]),
+            Route("/healthz", health, methods=["GET"]),
+        ]
+    )
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: `retention-bot run` owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+class SlackBot:
+    """The `run` component: /churn, the alert buttons, and the alert poster."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        settings: Settings,
+        factory: sessionmaker[Session],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        pace: float = PACE_SECONDS,
+        sweep_every: float = SWEEP_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.client = build_client(settings)
+        self.ctx = build_context(settings, factory, self.client, clock)
+        self.sender: AlertSender | None = None
+        if settings.slack_alerts_channel:
+            self.sender = AlertSender(
+                self.ctx, self.client, settings.slack_alerts_channel, pace, sweep_every
+            )
+            self.ctx.alerts = self.sender
+        self.app = build_app(settings, self.ctx, self.client)
+        self.http_app = build_http_app(self.app)
+        self._server: _QuietServer | None = None
+        self._server_task: asyncio.Task[None] | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._warm_up: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def not_configured(settings: Settings) -> str | None:
+        """Why the Slack app cannot start with these settings, or None when it can."""
+        if not settings.slack_bot_token:
+            return "SLACK_BOT_TOKEN is not set"
+        if settings.slack_mode == "socket" and not settings.slack_app_token:
+            return "SLACK_APP_TOKEN is not set (needed in SLACK_MODE=socket)"
+        if settings.slack_mode == "http" and not settings.slack_signing_secret:
+            return "SLACK_SIGNING_SECRET is not set (needed in SLACK_MODE=http)"
+        if not (settings.slack_allowed_users or settings.slack_allowed_usergroups):
+            return "SLACK_ALLOWED_USERS and SLACK_ALLOWED_USERGROUPS are empty: nobody may use it"
+        return None
+
+    def register_alert_listeners(self, hooks: AnswerHooks) -> None:
+        """Alerts on unhappy answers: call before the survey bot takes answers."""
+        if self.sender is None:
+            log.info("SLACK_ALERTS_CHANNEL is not set: no real-time alerts")
+            return
+        AlertListener(self.factory, self.ctx.tagger, self.sender, self.ctx.clock).register(hooks)
+
+    def _load_tagger(self) -> None:
+        try:
+            self.ctx.tagger()
+        except Exception:
+            log.exception("the feedback tagger could not be built; alerts will carry no new tags")
+
+    @property
+    def port(self) -> int | None:
+        """The port the HTTP server listens on (HTTP mode, once started)."""
+        if self._server is None or not self._server.servers:
+            return None
+        return int(self._server.servers[0].sockets[0].getsockname()[1])
+
+    async def start(self) -> str:
+        """Check the token, start the alert poster and take requests; how, in a few words."""
+        try:
+            identity = await self.client.auth_test()
+        except SlackClientError as error:
+            raise SlackUnavailable(
+                f"Slack refused SLACK_BOT_TOKEN or is unreachable at {self.settings.slack_api_url}"
+                f": {error}"
+            ) from None
+        who = f"@{identity.get('user') or identity.get('user_id')}"
+        if self.sender is not None:
+            await self.sender.start()
+            # Build the tagger now, in the background, so the first alert does not wait.
+            self._warm_up = asyncio.create_task(asyncio.to_thread(self._load_tagger))
+        try:
+            if self.settings.slack_mode == "http":
+                how = await self._start_http()
+            else:
+                how = await self._start_socket()
+        except BaseException:
+            if self.sender is not None:
+                await self.sender.stop(grace=0)
+            raise
+        alerts = f"alerts to {self.settings.slack_alerts_channel}" if self.sender else "no alerts"
+        return f"{how} as {who}, {alerts}"
+
+    async def _start_socket(self) -> str:
+        token = self.settings.slack_app_token
+        if not token:
+            raise SlackUnavailable("SLACK_APP_TOKEN is not set (needed in SLACK_MODE=socket)")
+        try:
+            # slack_sdk's Socket Mode client retries a refused token forever; ask once first
+            # so a revoked or mistyped SLACK_APP_TOKEN is a one-line error at start-up.
+            await self.client.apps_connections_open(app_token=token)
+        except SlackClientError as error:
+            raise SlackUnavailable(f"Slack refused SLACK_APP_TOKEN: {error}") from None
+        self._socket = AsyncSocketModeHandler(self.app, token)
+        try:
+            await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_SECONDS)
+        except TimeoutError:
+            await self._close_socket()
+            raise SlackUnavailable("could not open the Socket Mode connection to Slack") from None
+        return "socket mode"
+
+    async def _close_socket(self) -> None:
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                await self._socket.close_async()
+            self._socket = None
+
+    async def _start_http(self) -> str:
+        settings = self.settings
+        config = uvicorn.Config(
+            self.http_app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level="warning",
+            lifespan="off",
+            ws="none",
+        )
+        self._server = _QuietServer(config)
+        self._server_task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._server_task.done():
+                self._server_task.result()  # raises the server's start-up error
+                raise SlackUnavailable(
+                    f"the HTTP server could not listen on {settings.http_host}:{settings.http_port}"
+                )
+            await asyncio.sleep(0.02)
+        return f"http on {settings.http_host}:{self.port}{EVENTS_PATH}"
+
+    async def stop(self) -> None:
+        """Stop taking requests, then send the alerts still queued (a few seconds at most)."""
+        await self._close_socket()
+        if self._server is not None and self._server_task is not None:
+            self._server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._server_task
+        self._server = None
+        self._server_task = None
+        if self.sender is not None:
+            await self.sender.stop()
+        if self._warm_up is not None:
+            with contextlib.suppress(Exception):
+                await self._warm_up
+            self._warm_up = None

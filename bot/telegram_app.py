@@ -1,0 +1,345 @@
+"""Wiring for Telegram surveys: settings in, a running bot (or a one-off sender) out.
+
+The composition root for the Telegram edge: builds python-telegram-bot's `Application`
+with our base URL and rate limiter, the survey service with its hooks and save offers,
+and the `TelegramBot` component `retention-bot run` starts and stops. Also the entry
+points a scheduler calls: `send_due()` (everything due) and `send_now()` (one survey).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+import handlers.telegram as telegram_edge
+from bot.context import tagger_for
+from bot.errors import ConfigError
+from bot.settings import Settings
+from insights import feedback
+from storage.database import transaction
+from storage.errors import UserError
+from surveys.definitions import builtin_surveys
+from surveys.dispatch import Dispatcher, DispatchReport, ProgressCallback, Sent
+from surveys.hooks import AnswerHooks, StoredAnswer
+from surveys.i18n import builtin_catalog
+from surveys.offers import SaveOffers, load_save_offers
+from surveys.policy import SurveyPolicy
+from surveys.service import SurveyService
+
+# python-telegram-bot 22 warns on every RetryAfter (and other time periods) unless this
+# opts in to the timedelta values its next major version will use; we never read them as
+# ints. Set before any Telegram object is built.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+POLL_TIMEOUT = timedelta(seconds=10)
+RATE_LIMIT_RETRIES = 3  # RetryAfter answers honoured (waited out) before a send gives up
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramUnavailable(UserError):
+    """The Bot API refused the token or could not be reached."""
+
+    exit_code = 2
+
+
+def policy(settings: Settings) -> SurveyPolicy:
+    return SurveyPolicy(
+        nps_interval=timedelta(days=settings.nps_interval_days),
+        cooldown=timedelta(days=settings.survey_cooldown_days),
+        reminder_after=timedelta(hours=settings.reminder_hours),
+        expires_after=timedelta(days=settings.survey_expiry_days),
+    )
+
+
+def save_offers(settings: Settings) -> SaveOffers:
+    reasons = builtin_surveys()["exit"].step("reason").choices
+    return load_save_offers(settings.save_offers_file, reasons)
+
+
+def rate_limiter(settings: Settings) -> AIORateLimiter:
+    # A bucket of one request refilled `rate` times a second: an even pace with no burst,
+    # so no one-second window ever holds more than Telegram's ~30 messages.
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / settings.telegram_max_messages_per_second,
+        max_retries=RATE_LIMIT_RETRIES,
+    )
+
+
+def build_application(settings: Settings, *, polling: bool = True) -> BotApplication:
+    """A python-telegram-bot Application for our token, API URL and pace (no handlers)."""
+    settings.require("telegram_bot_token")
+    assert settings.telegram_bot_token is not None
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .rate_limiter(rate_limiter(settings))
+    )
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+def register_answer_listeners(
+    hooks: AnswerHooks, settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """The seam: features that react to answers register here at start-up.
+
+    Tagging runs on every stored answer (churn reasons and sentiment land in the database
+    right after the answer itself); the Slack alert listeners are added by
+    `bot.slack_app.SlackBot.register_alert_listeners` when Slack is configured. Anything a
+    listener misses (a crash between commit and listener) is picked up by
+    `insights.feedback.tag_pending`, which `retention-bot retag`, imports and the
+    scheduler's catch-up run.
+    """
+    tagger = tagger_for(settings)
+
+    def tag(answer: StoredAnswer) -> None:
+        if answer.text or (answer.question == "reason" and answer.choice):
+            with transaction(factory) as session:
+                feedback.tag_answer(session, tagger, answer.answer_id)
+
+    hooks.on_answer(tag)
+
+
+def build_service(
+    settings: Settings, factory: sessionmaker[Session], hooks: AnswerHooks | None = None
+) -> SurveyService:
+    """The survey service for the bot. Whoever passes `hooks` has registered its listeners
+    (as `bot.slack_app` does); without, the ones of `register_answer_listeners` are used."""
+    if hooks is None:
+        hooks = AnswerHooks()
+        register_answer_listeners(hooks, settings, factory)
+    return SurveyService(
+        factory,
+        surveys=builtin_surveys(),
+        catalog=builtin_catalog(),
+        offers=save_offers(settings),
+        hooks=hooks,
+        link_secret=settings.link_secret,
+    )
+
+
+def build_dispatcher(
+    settings: Settings, factory: sessionmaker[Session], application: BotApplication
+) -> Dispatcher:
+    return Dispatcher(
+        factory,
+        telegram_edge.TelegramSender(application.bot),
+        surveys=builtin_surveys(),
+        catalog=builtin_catalog(),
+        offers=save_offers(settings),
+        policy=policy(settings),
+    )
+
+
+async def initialize(application: BotApplication, settings: Settings) -> None:
+    """Initialise the application (getMe), turning Bot API failures into one-line errors."""
+    try:
+        try:
+            await application.initialize()
+        except BaseException:
+            await application.bot.shutdown()  # close the HTTP pools getMe opened
+            raise
+    except InvalidToken:
+        raise TelegramUnavailable(
+            "Telegram refused TELEGRAM_BOT_TOKEN (revoked or mistyped?)"
+        ) from None
+    except NetworkError as error:
+        raise TelegramUnavailable(
+            f"cannot reach the Bot API at {settings.telegram_api_base_url}: {error}"
+        ) from None
+
+
+@contextlib.asynccontextmanager
+async def connected(application: BotApplication, settings: Settings) -> AsyncIterator[None]:
+    """The application initialised for the block, shut down after it."""
+    await initialize(application, settings)
+    try:
+        yield
+    finally:
+        await application.shutdown()
+
+
+async def bot_username(settings: Settings) -> str:
+    """TELEGRAM_BOT_USERNAME, or the username getMe reports for the token."""
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username
+    if not settings.telegram_bot_token:
+        raise ConfigError(
+            "TELEGRAM_BOT_USERNAME is not set (nor TELEGRAM_BOT_TOKEN to ask Telegram for it)"
+        )
+    application = build_application(settings, polling=False)
+    async with connected(application, settings):
+        return application.bot.username
+
+
+async def send_due(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    on_progress: ProgressCallback | None = None,
+    application: BotApplication | None = None,
+) -> DispatchReport:
+    """Send every survey and reminder that is due: the scheduler's job, and `--due`'s.
+
+    Inside the running bot, pass its `application` (`TelegramBot.application`): the sends
+    then share its rate limiter with the bot's replies instead of pacing separately.
+    """
+    if application is not None:
+        return await build_dispatcher(settings, factory, application).send_due(on_progress)
+    application = build_application(settings, polling=False)
+    async with connected(application, settings):
+        return await build_dispatcher(settings, factory, application).send_due(on_progress)
+
+
+async def send_now(
+    settings: Settings, factory: sessionmaker[Session], survey: str, external_id: str
+) -> Sent:
+    """Send one survey to one customer now (`survey send KIND --customer ID`)."""
+    application = build_application(settings, polling=False)
+    async with connected(application, settings):
+        return await build_dispatcher(settings, factory, application).send_now(survey, external_id)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: `retention-bot run` owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+class TelegramBot:
+    """The `run` component: the bot answering customers, by polling or by webhook."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        settings: Settings,
+        factory: sessionmaker[Session],
+        hooks: AnswerHooks | None = None,
+        poll_timeout: timedelta = POLL_TIMEOUT,
+    ) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.hooks = hooks
+        self.poll_timeout = poll_timeout
+        self.application: BotApplication | None = None
+        self.service: SurveyService | None = None
+        self._server: _QuietServer | None = None
+        self._server_task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def not_configured(settings: Settings) -> str | None:
+        """Why the bot cannot start with these settings, or None when it can."""
+        if not settings.telegram_bot_token:
+            return "TELEGRAM_BOT_TOKEN is not set"
+        if not settings.link_secret:
+            return "LINK_SECRET is not set; customers could not link their chats"
+        if settings.telegram_mode == "webhook":
+            missing = [
+                name
+                for name in ("telegram_webhook_url", "telegram_webhook_secret")
+                if not getattr(settings, name)
+            ]
+            if missing:
+                return " and ".join(n.upper() for n in missing) + " must be set in webhook mode"
+        return None
+
+    async def start(self) -> str:
+        """Start answering customers; returns a short description of how."""
+        settings = self.settings
+        polling = settings.telegram_mode == "polling"
+        self.service = build_service(settings, self.factory, self.hooks)
+        application = build_application(settings, polling=polling)
+        telegram_edge.register(application, self.service)
+        await initialize(application, settings)
+        self.application = application
+        try:
+            await telegram_edge.publish_commands(application, builtin_catalog())
+            await application.start()
+            try:
+                if polling:
+                    assert application.updater is not None
+                    await application.updater.start_polling(
+                        timeout=self.poll_timeout,
+                        allowed_updates=telegram_edge.ALLOWED_UPDATES,
+                    )
+                    return f"polling as @{application.bot.username}"
+                return await self._start_webhook(application)
+            except BaseException:
+                await self._stop_server()
+                await application.stop()
+                raise
+        except BaseException:
+            await application.shutdown()
+            self.application = None
+            raise
+
+    async def _start_webhook(self, application: BotApplication) -> str:
+        settings = self.settings
+        assert settings.telegram_webhook_url and settings.telegram_webhook_secret
+        route = telegram_edge.webhook_route(application, settings.telegram_webhook_secret)
+        config = uvicorn.Config(
+            Starlette(routes=[route]),
+            host=settings.telegram_webhook_host,
+            port=settings.telegram_webhook_port,
+            log_level="warning",
+            lifespan="off",
+        )
+        self._server = _QuietServer(config)
+        self._server_task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._server_task.done():
+                self._server_task.result()  # raises the server's start-up error
+                raise TelegramUnavailable("the webhook server stopped during start-up")
+            await asyncio.sleep(0.02)
+        try:
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=telegram_edge.ALLOWED_UPDATES,
+            )
+        except TelegramError as error:
+            raise TelegramUnavailable(f"setWebhook failed: {error}") from None
+        return (
+            f"webhook {settings.telegram_webhook_url} on "
+            f"{settings.telegram_webhook_host}:{settings.telegram_webhook_port}"
+        )
+
+    async def _stop_server(self) -> None:
+        if self._server is not None and self._server_task is not None:
+            self._server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._server_task
+        self._server = None
+        self._server_task = None
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones in hand, wait for answer listeners."""
+        application = self.application
+        if application is None:
+            return
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await self._stop_server()
+        if application.running:
+            await application.stop()
+        if self.service is not None:
+            await self.service.hooks.drain()
+        await application.shutdown()
+        self.application = None

@@ -1,0 +1,63 @@
+"""`/churn at-risk`: customers most at risk, by revenue at risk, each with why.
+
+A long list (`/churn at-risk 500`) is shown as far as Slack's limits and a readable
+length allow, then "…and N more", pointing to the CLI that prints all of it.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from decimal import Decimal
+
+from handlers.slack import blocks
+from handlers.slack.churn_queries import AtRiskResult
+from handlers.slack.formatting import customer_title, day, money
+from insights.at_risk import AtRiskCustomer
+from insights.digest import numbers
+
+# Header, context, and the buttons the command adds at the end.
+RESERVED_BLOCKS = 4
+
+
+def line(rank: int, row: AtRiskCustomer) -> str:
+    plan = f" · {blocks.escape(row.plan)}" if row.plan else ""
+    why = "; ".join(blocks.escape(reason) for reason in row.reasons[:3]) or "no strong signal"
+    return (
+        f"{rank}. {customer_title(row.name, row.external_id)}{plan}\n"
+        f"      risk *{row.score}* · MRR {money(row.mrr)} · "
+        f"at risk *{money(row.revenue_at_risk)}*\n"
+        f"      _{why}_"
+    )
+
+
+def render(result: AtRiskResult, tz: tzinfo) -> blocks.Reply:
+    query, rows = result.query, result.customers
+    scope = f" on plan {blocks.escape(query.plan)}" if query.plan else ""
+    title = f"Customers most at risk{scope}"
+    if not rows:
+        text = f"No active customers{scope}."
+        return blocks.Reply(text, [blocks.header(title), blocks.section(text)])
+    total = sum((row.revenue_at_risk for row in rows), Decimal(0))
+    body = [
+        blocks.header(title),
+        blocks.context(
+            f"Top {numbers.count(len(rows))} by revenue at risk (MRR × risk / 100), "
+            f"as of {day(result.as_of, tz)} · {money(total)} MRR at risk in this list"
+        ),
+    ]
+    limit = query.limit
+    plan = f' --plan "{query.plan}"' if query.plan else ""
+    body += blocks.list_sections(
+        [line(n, row) for n, row in enumerate(rows, start=1)],
+        more=lambda left: (
+            f"…and {numbers.count(left)} more. "
+            f"`retention-bot at-risk --limit {limit}{plan}` prints the whole list."
+        ),
+        max_blocks=blocks.MAX_BLOCKS - len(body) - RESERVED_BLOCKS,
+    )
+    first = rows[0]
+    text = (
+        f"{title}: {len(rows)} customers; first {first.name or first.external_id} "
+        f"(risk {first.score}, MRR {money(first.mrr)})"
+    )
+    return blocks.Reply(text, body)

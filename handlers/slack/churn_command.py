@@ -1,0 +1,167 @@
+"""The `/churn` slash command, its "Share in channel" button and the customer pick list.
+
+Slack gives a command three seconds. Each listener acknowledges at once with an empty ack
+(Slack shows nothing) and does the rest in a lazy listener, after the HTTP response has
+gone: check who is asking, parse, query in a worker thread, and answer through
+`respond` (the command's `response_url`). A bad argument gets the help text with a line
+saying what was wrong; a query that fails gets a short apology. Never silence.
+
+Answers are ephemeral. "Share in channel" re-runs the same frozen query (the period as
+dates, the moment it was asked) and posts it `in_channel` through the response_url, only
+in the channels of SLACK_SHARE_CHANNELS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from handlers.slack import (
+    at_risk_reply,
+    blocks,
+    churn_queries,
+    customer_reply,
+    help_reply,
+    reasons_reply,
+    summary_reply,
+)
+from handlers.slack.access import REFUSAL
+from handlers.slack.churn_args import (
+    CustomerLookup,
+    Frozen,
+    Help,
+    UsageError,
+    freeze,
+    parse,
+    thaw,
+)
+from handlers.slack.context import SlackContext
+from handlers.slack.formatting import user
+
+log = logging.getLogger(__name__)
+COMMAND = "/churn"
+SHARE_ACTION = "churn_share"
+PICK_ACTION = customer_reply.PICK_ACTION
+FAILED = (
+    ":warning: Sorry, that query failed. Please try again in a minute; if it keeps "
+    "failing, the bot's log says why."
+)
+
+
+async def _ack(ack: AsyncAck) -> None:
+    await ack()
+
+
+def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> blocks.Reply:
+    query, tz = frozen.query, ctx.tz
+    if isinstance(result, churn_queries.SummaryResult):
+        return summary_reply.render(result, tz)
+    if isinstance(result, churn_queries.AtRiskResult):
+        return at_risk_reply.render(result, tz)
+    if isinstance(result, churn_queries.CustomerResult):
+        return customer_reply.render(
+            result, tz, lambda external_id: freeze(CustomerLookup(external_id), frozen.as_of, tz)
+        )
+    if result is not None:
+        return reasons_reply.render(result, tz)
+    assert isinstance(query, Help)
+    return help_reply.render()
+
+
+async def answer(ctx: SlackContext, frozen: Frozen, channel: str | None) -> blocks.Reply:
+    """The reply to a query, with the Share button where sharing is allowed."""
+    result = await asyncio.to_thread(churn_queries.run, ctx, frozen)
+    reply = render(ctx, frozen, result)
+    tail: list[blocks.Block] = []
+    if channel in ctx.share_channels and not isinstance(frozen.query, Help):
+        value = freeze(frozen.query, frozen.as_of, ctx.tz)
+        tail.append(
+            blocks.actions("churn_share", [blocks.button("Share in channel", SHARE_ACTION, value)])
+        )
+    return reply.finish(tail)
+
+
+async def _respond(respond: AsyncRespond, reply: blocks.Reply, **options: Any) -> None:
+    try:
+        response = await respond(text=reply.text, blocks=reply.blocks, **options)
+    except Exception:
+        log.exception("could not answer through the response_url")
+        return
+    if response.status_code != 200:
+        log.error("Slack refused an answer (%s): %s", response.status_code, response.body)
+
+
+def register(app: AsyncApp, ctx: SlackContext) -> None:
+    async def answer_command(body: dict[str, Any], respond: AsyncRespond) -> None:
+        who, channel = body.get("user_id"), body.get("channel_id")
+        text = body.get("text") or ""
+        if not await ctx.gatekeeper.allows(who):
+            ctx.gatekeeper.log_refusal(who, f"{COMMAND} {text}")
+            await _respond(respond, blocks.Reply(REFUSAL), response_type="ephemeral")
+            return
+        now = ctx.clock()
+        try:
+            query = parse(text, ctx.tz, now)
+        except UsageError as error:
+            await _respond(respond, help_reply.render(str(error)), response_type="ephemeral")
+            return
+        try:
+            reply = await answer(ctx, Frozen(query, now), channel)
+        except Exception:
+            log.exception("%s %r from %s failed", COMMAND, text, who)
+            reply = blocks.Reply(FAILED)
+        await _respond(respond, reply, response_type="ephemeral")
+
+    async def share(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        who = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        if not await ctx.gatekeeper.allows(who):
+            ctx.gatekeeper.log_refusal(who, "Share in channel")
+            await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
+            return
+        if channel not in ctx.share_channels:
+            allowed = ", ".join(f"<#{c}>" for c in sorted(ctx.share_channels)) or "no channel"
+            note = f"Sharing is turned on only in {allowed} (SLACK_SHARE_CHANNELS)."
+            await _respond(
+                respond,
+                blocks.Reply(note, [blocks.section(note)]),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        try:
+            frozen = thaw(action.get("value") or "", ctx.tz)
+            reply = await answer(ctx, frozen, None)
+        except Exception:
+            log.exception("sharing %r failed", action.get("value"))
+            await _respond(respond, blocks.Reply(FAILED), replace_original=False)
+            return
+        shared = blocks.Reply(
+            reply.text, [*reply.blocks, blocks.context(f"Shared by {user(who)} with `/churn`.")]
+        ).finish()
+        await _respond(respond, shared, response_type="in_channel", replace_original=False)
+
+    async def pick(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        who = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        if not await ctx.gatekeeper.allows(who):
+            ctx.gatekeeper.log_refusal(who, "customer pick list")
+            await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
+            return
+        try:
+            reply = await answer(ctx, thaw(action.get("value") or "", ctx.tz), channel)
+        except Exception:
+            log.exception("customer pick %r failed", action.get("value"))
+            reply = blocks.Reply(FAILED)
+        await _respond(respond, reply, response_type="ephemeral", replace_original=True)
+
+    app.command(COMMAND)(ack=_ack, lazy=[answer_command])
+    app.action(SHARE_ACTION)(ack=_ack, lazy=[share])
+    app.action(PICK_ACTION)(ack=_ack, lazy=[pick])

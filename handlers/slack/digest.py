@@ -1,0 +1,213 @@
+"""The weekly digest in Slack: Block Kit rendering within Slack's limits, and the poster.
+
+Rendering reads the digest's `document()` (the same wording as every other format) and
+maps it to mrkdwn: a header, a context line, then one section block per part of the
+digest (split if a part would pass 3,000 characters), never more than 50 blocks.
+
+Posting is two steps, each remembered in `progress` once it succeeded so that a retry
+after a failure repeats only what is missing: `chat.postMessage` with the blocks, then the
+chart through the files upload flow (`files.getUploadURLExternal`, the upload itself,
+`files.completeUploadExternal`, which shares it in the channel) that slack_sdk's
+`files_upload_v2` performs. Self-contained: nothing else in `handlers/slack` is needed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from insights.digest import Digest, Document, Line, Section, document
+from insights.digest import numbers as fmt
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+INDENT = "\u2003\u2003"  # em spaces: Slack keeps them, plain spaces may collapse
+# Errors another attempt cannot fix: configuration (token, channel, scopes) or content.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "channel_not_found",
+        "invalid_auth",
+        "invalid_blocks",
+        "is_archived",
+        "missing_scope",
+        "msg_too_long",
+        "no_permission",
+        "not_authed",
+        "not_in_channel",
+        "restricted_action",
+        "token_revoked",
+    }
+)
+
+
+class SlackPostError(Exception):
+    """A Slack call failed. `permanent`: retrying will not help; `retry_after`: seconds."""
+
+    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else is literal in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mrkdwn(line: Line) -> str:
+    parts = []
+    for span in line:
+        text = escape(span.text)
+        stripped = text.strip()
+        if not stripped or not (span.bold or span.italic):
+            parts.append(text)
+            continue
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()) :]
+        mark = "*" if span.bold else "_"
+        parts.append(f"{lead}{mark}{stripped}{mark}{trail}")
+    return "".join(parts)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section_texts(section: Section) -> list[str]:
+    """The section as mrkdwn, in pieces of at most SECTION_CHARS, cut between items."""
+    lines: list[str] = []
+    for number, item in enumerate(section.items, start=1):
+        marker = f"{number}." if section.style == "numbered" else "•"
+        entry = f"{marker} {_mrkdwn(item.line)}"
+        for detail in item.details:
+            entry += f"\n{INDENT}{_mrkdwn(detail)}"
+        lines.append(entry)
+    if section.note:
+        lines.append(_mrkdwn(section.note))
+    pieces: list[str] = []
+    current = f"*{escape(section.title)}*"
+    for entry in lines:
+        if len(current) + 1 + len(entry) > SECTION_CHARS:
+            pieces.append(current)
+            current = _cut(entry, SECTION_CHARS)
+        else:
+            current += "\n" + entry
+    pieces.append(current)
+    return pieces
+
+
+def blocks_of(doc: Document) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(doc.title, HEADER_CHARS)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _mrkdwn(doc.subtitle)}]},
+    ]
+    for section in doc.sections:
+        blocks.append({"type": "divider"})
+        for text in _section_texts(section):
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    if len(blocks) > MAX_BLOCKS:
+        note = "_The digest was shortened to fit Slack; `retention-bot digest` prints it all._"
+        blocks = blocks[: MAX_BLOCKS - 1]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return blocks
+
+
+def render_blocks(digest: Digest) -> list[dict[str, Any]]:
+    return blocks_of(document(digest))
+
+
+def fallback_text(digest: Digest) -> str:
+    """The notification line (and what screen readers get) for the Block Kit message."""
+    current = digest.current
+    week = f"Retention digest, week {digest.week.week} ({digest.week.span()})"
+    if not digest.has_data:
+        return f"{week}: no data for this week."
+    parts = []
+    if current.retention_rate is not None:
+        parts.append(f"retention {fmt.pct(current.retention_rate)}")
+    if current.churn_rate is not None:
+        parts.append(f"churn {fmt.pct(current.churn_rate)} ({current.lost_customers:,} lost)")
+    if current.nps is not None:
+        parts.append(f"NPS {fmt.nps(current.nps)}")
+    return f"{week}: " + ", ".join(parts) if parts else week
+
+
+Checkpoint = Callable[[], Awaitable[None]]
+
+
+class SlackDigestPoster:
+    """Posts a digest to one channel; `destination` names it in the delivery ledger."""
+
+    def __init__(self, token: str, channel: str, api_url: str, timeout: float) -> None:
+        self.channel = channel
+        self.destination = f"slack:{channel}"
+        self._client = AsyncWebClient(
+            token=token,
+            base_url=api_url,
+            timeout=max(1, math.ceil(timeout)),
+            retry_handlers=[],  # the delivery loop retries, counts and records attempts
+        )
+
+    async def post(
+        self,
+        digest: Digest,
+        chart: bytes,
+        progress: MutableMapping[str, Any],
+        checkpoint: Checkpoint,
+    ) -> str:
+        if "message_ts" not in progress:
+            response = await self._call(
+                "chat.postMessage",
+                self._client.chat_postMessage(
+                    channel=self.channel,
+                    text=fallback_text(digest),
+                    blocks=render_blocks(digest),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                ),
+            )
+            progress["message_ts"] = response["ts"]
+            await checkpoint()
+        if "chart_file" not in progress:
+            name = f"retention-digest-{digest.week}.png"
+            response = await self._call(
+                "files_upload_v2",
+                self._client.files_upload_v2(
+                    channel=self.channel,
+                    file=chart,
+                    filename=name,
+                    title=f"Retention digest, week {digest.week.week}",
+                    alt_txt="NPS and churn rate over 8 weeks; churn reasons this week",
+                    initial_comment=(
+                        f"Week {digest.week.week} in a chart: NPS and churn over 8 weeks, "
+                        "and this week's churn reasons."
+                    ),
+                ),
+            )
+            progress["chart_file"] = (response.get("file") or {}).get("id", "?")
+            await checkpoint()
+        return f"message {progress['message_ts']}, chart {progress['chart_file']}"
+
+    async def _call(self, method: str, call: Awaitable[Any]) -> Any:
+        try:
+            return await call
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown_error"))
+            retry_after = None
+            if code == "ratelimited":
+                header = error.response.headers.get("Retry-After") or error.response.headers.get(
+                    "retry-after"
+                )
+                retry_after = float(header) if header else None
+            raise SlackPostError(
+                f"{method}: {code}", permanent=code in PERMANENT_ERRORS, retry_after=retry_after
+            ) from error
+        except (TimeoutError, SlackClientError, aiohttp.ClientError) as error:
+            raise SlackPostError(f"{method}: {type(error).__name__}: {error}") from error

@@ -1,0 +1,55 @@
+"""`/churn reasons`: why customers leave, with counts, share, trend and their own words."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from handlers.slack import blocks
+from handlers.slack.formatting import delta, reason_words
+from insights.periods import describe
+from insights.reason_trends import ReasonReport, ReasonTrend
+
+RESERVED_BLOCKS = 4
+
+
+def _item(trend: ReasonTrend) -> str:
+    people = "customer" if trend.customers == 1 else "customers"
+    trend_text = delta(trend.customers, trend.previous) if trend.previous else " (new)"
+    head = (
+        f"*{reason_words(trend.key)}*: {trend.customers} {people} · {trend.share:.1f}%{trend_text}"
+    )
+    quotes = [f"> “{blocks.escape(q)}”" for q in trend.quotes]
+    return "\n".join([head, *quotes])
+
+
+def render(report: ReasonReport, tz: tzinfo) -> blocks.Reply:
+    title = f"Churn reasons: {describe(report.period, tz)}"
+    previous = describe(report.period.previous(), tz)
+    body = [
+        blocks.header(title),
+        blocks.context(
+            f"Customers who gave each reason (tagged feedback or the exit interview), share "
+            f"of {report.mentions} mentions, change against {previous}."
+        ),
+    ]
+    items = [_item(trend) for trend in report.reasons]
+    if report.vanished:
+        gone = ", ".join(f"{reason_words(t.key)} (was {t.previous})" for t in report.vanished)
+        items.append(f"_Not heard this time:_ {gone}")
+    if not report.reasons:
+        items.insert(0, "No churn reasons were given in this period.")
+    body += blocks.list_sections(
+        items,
+        more=lambda left: f"…and {left} more reasons.",
+        max_blocks=blocks.MAX_BLOCKS - len(body) - RESERVED_BLOCKS,
+    )
+    corrections = report.corrections
+    body.append(
+        blocks.context(
+            f"Staff corrected the tags of {corrections} answer{'s' if corrections != 1 else ''} "
+            "in this period (“Wrong tags” on alerts); corrections are kept and used to "
+            "improve the rules."
+        )
+    )
+    top = ", ".join(f"{reason_words(t.key)} {t.customers}" for t in report.reasons[:3])
+    return blocks.Reply(f"{title}: {top or 'none'}", body)

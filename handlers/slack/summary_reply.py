@@ -1,0 +1,67 @@
+"""`/churn summary`: the period's figures, each with its change against the period before."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from handlers.slack import blocks
+from handlers.slack.churn_queries import SummaryResult
+from handlers.slack.formatting import delta, reason_words
+from insights.digest import numbers
+from insights.metrics import Period
+from insights.periods import describe
+
+TOP_REASONS = 5
+
+
+def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
+    now, before = result.current, result.previous
+    period = Period(now.period_from, now.period_to)
+    previous = Period(before.period_from, before.period_to)
+    days = round(period.days)
+    answers_now = now.nps_responses + now.csat_responses
+    answers_before = before.nps_responses + before.csat_responses
+    fields = [
+        f"*NPS*\n{numbers.nps(now.nps)}{delta(now.nps, before.nps, 'pt')}\n"
+        f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors",
+        f"*CSAT*\n{numbers.pct(now.csat)}{delta(now.csat, before.csat, 'pt')}\n"
+        f"{now.csat_satisfied} of {now.csat_responses} satisfied",
+        f"*Churn rate*\n{numbers.pct(now.churn_rate)}"
+        f"{delta(now.churn_rate, before.churn_rate, 'pt')}\n"
+        f"{now.lost_customers} lost of {now.customers_start} at start",
+        f"*Voluntary / involuntary*\n{numbers.pct(now.voluntary_churn_rate)}"
+        f"{delta(now.voluntary_churn_rate, before.voluntary_churn_rate, 'pt')} / "
+        f"{numbers.pct(now.involuntary_churn_rate)}"
+        f"{delta(now.involuntary_churn_rate, before.involuntary_churn_rate, 'pt')}\n"
+        f"{now.lost_voluntary} cancelled · {now.lost_involuntary} failed payments",
+        f"*Retention rate*\n{numbers.pct(now.retention_rate)}"
+        f"{delta(now.retention_rate, before.retention_rate, 'pt')}\n"
+        f"{now.customers_end} at end · {now.new_customers} new",
+        f"*Answers*\n{answers_now}{delta(answers_now, answers_before)}\n"
+        f"NPS {now.nps_responses} · CSAT {now.csat_responses}",
+    ]
+    reasons = result.reasons.reasons[:TOP_REASONS]
+    if reasons:
+        lines = [
+            f"{n}. {reason_words(r.key)}: *{r.customers}* "
+            f"customer{'s' if r.customers != 1 else ''}{delta(r.customers, r.previous)}"
+            for n, r in enumerate(reasons, start=1)
+        ]
+        more = len(result.reasons.reasons) - len(reasons)
+        if more > 0:
+            lines.append(f"_…and {more} more: `/churn reasons`_")
+        reason_text = "*Top churn reasons*\n" + "\n".join(lines)
+    else:
+        reason_text = "*Top churn reasons*\nNo churn reasons were given in this period."
+    title = f"Retention summary: {describe(period, tz)}"
+    body = [
+        blocks.header(title),
+        blocks.context(f"Changes are against {describe(previous, tz)}, the {days} days before."),
+        blocks.fields_section(fields),
+        blocks.section(reason_text),
+    ]
+    text = (
+        f"{title}: NPS {numbers.nps(now.nps)}, CSAT {numbers.pct(now.csat)}, "
+        f"churn {numbers.pct(now.churn_rate)}, retention {numbers.pct(now.retention_rate)}"
+    )
+    return blocks.Reply(text, body)

@@ -1,0 +1,35 @@
+"""The Telegram edge: customer conversations in private chats.
+
+Handlers translate updates into `surveys.service.SurveyService` calls and render the
+replies; no survey rule lives here. `register(application, service)` installs them all.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers.telegram import answers, commands, dedupe, errors, membership
+from handlers.telegram.commands import publish_commands
+from handlers.telegram.sender import TelegramSender
+from handlers.telegram.webhook import SECRET_HEADER, webhook_route
+from surveys.service import SurveyService
+
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+
+
+def register(application: Application, service: SurveyService) -> None:  # type: ignore[type-arg]
+    dedupe.register(application, service)
+    commands.register(application, service)
+    answers.register(application, service)
+    membership.register(application, service)
+    errors.register(application, service)
+
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "SECRET_HEADER",
+    "TelegramSender",
+    "publish_commands",
+    "register",
+    "webhook_route",
+]

@@ -1,0 +1,78 @@
+"""Composing the weekly digest from the database: the one entry point renderers start from.
+
+Everything is read with aggregate queries (see `series`, `reasons`, `staff_work`) and the
+at-risk list (`insights.at_risk`), then frozen into a `Digest`. Composing is read-only
+and deterministic for a given database, week and `now`, which is what lets two bot
+processes, a dry run and a retry a day later all describe the same week the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from insights.at_risk import at_risk
+from insights.digest.industry import benchmark
+from insights.digest.model import Digest, RiskEntry
+from insights.digest.reasons import top_reasons
+from insights.digest.series import week_series
+from insights.digest.staff_work import follow_ups, saves_accepted
+from insights.digest.weeks import IsoWeek
+from insights.risk import Weights
+
+TREND_WEEKS = 8
+AT_RISK_LIMIT = 10
+TOP_REASONS = 5
+
+
+def compose(
+    session: Session,
+    week: IsoWeek,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    weights: Weights | None,
+    industry: str | None = None,
+    trend_weeks: int = TREND_WEEKS,
+    at_risk_limit: int = AT_RISK_LIMIT,
+) -> Digest:
+    """The digest of `week` in `tz`; `weights=None` leaves the at-risk list out.
+
+    The at-risk list is scored as of the end of the week (or `now`, if earlier): the
+    customers active today, with their signals as they stood when the week closed.
+    """
+    weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
+    figures = week_series(session, weeks, tz)
+    period = week.period(tz)
+    entries: tuple[RiskEntry, ...] = ()
+    as_of = None
+    if weights is not None and at_risk_limit > 0:
+        as_of = min(now, period.end)
+        entries = tuple(
+            RiskEntry(
+                external_id=row.external_id,
+                name=row.name,
+                plan=row.plan,
+                score=row.score,
+                mrr=row.mrr,
+                revenue_at_risk=row.revenue_at_risk,
+                reasons=tuple(row.reasons),
+            )
+            for row in at_risk(session, as_of, weights, limit=at_risk_limit)
+        )
+    return Digest(
+        week=week,
+        timezone=tz.key,
+        period_start=period.start,
+        period_end=period.end,
+        generated_at=now,
+        weeks=tuple(figures),
+        reasons=tuple(top_reasons(session, period, TOP_REASONS)),
+        at_risk=entries,
+        at_risk_as_of=as_of,
+        follow_ups=follow_ups(session, period),
+        saves_accepted=saves_accepted(session, period),
+        benchmark=benchmark(industry, (f.retention_rate for f in figures)),
+    )

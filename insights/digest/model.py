@@ -1,0 +1,176 @@
+"""The digest as plain data: what happened last week, before anyone decides how it looks.
+
+Composition (`compose`) fills these frozen dataclasses from the database; every renderer
+(text, Markdown, JSON, the chart, Slack Block Kit, Telegram HTML) reads them and nothing
+else, so the figures a manager sees in Slack are the ones `--dry-run` prints.
+
+"No data" is `None`, never 0: a week without NPS answers has `nps=None`, a week before the
+first customer has `customers_start=0` and undefined rates, and renderers say so in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from insights.digest.weeks import IsoWeek
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One week's retention, churn and survey figures (definitions: `insights.metrics`)."""
+
+    week: IsoWeek
+    customers_start: int
+    customers_end: int
+    new_customers: int
+    lost_customers: int
+    lost_voluntary: int
+    lost_involuntary: int
+    churn_rate: float | None
+    voluntary_churn_rate: float | None
+    involuntary_churn_rate: float | None
+    retention_rate: float | None
+    nps: float | None
+    nps_responses: int
+    promoters: int
+    detractors: int
+    csat: float | None
+    csat_responses: int
+    answers: int
+    """Survey responses received in the week (survey sessions with an answer given in it)."""
+    surveys_sent: int
+    response_rate: float | None
+
+    @property
+    def has_customers(self) -> bool:
+        return self.customers_start > 0 or self.customers_end > 0
+
+    @property
+    def has_data(self) -> bool:
+        """False for a week with no customers and no answers: nothing to report at all."""
+        return self.has_customers or self.answers > 0 or self.lost_customers > 0
+
+    def value(self, name: str) -> Number | None:
+        """A figure by name; "no data" (None) rather than a 0 that was never measured.
+
+        Everything is None in a week with no data at all; lost-customer counts are None
+        in a week that had no customers to lose.
+        """
+        if not self.has_data:
+            return None
+        if name in COUNTS_NEEDING_CUSTOMERS and not self.has_customers and not self.lost_customers:
+            return None
+        value: Number | None = getattr(self, name)
+        return value
+
+
+# Lost customers are only meaningful when there were customers to lose.
+COUNTS_NEEDING_CUSTOMERS = frozenset({"lost_customers", "lost_voluntary", "lost_involuntary"})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure this week, the week before, and over the trend window (oldest first)."""
+
+    name: str
+    value: Number | None
+    previous: Number | None
+    trend: tuple[Number | None, ...]
+
+    @property
+    def change(self) -> Number | None:
+        if self.value is None or self.previous is None:
+            return None
+        change = self.value - self.previous
+        return round(change, 2) if isinstance(change, float) else change
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """A churn reason heard from `customers` distinct customers in the week, with a quote."""
+
+    key: str
+    label: str
+    customers: int
+    quote: str | None = None
+    quote_language: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskEntry:
+    """One line of the at-risk list, as of the end of the week."""
+
+    external_id: str
+    name: str | None
+    plan: str | None
+    score: int
+    mrr: Decimal
+    revenue_at_risk: Decimal
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """Staff follow-ups opened, contacted and resolved in the week (each by its own date)."""
+
+    opened: int
+    contacted: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """Our retention, annualised from the trend weeks, against an industry's annual rate."""
+
+    industry: str
+    label: str
+    annual_rate: float
+    annualised_rate: float | None
+    weeks_used: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    week: IsoWeek
+    timezone: str
+    period_start: datetime
+    period_end: datetime
+    generated_at: datetime
+    weeks: tuple[WeekFigures, ...]
+    """The trend window, oldest first; the last one is `week` itself."""
+    reasons: tuple[ReasonCount, ...] = ()
+    at_risk: tuple[RiskEntry, ...] = ()
+    at_risk_as_of: datetime | None = None
+    follow_ups: FollowUps = field(default_factory=lambda: FollowUps(0, 0, 0))
+    saves_accepted: int = 0
+    benchmark: Benchmark | None = None
+
+    @property
+    def current(self) -> WeekFigures:
+        return self.weeks[-1]
+
+    @property
+    def previous(self) -> WeekFigures | None:
+        return self.weeks[-2] if len(self.weeks) > 1 else None
+
+    @property
+    def has_data(self) -> bool:
+        return self.current.has_data
+
+    @property
+    def revenue_at_risk(self) -> Decimal:
+        """Revenue at risk of the listed customers (MRR × risk), a month."""
+        return sum((entry.revenue_at_risk for entry in self.at_risk), Decimal("0"))
+
+    def figure(self, name: str) -> Figure:
+        previous = self.previous
+        return Figure(
+            name=name,
+            value=self.current.value(name),
+            previous=previous.value(name) if previous is not None else None,
+            trend=tuple(week.value(name) for week in self.weeks),
+        )

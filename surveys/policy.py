@@ -1,0 +1,89 @@
+"""Who may be surveyed, and when: pure rules shared by `--due`, explicit sends and reminders.
+
+Never survey a customer who opted out, has not linked a chat, blocked the bot, already has
+a survey open, or got one within the cooldown. The exit interview is the exception to the
+cooldown (it is the last chance to ask) and replaces an open survey of another kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from surveys.model import Survey
+
+
+class Refusal(StrEnum):
+    NOT_LINKED = "not_linked"
+    OPTED_OUT = "opted_out"
+    UNREACHABLE = "unreachable"
+    OPEN_SURVEY = "open_survey"
+    COOLDOWN = "cooldown"
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyPolicy:
+    nps_interval: timedelta = timedelta(days=90)
+    cooldown: timedelta = timedelta(days=14)
+    reminder_after: timedelta = timedelta(hours=48)
+    expires_after: timedelta = timedelta(days=7)
+    # A claimed session never marked sent this long after (the sender died mid-send) is
+    # released so the next run can try again.
+    stale_claim: timedelta = timedelta(minutes=15)
+    # Processed-update keys are kept this long; Telegram does not redeliver later.
+    update_retention: timedelta = timedelta(days=7)
+
+    @property
+    def trigger_max_age(self) -> timedelta:
+        """An event older than a survey's lifetime is history, not a reason to ask now."""
+        return self.expires_after
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    linked: bool
+    opted_out: bool
+    unreachable: bool
+    last_surveyed_at: datetime | None  # last survey sent (or answered, for imports)
+    open_survey: str | None  # the kind of the open session, if any
+
+
+def refusal(
+    survey: Survey, facts: CustomerFacts, now: datetime, policy: SurveyPolicy
+) -> Refusal | None:
+    """Why `survey` may not be sent now, or None when it may."""
+    if not facts.linked:
+        return Refusal.NOT_LINKED
+    if facts.opted_out:
+        return Refusal.OPTED_OUT
+    if facts.unreachable:
+        return Refusal.UNREACHABLE
+    if survey.schedule.ignores_cooldown:
+        return Refusal.OPEN_SURVEY if facts.open_survey == survey.key else None
+    if facts.open_survey is not None:
+        return Refusal.OPEN_SURVEY
+    if facts.last_surveyed_at is not None and now - facts.last_surveyed_at < policy.cooldown:
+        return Refusal.COOLDOWN
+    return None
+
+
+def explain(reason: Refusal, external_id: str, facts: CustomerFacts, policy: SurveyPolicy) -> str:
+    """One line for the person who asked for the send."""
+    who = f"customer {external_id}"
+    if reason is Refusal.NOT_LINKED:
+        return (
+            f"{who} has not linked Telegram yet; send them the link from "
+            f"`retention-bot link {external_id}`"
+        )
+    if reason is Refusal.OPTED_OUT:
+        return f"{who} opted out of surveys (/stop)"
+    if reason is Refusal.UNREACHABLE:
+        return f"{who} blocked the bot; they are unreachable until they start it again"
+    if reason is Refusal.OPEN_SURVEY:
+        return f"{who} already has an open {facts.open_survey} survey"
+    last = facts.last_surveyed_at.date().isoformat() if facts.last_surveyed_at else "recently"
+    return (
+        f"{who} got a survey on {last}, within the {policy.cooldown.days}-day cooldown "
+        "(SURVEY_COOLDOWN_DAYS)"
+    )

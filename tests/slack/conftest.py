@@ -1,0 +1,69 @@
+"""Fixtures for the Slack tests: the fake Slack Web API, settings that point at it, and the
+real Slack app (bolt + Starlette) served by uvicorn on 127.0.0.1 with a fixed clock."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from slack_fake_api import TOKEN, FakeSlackApi
+from slack_people import ALERTS, ALLOWED, COLLEAGUE, DIGEST, GROUP_MEMBER, MANAGER, USERGROUP
+from slack_requests import SECRET
+from slack_seed import NOW, TIMEZONE
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings, load_settings
+from bot.slack_app import SlackBot
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def slack_api() -> Iterator[FakeSlackApi]:
+    server = FakeSlackApi().start()
+    server.usergroups[USERGROUP] = [GROUP_MEMBER]
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def slack_settings(database_url: str, slack_api: FakeSlackApi) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        timezone=TIMEZONE,
+        slack_bot_token=TOKEN,
+        slack_api_url=slack_api.base_url,
+        slack_signing_secret=SECRET,
+        slack_mode="http",
+        http_host="127.0.0.1",
+        http_port=free_port(),
+        slack_alerts_channel=ALERTS,
+        slack_digest_channel=DIGEST,
+        slack_allowed_users=f"{ALLOWED},{COLLEAGUE},{MANAGER}",
+        slack_allowed_usergroups=USERGROUP,
+        slack_follow_up_managers=MANAGER,
+    )
+
+
+@pytest.fixture
+async def slack_bot(
+    slack_settings: Settings, factory: sessionmaker[Session]
+) -> AsyncIterator[SlackBot]:
+    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.02, sweep_every=3600)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@pytest.fixture
+def events_url(slack_bot: SlackBot) -> str:
+    return f"http://127.0.0.1:{slack_bot.port}/slack/events"

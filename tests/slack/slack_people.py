@@ -1,0 +1,11 @@
+"""The Slack workspace of the tests: who is who, and the channels (ids as Slack makes them)."""
+
+ALLOWED = "U0ALLOWED1"
+COLLEAGUE = "U0COLLEAG1"
+MANAGER = "U0MANAGER1"
+GROUP_MEMBER = "U0GROUPMB1"
+STRANGER = "U0STRANGE1"
+USERGROUP = "S0RETENTN1"
+ALERTS = "C0ALERTS01"
+DIGEST = "C0DIGEST01"
+ELSEWHERE = "C0RANDOM01"
