@@ -14,6 +14,7 @@ import click
 
 from bot.commands import (
     at_risk,
+    chat,
     db,
     demo,
     digest,
@@ -55,5 +56,18 @@ def main(ctx: click.Context) -> None:
     )
 
 
-for module in (db, imports, metrics, at_risk, export, tagging, demo, link, survey, run, digest):
+for module in (
+    db,
+    imports,
+    metrics,
+    at_risk,
+    export,
+    tagging,
+    demo,
+    link,
+    survey,
+    run,
+    digest,
+    chat,
+):
     module.register(main)

@@ -36,6 +36,7 @@ from storage.bulk import insert_ignoring_conflicts, rows_by_key
 from storage.models import Answer, Customer, Event, SurveySession
 
 BATCH_SIZE = 5_000
+ID_CACHE_SIZE = 200_000  # external id -> customer id, about 30 MB at most
 R = TypeVar("R", CustomerRecord, EventRecord, ResponseRecord)
 RejectHandler = Callable[[int, str], None]
 
@@ -110,6 +111,7 @@ class Importer(Generic[R]):
         self.now = now
         self.started = now()
         self.report = ImportReport(self.kind)
+        self._ids: dict[str, int] = {}
 
     def parse(self, row: Mapping[str, object]) -> R:
         raise NotImplementedError
@@ -156,10 +158,20 @@ class Importer(Generic[R]):
     def _customer_ids(
         self, session: Session, batch: Sequence[tuple[int, R]]
     ) -> tuple[dict[str, int], list[tuple[int, R]]]:
-        """Resolve external ids; rows naming an unknown customer are rejected here."""
-        wanted = [record.external_id for _, record in batch]  # type: ignore[union-attr]
-        found = rows_by_key(session, Customer.external_id, wanted, [Customer.id])
-        ids = {key: row.id for key, row in found.items()}
+        """Resolve external ids; rows naming an unknown customer are rejected here.
+
+        Events of the same customers recur batch after batch, so resolved ids are kept in a
+        bounded cache (cleared when full: memory stays constant) and only new ones queried.
+        """
+        wanted = {record.external_id for _, record in batch}  # type: ignore[union-attr]
+        ids = {key: self._ids[key] for key in wanted if key in self._ids}
+        missing = [key for key in wanted if key not in ids]
+        if missing:
+            found = rows_by_key(session, Customer.external_id, missing, [Customer.id])
+            if len(self._ids) + len(found) > ID_CACHE_SIZE:
+                self._ids.clear()
+            for key, row in found.items():
+                ids[key] = self._ids[key] = row.id
         known = []
         for line, record in batch:
             external_id = record.external_id

@@ -90,22 +90,33 @@ def _stored(answer: Answer) -> StoredAnswer:
 def apply_input(
     factory: sessionmaker[Session],
     surveys: dict[str, Survey],
-    chat_id: int,
+    chat_id: int | None,
     given: Input,
     now: datetime,
     has_offer: Callable[[str | None], Callable[[str], bool]],
     channel: str,
     session_id: int | None = None,
     step_key: str | None = None,
+    customer_id: int | None = None,
 ) -> Applied:
     """Apply `given` from `chat_id`. A tap names its session and step; typed input does not.
 
     `has_offer(language)` gives the engine's save-offer test for the customer's language.
+    Channels without a chat (the terminal) name the customer by `customer_id` instead.
     """
     try:
         with factory() as session, session.begin():
             return _apply(
-                session, surveys, chat_id, given, now, has_offer, channel, session_id, step_key
+                session,
+                surveys,
+                chat_id,
+                given,
+                now,
+                has_offer,
+                channel,
+                session_id,
+                step_key,
+                customer_id,
             )
     except _Lost as lost:
         return lost.applied
@@ -119,15 +130,21 @@ def apply_input(
 def _apply(
     session: Session,
     surveys: dict[str, Survey],
-    chat_id: int,
+    chat_id: int | None,
     given: Input,
     now: datetime,
     has_offer: Callable[[str | None], Callable[[str], bool]],
     channel: str,
     session_id: int | None,
     step_key: str | None,
+    customer_id: int | None,
 ) -> Applied:
-    customer = customer_by_chat(session, chat_id)
+    if customer_id is not None:
+        customer = session.get(Customer, customer_id)
+    elif chat_id is not None:
+        customer = customer_by_chat(session, chat_id)
+    else:
+        raise ValueError("apply_input needs a chat_id or a customer_id")
     if customer is None:
         return Applied(Result.NOT_LINKED)
     language = customer.language
