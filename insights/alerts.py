@@ -36,7 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from insights import customer_risk, follow_ups
+from insights import follow_ups
+from insights.at_risk import assess_customer
 from insights.feedback import tag_answer
 from insights.risk import Weights
 from insights.tagging import Tagger
@@ -217,7 +218,7 @@ def load_alert(
             .order_by(TagCorrection.id.desc())
             .limit(1)
         )
-    risk = customer_risk.assess(session, customer.id, as_of, weights)
+    risk = assess_customer(session, customer.id, as_of, weights)
     first = min((a.answered_at for a in answers.values()), default=None)
     return AlertContent(
         follow_up_id=follow_up.id,

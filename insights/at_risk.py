@@ -42,6 +42,7 @@ from insights.risk import (
     RiskSignals,
     Weights,
     rank,
+    score,
 )
 from storage.models import Answer, AnswerTag, Customer, Event, SurveySession
 
@@ -84,6 +85,18 @@ class _Row:
     signed_up_at: datetime
     last_activity_at: datetime | None
     payment_failed_since: datetime | None
+
+
+_ROW_COLUMNS = (
+    Customer.id,
+    Customer.external_id,
+    Customer.name,
+    Customer.plan,
+    Customer.mrr,
+    Customer.signed_up_at,
+    Customer.last_activity_at,
+    Customer.payment_failed_since,
+)
 
 
 def _days(delta: timedelta) -> float:
@@ -283,16 +296,7 @@ def _active_chunks(
     last_id = 0
     while True:
         query = (
-            select(
-                Customer.id,
-                Customer.external_id,
-                Customer.name,
-                Customer.plan,
-                Customer.mrr,
-                Customer.signed_up_at,
-                Customer.last_activity_at,
-                Customer.payment_failed_since,
-            )
+            select(*_ROW_COLUMNS)
             .where(Customer.status == "active", Customer.id > last_id)
             .order_by(Customer.id)
             .limit(CHUNK)
@@ -358,3 +362,25 @@ def at_risk(
         )
         for _, item in best
     ]
+
+
+def assess_customer(
+    session: Session, customer_id: int, as_of: datetime, weights: Weights
+) -> RiskAssessment | None:
+    """One customer's risk, by exactly the list's rules; None unless an active customer.
+
+    Alerts and a customer's story need the same number the list shows, so this is the list's
+    own computation for a chunk of one (plus the activity histogram it ranks against).
+    """
+    found = session.execute(
+        select(*_ROW_COLUMNS).where(Customer.id == customer_id, Customer.status == "active")
+    ).first()
+    if found is None:
+        return None
+    row = _Row(*found)
+    active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
+    percentile = _activity_histogram(
+        session, as_of - timedelta(days=weights.windows_activity_days), active
+    )
+    chunk = _Chunk(session, [row.id], as_of, weights)
+    return score(chunk.signals(row, percentile), weights)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from insights import customer_risk
+from insights.at_risk import assess_customer
 from insights.risk import Weights
 from storage.models import (
     Answer,
@@ -191,7 +191,7 @@ def customer_story(
     if customer is None:
         return None
     cid = customer.id
-    assessment = customer_risk.assess(session, cid, as_of, weights)
+    assessment = assess_customer(session, cid, as_of, weights)
     risk = None
     if assessment is not None:
         risk = RiskView(
