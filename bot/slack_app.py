@@ -30,7 +30,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -46,6 +45,7 @@ from starlette.routing import Route
 
 import handlers.slack as slack_edge
 from bot.errors import ConfigError
+from bot.http_server import QuietServer
 from bot.settings import Settings
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
@@ -155,14 +155,6 @@ def build_http_app(app: AsyncApp) -> Starlette:
     )
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling: `retention-bot run` owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:
-        yield
-
-
 class SlackBot:
     """The `run` component: /churn, the alert buttons, and the alert poster."""
 
@@ -189,7 +181,7 @@ class SlackBot:
             self.ctx.alerts = self.sender
         self.app = build_app(settings, self.ctx, self.client)
         self.http_app = build_http_app(self.app)
-        self._server: _QuietServer | None = None
+        self._server: QuietServer | None = None
         self._server_task: asyncio.Task[None] | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._warm_up: asyncio.Task[None] | None = None
@@ -287,7 +279,7 @@ class SlackBot:
             lifespan="off",
             ws="none",
         )
-        self._server = _QuietServer(config)
+        self._server = QuietServer(config)
         self._server_task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._server_task.done():

@@ -25,6 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 import handlers.telegram as telegram_edge
 from bot.context import tagger_for
 from bot.errors import ConfigError
+from bot.http_server import QuietServer
 from bot.settings import Settings
 from insights import feedback
 from storage.database import transaction
@@ -214,14 +215,6 @@ async def send_now(
         return await build_dispatcher(settings, factory, application).send_now(survey, external_id)
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handling: `retention-bot run` owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:
-        yield
-
-
 class TelegramBot:
     """The `run` component: the bot answering customers, by polling or by webhook."""
 
@@ -240,7 +233,7 @@ class TelegramBot:
         self.poll_timeout = poll_timeout
         self.application: BotApplication | None = None
         self.service: SurveyService | None = None
-        self._server: _QuietServer | None = None
+        self._server: QuietServer | None = None
         self._server_task: asyncio.Task[None] | None = None
 
     @staticmethod
@@ -301,7 +294,7 @@ class TelegramBot:
             log_level="warning",
             lifespan="off",
         )
-        self._server = _QuietServer(config)
+        self._server = QuietServer(config)
         self._server_task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._server_task.done():

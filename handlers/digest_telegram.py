@@ -18,7 +18,9 @@ from typing import Any
 
 import httpx
 
+from handlers.post_errors import PostError
 from insights.digest import Digest, Document, Line, Section, document
+from insights.digest.text import render_line
 
 MESSAGE_CHARS = 4096
 CAPTION_CHARS = 1024
@@ -27,25 +29,14 @@ CAPTION_CHARS = 1024
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404})
 
 
-class TelegramPostError(Exception):
-    """A Bot API call failed. `permanent`: retrying will not help; `retry_after`: seconds."""
-
-    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
+class TelegramPostError(PostError):
+    """A Bot API call failed."""
 
 
 def _html(line: Line) -> str:
-    parts = []
-    for span in line:
-        text = html.escape(span.text, quote=False)
-        if span.bold and text.strip():
-            text = f"<b>{text}</b>"
-        elif span.italic and text.strip():
-            text = f"<i>{text}</i>"
-        parts.append(text)
-    return "".join(parts)
+    return render_line(
+        line, lambda text: html.escape(text, quote=False), ("<b>", "</b>"), ("<i>", "</i>")
+    )
 
 
 def _section_lines(section: Section) -> list[str]:

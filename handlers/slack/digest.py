@@ -21,8 +21,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.post_errors import PostError
 from insights.digest import Digest, Document, Line, Section, document
 from insights.digest import numbers as fmt
+from insights.digest.text import render_line
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -47,13 +49,8 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
-class SlackPostError(Exception):
-    """A Slack call failed. `permanent`: retrying will not help; `retry_after`: seconds."""
-
-    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
+class SlackPostError(PostError):
+    """A Slack call failed."""
 
 
 def escape(text: str) -> str:
@@ -62,18 +59,7 @@ def escape(text: str) -> str:
 
 
 def _mrkdwn(line: Line) -> str:
-    parts = []
-    for span in line:
-        text = escape(span.text)
-        stripped = text.strip()
-        if not stripped or not (span.bold or span.italic):
-            parts.append(text)
-            continue
-        lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()) :]
-        mark = "*" if span.bold else "_"
-        parts.append(f"{lead}{mark}{stripped}{mark}{trail}")
-    return "".join(parts)
+    return render_line(line, escape, ("*", "*"), ("_", "_"))
 
 
 def _cut(text: str, limit: int) -> str:

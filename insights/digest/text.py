@@ -8,6 +8,7 @@ called `*ACME*` stays a name and not emphasis.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from insights.digest.document import Document, Line, Section, document
 from insights.digest.model import Digest
@@ -52,20 +53,33 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _md(line: Line) -> str:
+def render_line(
+    line: Line,
+    escape: Callable[[str], str],
+    bold: tuple[str, str],
+    italic: tuple[str, str],
+) -> str:
+    """A line of spans as marked-up text, for every format the digest is written in.
+
+    Emphasis markers must touch the words (Markdown and Slack's mrkdwn ignore "* x *"), so
+    spaces around an emphasised span stay outside its markers; HTML does not mind either way.
+    """
     parts = []
     for span in line:
-        text = md_escape(span.text)
+        text = escape(span.text)
         stripped = text.strip()
         if not stripped or not (span.bold or span.italic):
             parts.append(text)
             continue
-        # Emphasis markers must touch the text: keep surrounding spaces outside them.
         lead = text[: len(text) - len(text.lstrip())]
         trail = text[len(text.rstrip()) :]
-        mark = "**" if span.bold else "_"
-        parts.append(f"{lead}{mark}{stripped}{mark}{trail}")
+        opening, closing = bold if span.bold else italic
+        parts.append(f"{lead}{opening}{stripped}{closing}{trail}")
     return "".join(parts)
+
+
+def _md(line: Line) -> str:
+    return render_line(line, md_escape, ("**", "**"), ("_", "_"))
 
 
 def markdown_of(doc: Document) -> str:
