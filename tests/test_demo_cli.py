@@ -26,6 +26,13 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     assert month["retention_rate"] is not None
     assert month["nps_responses"] > 0
     assert "Files are in" in result.output
+    digest = (out / "digest.md").read_text(encoding="utf-8")
+    assert digest.startswith("# Retention digest")
+    assert (out / "digest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    at_risk = json.loads((out / "at-risk.json").read_text(encoding="utf-8"))
+    assert at_risk and {"external_id", "score", "revenue_at_risk", "reasons"} <= set(at_risk[0])
+    amounts = [float(row["revenue_at_risk"]) for row in at_risk]
+    assert amounts == sorted(amounts, reverse=True)
 
 
 def test_demo_is_repeatable_in_the_same_folder(tmp_path):

@@ -14,12 +14,16 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.progress import count_progress
 from bot.context import AppContext
+from bot.digest_posting import compose_week
 from bot.settings import load_settings
 from bot.synthetic import generate
 from insights import feedback, metrics
+from insights.at_risk import at_risk
+from insights.digest import IsoWeek, render_chart, render_markdown
 from insights.ingest import CustomerImporter, EventImporter, LifecycleRules, ResponseImporter
 from insights.timeparse import local_midnight
 from storage import schema
@@ -86,6 +90,15 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         with factory() as session:
             weekly = metrics.compute(session, week)
             monthly = metrics.compute(session, month)
+            risky = at_risk(session, now, app.risk_weights, limit=50)
+        progress.update(task, description="writing the weekly digest")
+        digest = compose_week(settings, factory, IsoWeek.last_full(now, tz), now)
+        (output / "digest.md").write_text(render_markdown(digest), encoding="utf-8")
+        (output / "digest.png").write_bytes(render_chart(digest))
+        (output / "at-risk.json").write_text(
+            json.dumps([row.as_json() for row in risky], indent=2, ensure_ascii=False),
+            encoding="utf-8",
+        )
     app.close()
     summary = {
         "generated": counts.__dict__,
@@ -95,6 +108,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     console.print(render_table(monthly, settings.timezone))
+    console.print(at_risk_table(risky[:5]))
     return summary
 
 
@@ -119,7 +133,10 @@ def demo_command(output: Path, customers: int, seed: int) -> None:
     )
     if summary["rejected_rows"]:
         console.print(f"[red]{len(summary['rejected_rows'])} rows were rejected[/red]")  # type: ignore[arg-type]
-    console.print(f"Files are in {output.resolve()}/ (data/*.csv, demo.db, metrics.json).")
+    console.print(
+        f"Files are in {output.resolve()}/: digest.md and digest.png (last week's digest), "
+        "at-risk.json, metrics.json, demo.db, data/*.csv."
+    )
     console.print(
         f"Explore: DATABASE_URL=sqlite:///{output / 'demo.db'} retention-bot metrics --format json"
     )
