@@ -24,14 +24,36 @@ DA_ONLY_RE = re.compile(r"[æøåÆØÅ]")
 _WORD_RE = re.compile(r"[a-zæøå']+")
 _EN_WORDS = frozenset(
     "the and is are was were to of it you your for not with this that have has be my our we "  # noqa: SIM905
-    "they what very but so no can t don didn doesn isn wasn i it's i'm".split()
+    "they what very but so no can t don didn doesn isn wasn i it's i'm don't didn't doesn't "
+    "isn't wasn't can't won't couldn't wouldn't haven't hasn't i've i'd you're we're they're "
+    "there's that's would could should been being just too really any about from when which "
+    "will get got than them their had yet why how who".split()
 )
 _DA_WORDS = frozenset(
     "og er det ikke jeg til på med en et af at har som den de vi var kan skal min mit jeres "  # noqa: SIM905
-    "meget også men så fra hvor hvad når nu bare godt".split()
+    "meget også men så fra hvor hvad når nu bare godt mig dig jer os eller fordi hvis kun "
+    "efter helt lidt noget ingen intet aldrig altid hele blev bliver være været hos".split()
 )
 """Function words: two or more of one language and none of the other decide en vs da
 without a model (most English texts), which is both faster and as accurate."""
+
+_CYR_WORD_RE = re.compile(r"[а-яёіїєґ']+")
+_RU_WORDS = frozenset(
+    "и что это как очень спасибо еще уже сейчас когда где хорошо нет вот только можно нужно "  # noqa: SIM905
+    "надо был была было были будет есть его ее мне меня тебя себя кто почему зачем теперь "
+    "всегда сегодня опять снова после под между они она он какой который деньги цена "
+    "приложение работает карту оформить пожалуйста тоже даже просто чтобы если или ничего "
+    "всего нужен".split()
+)
+_UK_WORDS = frozenset(
+    "та що це як дуже дякую ще вже зараз коли де добре нема немає але або чи щоб тому яка "  # noqa: SIM905
+    "який яке гроші ціна працює застосунок картку будь ласка мене тебе вона вони він ми ви "
+    "ось потім завжди вчора знову чому навіщо скільки багато треба потрібно можна буде був "
+    "була було були також навіть просто якщо нічого".split()
+)
+"""Words only one of Russian and Ukrainian writes this way (Russian "что/как/очень",
+Ukrainian "що/як/дуже"): one or more of one and none of the other decide ru vs uk
+for Cyrillic texts that have none of the telltale letters."""
 
 _NOISE_RE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|\bRT\b")
 """URLs, @mentions, #tags and "RT" say nothing about the language of the text."""
@@ -84,6 +106,13 @@ class LanguageDetector:
                 return Detection("uk", True)
             if ru > uk:
                 return Detection("ru", True)
+            cyr_words = _CYR_WORD_RE.findall(sample.lower())
+            ru_w = sum(w in _RU_WORDS for w in cyr_words)
+            uk_w = sum(w in _UK_WORDS for w in cyr_words)
+            if ru_w and not uk_w:
+                return Detection("ru", True)
+            if uk_w and not ru_w:
+                return Detection("uk", True)
             return self._ask("cyrillic", sample, {"RUSSIAN": "ru", "UKRAINIAN": "uk"}, "ru")
         if DA_ONLY_RE.search(sample):
             return Detection("da", True)

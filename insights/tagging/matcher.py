@@ -10,15 +10,17 @@ gap of the match, cancels it ("not expensive at all", "不贵", "价格一点也
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
 from .normalize import Normalizer, Token, normalize_chars, tokenize
-from .rules import GAP, LanguageSettings, Rule, RulesError
+from .rules import GAP, NUMBER, LanguageSettings, Rule, RulesError, conj_parts, expand_phrase
 
 NEGATION_WINDOW = 3
 """Words (en/ru/uk/da) a negation cue may stand before a match and still negate it."""
@@ -26,9 +28,15 @@ RESOLVED_WINDOW = 4
 """Words around a match (same clause) where "sorted", "разобралась с" mark it as fixed."""
 MAX_GAP = 3
 """Words a '...' gap may span in word languages."""
+CONJ_WINDOW = 10
+"""Words from the start of the first to the end of the last part of an '&' phrase."""
 ZH_NEGATION_WINDOW = 4
 ZH_MAX_GAP = 6
+ZH_CONJ_WINDOW = 16
+"""Characters an '&' phrase may span in Chinese (all parts in one clause)."""
 _ZH_BREAK_RE = re.compile(r"[，。！？；：、,.!?;:\s()（）【】~～…]")
+_QUOTES = frozenset("\"'«»“”„‘’「」『』")
+"""A "resolved" word in quotes is reported speech ('closed as "resolved"'), not a fix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,18 +52,29 @@ class Match:
     text: str
 
 
-# A compiled word pattern: tuple of steps. kind: "f" form, "x" exact, "p" prefix, "g" gap.
+# A compiled word pattern: tuple of steps. kind: "f" form, "x" exact, "p" prefix, "g" gap,
+# "d" any number ('#').
 _Step = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class _WordPattern:
+class _WordPattern(NamedTuple):
     rule_idx: int
     phrase: str
     steps: tuple[_Step, ...]
     has_cue: bool
     is_except: bool
     simple: bool = True  # no gaps: matched by a flat loop
+    conj: int = -1  # index of the '&' phrase this is a part of (-1: a whole phrase)
+    part: int = 0
+    need: frozenset[str] = frozenset()
+    """Forms/exact words after the first step that the text must contain (a cheap pre-check
+    that skips most gapped patterns before the token-by-token walk)."""
+
+
+_Part = tuple[int, int, int, int, int, "_WordPattern", int]
+"""One found part of an '&' phrase: part number, first token, end token (exclusive),
+start and end character, the pattern, and the token index of a negation cue before it
+(-1 for none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +102,29 @@ class _WordMatcher:
         self.cues = frozenset(c for c in settings.negations if " " not in c)
         self.pseudo = tuple(tuple(p.split()) for p in settings.pseudo_negations)
         self.breaks = frozenset(settings.clause_breaks)
+        self.joiners = frozenset(settings.clause_joiners)
         self.post = tuple(tuple(p.split()) for p in settings.post_negations)
-        self.resolved = frozenset(self.norm.pattern_form(w) for w in settings.resolved)
+        self.post_first = frozenset(p[0] for p in self.post)
+        self.resolved = frozenset(
+            self.norm.pattern_form(w) for w in settings.resolved if not w.startswith("=")
+        )
+        self.resolved_exact = frozenset(w[1:] for w in settings.resolved if w.startswith("="))
         self.by_form: dict[str, list[_WordPattern]] = {}
         # simple patterns whose first two words are normalised forms, keyed by both:
         # most multi-word phrases start with common words ("not", "too", "no"), so
         # keying on the pair keeps the candidates per token to the few that can match
         self.by_pair: dict[tuple[str, str], list[_WordPattern]] = {}
         self.by_exact: dict[str, list[_WordPattern]] = {}
-        self.by_prefix: dict[str, list[tuple[str, _WordPattern]]] = {}
+        self.by_number: list[_WordPattern] = []  # patterns starting with '#' (any number)
+        self.by_prefix: dict[str, list[_WordPattern]] = {}  # keyed by the whole prefix
+        self.prefix_lengths: tuple[int, ...] = ()
+        self.prefix_heads: frozenset[str] | None = None
         self.regexes: list[tuple[re.Pattern[str], _WordPattern]] = []
+        self.conj_sizes: list[int] = []  # number of parts of each '&' phrase
+        self._word_steps: dict[str, tuple[tuple[_Step, bool], ...]] = {}
+        self._word_cands: dict[str, _Gated] = {}
+        self.pair_index: dict[tuple[str, str], _Gated] = {}
+        self.pair_firsts: frozenset[str] = frozenset()
         guards = [re.escape(normalize_chars(g)) for g in settings.guards]
         self.guard_re = (
             re.compile(r"(?<!\w)(?:" + "|".join(guards) + r")(?!\w)") if guards else None
@@ -102,6 +134,16 @@ class _WordMatcher:
                 self._add(idx, rule, phrase, False, src)
             for phrase in rule.excepts:
                 self._add(idx, rule, phrase, True, src)
+        self.pair_index = {key: _gate(pats, exclude=key[1]) for key, pats in self.by_pair.items()}
+        self.pair_firsts = frozenset(k[0] for k in self.pair_index)
+        self.prefix_lengths = tuple(sorted({len(k) for k in self.by_prefix}))
+        # first three letters of every prefix: one set lookup rules out most tokens
+        # (prefixes shorter than three letters switch the shortcut off)
+        self.prefix_heads = (
+            frozenset(k[:3] for k in self.by_prefix)
+            if all(len(k) >= 3 for k in self.by_prefix)
+            else None
+        )
 
     def _is_cue(self, word: str) -> bool:
         return word in self.cues or (self.lang == "en" and word.endswith("n't"))
@@ -112,29 +154,49 @@ class _WordMatcher:
             pat = _WordPattern(idx, phrase, (), False, is_except)
             self.regexes.append((rx, pat))
             return
+        parts = conj_parts(phrase)
+        if len(parts) == 1:
+            for plain in expand_phrase(phrase):
+                self._add_plain(idx, rule, phrase, plain, is_except, src)
+            return
+        conj = len(self.conj_sizes)
+        self.conj_sizes.append(len(parts))
+        for k, part in enumerate(parts):
+            for plain in expand_phrase(part):
+                self._add_plain(idx, rule, phrase, plain, is_except, src, conj, k)
+
+    def _add_plain(
+        self,
+        idx: int,
+        rule: Rule,
+        phrase: str,
+        plain: str,
+        is_except: bool,
+        src: str,
+        conj: int = -1,
+        part: int = 0,
+    ) -> None:
         steps: list[_Step] = []
         has_cue = False
-        for w in normalize_chars(phrase.lower()).split():
+        for w in normalize_chars(plain.lower()).split():
             if w == GAP:
                 steps.append(("g", ""))
                 continue
-            parts = tokenize(w.lstrip("=").rstrip("*"), self.norm)
-            if not parts:
+            word_steps = self._word_steps.get(w)
+            if word_steps is None:
+                word_steps = self._compile_word(w)
+                self._word_steps[w] = word_steps
+            if not word_steps:
                 raise RulesError(
                     f"{src}: reason '{rule.reason}', rule '{rule.id}', pattern {phrase!r}: "
                     f"word {w!r} has no letters"
                 )
-            for i, tok in enumerate(parts):
-                has_cue = has_cue or self._is_cue(tok.surface)
-                last = i == len(parts) - 1
-                if w.startswith("="):
-                    steps.append(("x", tok.surface))
-                elif w.endswith("*") and last:
-                    steps.append(("p", tok.surface))
-                else:
-                    steps.append(("f", self.norm.pattern_form(tok.surface)))
+            for step, cue in word_steps:
+                has_cue = has_cue or cue
+                steps.append(step)
         simple = all(k != "g" for k, _ in steps)
-        pat = _WordPattern(idx, phrase, tuple(steps), has_cue, is_except, simple)
+        need = frozenset(v for k, v in steps[1:] if k in ("f", "x"))
+        pat = _WordPattern(idx, phrase, tuple(steps), has_cue, is_except, simple, conj, part, need)
         kind, value = steps[0]
         if kind == "f" and simple and len(steps) >= 2 and steps[1][0] == "f":
             self.by_pair.setdefault((value, steps[1][1]), []).append(pat)
@@ -142,8 +204,55 @@ class _WordMatcher:
             self.by_form.setdefault(value, []).append(pat)
         elif kind == "x":
             self.by_exact.setdefault(value, []).append(pat)
+        elif kind == "d":
+            self.by_number.append(pat)
         else:
-            self.by_prefix.setdefault(value[:2], []).append((value, pat))
+            self.by_prefix.setdefault(value, []).append(pat)
+
+    def _compile_word(self, w: str) -> tuple[tuple[_Step, bool], ...]:
+        """Steps (and whether each is a negation cue) for one written word; cached per word,
+        since alternation groups repeat the same words across thousands of expansions."""
+        if w == NUMBER:
+            return ((("d", ""), False),)
+        parts = tokenize(w.lstrip("=").rstrip("*"), self.norm)
+        out: list[tuple[_Step, bool]] = []
+        for i, tok in enumerate(parts):
+            last = i == len(parts) - 1
+            step: _Step
+            if w.startswith("="):
+                step = ("x", tok.surface)
+            elif w.endswith("*") and last:
+                step = ("p", tok.surface)
+            else:
+                step = ("f", self.norm.pattern_form(tok.surface))
+            out.append((step, self._is_cue(tok.surface)))
+        return tuple(out)
+
+    def _own_candidates(self, tok: Token) -> _Gated:
+        """Patterns whose first step matches this word alone (form, exact word or prefix),
+        cached per surface form since they depend on nothing else in the text.
+
+        Returned as (always, gated): patterns that need later words are grouped under
+        one of those words (the longest, as a cheap proxy for the rarest), so a text
+        that lacks it skips the whole group with one set lookup.
+        """
+        cands: list[_WordPattern] = []
+        for f in tok.forms:
+            cands += self.by_form.get(f, ())
+        cands += self.by_exact.get(tok.surface, ())
+        if self.by_number and tok.surface.isdigit():
+            cands += self.by_number
+        if self.by_prefix and (self.prefix_heads is None or tok.surface[:3] in self.prefix_heads):
+            surface = tok.surface
+            for n in self.prefix_lengths:
+                if n > len(surface):
+                    break
+                cands += self.by_prefix.get(surface[:n], ())
+        out = _gate(cands)
+        if len(self._word_cands) > 200_000:
+            self._word_cands.clear()
+        self._word_cands[tok.surface] = out
+        return out
 
     @staticmethod
     def _step_ok(step: _Step, tok: Token) -> bool:
@@ -152,6 +261,8 @@ class _WordMatcher:
             return value in tok.forms
         if kind == "x":
             return tok.surface == value
+        if kind == "d":
+            return tok.surface.isdigit()
         return tok.surface.startswith(value)
 
     def _extend(
@@ -188,53 +299,80 @@ class _WordMatcher:
                         flags[i] = False
         return flags
 
-    def _resolved_flags(self, toks: list[Token], cue: list[bool]) -> list[bool]:
-        """Tokens saying a problem was fixed ("sorted", "разобралась"), themselves not negated."""
-        if not self.resolved:
+    def _resolved_flags(
+        self, toks: list[Token], cue: list[bool], low: str, present: set[str]
+    ) -> list[bool]:
+        """Tokens saying a problem was fixed ("sorted", "разобралась"), themselves not negated
+        and not quoted (a ticket closed as "resolved" is a complaint)."""
+        if self.resolved.isdisjoint(present) and self.resolved_exact.isdisjoint(present):
             return [False] * len(toks)
         flags = []
         for j, t in enumerate(toks):
-            hit = not self.resolved.isdisjoint(t.forms)
+            hit = not self.resolved.isdisjoint(t.forms) or t.surface in self.resolved_exact
             if hit and any(cue[k] for k in range(max(0, j - 2), j)):
                 hit = False  # "never resolved" is a complaint
+            if hit and t.start and low[t.start - 1] in _QUOTES:
+                hit = False
             flags.append(hit)
         return flags
 
     def find(self, low: str) -> tuple[list[_RawHit], list[Token]]:
         """All hits (rule and except phrases) that are not negated or marked as resolved."""
-        toks = tokenize(low, self.norm, self.breaks)
-        cue = self._cue_flags(toks)
-        fixed = self._resolved_flags(toks, cue)
-        any_fixed = any(fixed)
+        toks = tokenize(low, self.norm, self.breaks, self.joiners)
+        present: set[str] = set()
+        for t in toks:
+            present.update(t.forms)
+            present.add(t.surface)
+        # negation and "resolved" flags are only needed once something matched
+        cue: list[bool] = []
+        fixed: list[bool] = []
+        any_fixed = False
+        flags_ready = False
+        part_hits: dict[int, list[_Part]] = {}
         hits: list[_RawHit] = []
         ntoks = len(toks)
-        form_get = self.by_form.get
-        pair_get = self.by_pair.get
-        exact_get = self.by_exact.get if self.by_exact else None
-        prefix_get = self.by_prefix.get if self.by_prefix else None
+        pair_get = self.pair_index.get
+        pair_firsts = self.pair_firsts
         step_ok = self._step_ok
+        word_cands = self._word_cands
         for i, tok in enumerate(toks):
-            cands: list[_WordPattern] = []
-            nxt_forms = toks[i + 1].forms if i + 1 < ntoks else ()
-            for f in tok.forms:
-                lst = form_get(f)
-                if lst:
-                    cands += lst
-                for f2 in nxt_forms:
-                    lst = pair_get((f, f2))
-                    if lst:
-                        cands += lst
-            if exact_get is not None:
-                lst = exact_get(tok.surface)
-                if lst:
-                    cands += lst
-            if prefix_get is not None:
-                surface = tok.surface
-                for key in {surface[:1], surface[:2]}:
-                    for prefix, pat in prefix_get(key, ()):
-                        if surface.startswith(prefix):
-                            cands.append(pat)
+            own = word_cands.get(tok.surface)
+            if own is None:
+                own = self._own_candidates(tok)
+            always, gated = own
+            cands: Sequence[_WordPattern] = always
+            extra: list[_WordPattern] | None = None
+            for key, group in gated:
+                if key in present:
+                    if extra is None:
+                        extra = list(always)
+                    extra += group
+            if i + 1 < ntoks:
+                nxt_forms = toks[i + 1].forms
+                for f in tok.forms:
+                    if f not in pair_firsts:
+                        continue
+                    for f2 in nxt_forms:
+                        entry = pair_get((f, f2))
+                        if entry:
+                            if extra is None:
+                                extra = list(always)
+                            extra += entry[0]
+                            for key, group in entry[1]:
+                                if key in present:
+                                    extra += group
+            if extra is not None:
+                cands = extra
+            if not cands:
+                continue
+            if not flags_ready:
+                cue = self._cue_flags(toks)
+                fixed = self._resolved_flags(toks, cue, low, present)
+                any_fixed = any(fixed)
+                flags_ready = True
             for pat in cands:
+                if pat.need and not pat.need <= present:
+                    continue
                 gaps: list[int] = []
                 steps = pat.steps
                 if pat.simple:
@@ -249,8 +387,13 @@ class _WordMatcher:
                     end = self._extend(toks, steps, 1, i + 1, gaps)
                     if end < 0:
                         continue
-                if not pat.is_except and self._negated(toks, cue, i, gaps, pat.has_cue):
-                    continue
+                neg = -1
+                if not pat.is_except:
+                    neg = self._negating_cue(toks, cue, i, gaps, pat.has_cue)
+                    # a cue inside another part of the same '&' phrase may still be fine
+                    # ("can't set up & recurring invoices"); decided when parts are joined
+                    if neg == -2 or (neg >= 0 and pat.conj < 0):
+                        continue
                 if (
                     self.post
                     and not pat.is_except
@@ -260,10 +403,19 @@ class _WordMatcher:
                     continue
                 if any_fixed and not pat.is_except and _near(toks, fixed, i, end):
                     continue
+                if pat.conj >= 0:
+                    part_hits.setdefault(pat.conj, []).append(
+                        (pat.part, i, end, tok.start, toks[end - 1].end, pat, neg)
+                    )
+                    continue
                 hits.append(
                     _RawHit(pat.rule_idx, pat.phrase, tok.start, toks[end - 1].end, pat.is_except)
                 )
+        if part_hits:
+            hits.extend(self._join_parts(part_hits, toks))
         if self.regexes:
+            if not flags_ready:
+                cue = self._cue_flags(toks)
             starts = [t.start for t in toks]
             for rx, pat in self.regexes:
                 for m in rx.finditer(low):
@@ -277,9 +429,40 @@ class _WordMatcher:
             hits = _drop_guarded(hits, self.guard_re, low)
         return hits, toks
 
+    def _join_parts(
+        self,
+        part_hits: dict[int, list[_Part]],
+        toks: list[Token],
+    ) -> list[_RawHit]:
+        """'&' phrases: every part found, in one clause, within CONJ_WINDOW words, any order."""
+        out: list[_RawHit] = []
+        for conj, found in part_hits.items():
+            size = self.conj_sizes[conj]
+            if len({f[0] for f in found}) < size:
+                continue
+            by_clause: dict[int, dict[int, list[_Part]]]
+            by_clause = {}
+            for f in found:
+                by_clause.setdefault(toks[f[1]].clause, {}).setdefault(f[0], []).append(f)
+            for parts in by_clause.values():
+                if len(parts) < size:
+                    continue
+                seen: set[tuple[int, int]] = set()
+                for anchor in parts[0]:
+                    best = _best_combination([[anchor]] + [parts[k] for k in range(1, size)])
+                    if best is None:
+                        continue
+                    span = (min(f[3] for f in best), max(f[4] for f in best))
+                    if span in seen:
+                        continue
+                    seen.add(span)
+                    pat = best[0][5]
+                    out.append(_RawHit(pat.rule_idx, pat.phrase, span[0], span[1], pat.is_except))
+        return out
+
     def _post_negated(self, toks: list[Token], end: int) -> bool:
         """A negation right after the match: "ошибок не было", "проблем нет"."""
-        if end >= len(toks):
+        if end >= len(toks) or toks[end].surface not in self.post_first:
             return False
         clause = toks[end - 1].clause
         for p in self.post:
@@ -290,21 +473,71 @@ class _WordMatcher:
                 return True
         return False
 
-    @staticmethod
+    @classmethod
     def _negated(
-        toks: list[Token], cue: list[bool], i: int, gaps: list[int], has_cue: bool
+        cls, toks: list[Token], cue: list[bool], i: int, gaps: list[int], has_cue: bool
     ) -> bool:
+        return cls._negating_cue(toks, cue, i, gaps, has_cue) != -1
+
+    @staticmethod
+    def _negating_cue(
+        toks: list[Token], cue: list[bool], i: int, gaps: list[int], has_cue: bool
+    ) -> int:
+        """-1: not negated; -2: a cue inside a gap of the match; else the cue's token index."""
         if any(cue[g] for g in gaps):
-            return True
+            return -2
         if has_cue:
-            return False  # the phrase is a complaint with its own negation ("doesn't work")
+            return -1  # the phrase is a complaint with its own negation ("doesn't work")
         clause = toks[i].clause
         for j in range(i - 1, max(-1, i - NEGATION_WINDOW - 1), -1):
             if toks[j].clause != clause:
                 break
             if cue[j]:
-                return True
-        return False
+                return j
+        return -1
+
+
+_Gated = tuple[tuple[_WordPattern, ...], tuple[tuple[str, tuple[_WordPattern, ...]], ...]]
+
+
+def _gate(pats: Sequence[_WordPattern], exclude: str = "") -> _Gated:
+    """Split candidate patterns into (always tried, grouped by one required word).
+
+    Each pattern that needs further words is filed under the longest of them (a cheap
+    stand-in for the rarest); a text lacking that word skips the group with one set
+    lookup. ``exclude`` is a word already known to be present (the pair index key).
+    """
+    always: list[_WordPattern] = []
+    gated: dict[str, list[_WordPattern]] = {}
+    for pat in pats:
+        need = pat.need - {exclude} if exclude else pat.need
+        if need:
+            gated.setdefault(max(sorted(need), key=len), []).append(pat)
+        else:
+            always.append(pat)
+    return tuple(always), tuple((k, tuple(v)) for k, v in gated.items())
+
+
+def _best_combination(
+    options: list[list[_Part]],
+) -> list[_Part] | None:
+    """One hit per part, not overlapping, spanning the fewest words (<= CONJ_WINDOW)."""
+    best: list[_Part] | None = None
+    best_span = CONJ_WINDOW + 1
+    for combo in itertools.product(*options):
+        span = max(f[2] for f in combo) - min(f[1] for f in combo)
+        if span >= best_span:
+            continue
+        ranges = sorted((f[1], f[2]) for f in combo)
+        if any(b[0] < a[1] for a, b in itertools.pairwise(ranges)):
+            continue
+        # a negated part counts only if its cue is a word of another part of this match
+        if any(
+            f[6] >= 0 and not any(g is not f and g[1] <= f[6] < g[2] for g in combo) for f in combo
+        ):
+            continue
+        best, best_span = list(combo), span
+    return best
 
 
 def _near(toks: list[Token], flags: list[bool], i: int, end: int) -> bool:
@@ -329,8 +562,9 @@ class _ZhMatcher:
         self.breaks = settings.clause_breaks
         self.resolved = settings.resolved
         self.auto = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[int, str, tuple[str, ...], bool, bool]]] = {}
+        entries: dict[str, list[tuple[int, str, tuple[str, ...], bool, bool, int, int]]] = {}
         regexes: list[tuple[re.Pattern[str], int, str, bool]] = []
+        self.conj_sizes: list[int] = []
         for idx, rule in enumerate(rules):
             for phrase, is_exc in [(p, False) for p in rule.phrases] + [
                 (p, True) for p in rule.excepts
@@ -338,9 +572,18 @@ class _ZhMatcher:
                 if phrase.startswith("re:"):
                     regexes.append((re.compile(phrase[3:]), idx, phrase, is_exc))
                     continue
-                pieces = tuple(x.strip().lower() for x in phrase.split(GAP))
-                has_cue = any(c in piece for piece in pieces for c in self.cues)
-                entries.setdefault(pieces[0], []).append((idx, phrase, pieces, has_cue, is_exc))
+                parts = conj_parts(phrase)
+                conj = -1
+                if len(parts) > 1:
+                    conj = len(self.conj_sizes)
+                    self.conj_sizes.append(len(parts))
+                for k, part in enumerate(parts):
+                    for plain in expand_phrase(part):
+                        pieces = tuple(x.strip().lower() for x in plain.split(GAP))
+                        has_cue = any(c in piece for piece in pieces for c in self.cues)
+                        entries.setdefault(pieces[0], []).append(
+                            (idx, phrase, pieces, has_cue, is_exc, conj, k)
+                        )
         for key, vals in entries.items():
             self.auto.add_word(key, (key, vals))
         self.empty = not entries
@@ -363,10 +606,20 @@ class _ZhMatcher:
         return pre
 
     def _is_resolved(self, low: str, start: int, end: int) -> bool:
-        """A fix cue (解决了, 处理好了) in the same clause, up to 14 characters away."""
-        before = _ZH_BREAK_RE.split(low[max(0, start - 14) : start])[-1]
+        """A fix cue (解决了, 处理好了) in the same clause, up to 14 characters away,
+        not in quotes (a ticket marked “已解决” is a complaint)."""
+        a = max(0, start - 14)
+        before = _ZH_BREAK_RE.split(low[a:start])[-1]
         after = _ZH_BREAK_RE.split(low[end : end + 14])[0]
-        return any(r in before or r in after for r in self.resolved)
+        for seg, base in ((before, start - len(before)), (after, end)):
+            for r in self.resolved:
+                k = seg.find(r)
+                while k >= 0:
+                    pos = base + k
+                    if not (pos and low[pos - 1] in _QUOTES):
+                        return True
+                    k = seg.find(r, k + 1)
+        return False
 
     def _pseudo_spans(self, low: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -391,11 +644,12 @@ class _ZhMatcher:
 
     def find(self, low: str) -> tuple[list[_RawHit], list[Token]]:
         hits: list[_RawHit] = []
+        parts: dict[int, list[tuple[int, int, int, int, str, bool]]] = {}
         pseudo = self._pseudo_spans(low) if self.pseudo else []
         if not self.empty:
             for end_idx, (key, vals) in self.auto.iter(low):
                 start = end_idx - len(key) + 1
-                for idx, phrase, pieces, has_cue, is_exc in vals:
+                for idx, phrase, pieces, has_cue, is_exc, conj, k_part in vals:
                     pos = end_idx + 1
                     gap_spans: list[tuple[int, int]] = []
                     ok = True
@@ -422,7 +676,12 @@ class _ZhMatcher:
                             continue
                         if self.resolved and self._is_resolved(low, start, pos):
                             continue
+                    if conj >= 0:
+                        parts.setdefault(conj, []).append((k_part, start, pos, idx, phrase, is_exc))
+                        continue
                     hits.append(_RawHit(idx, phrase, start, pos, is_exc))
+        if parts:
+            hits.extend(self._join_parts(parts, low))
         for rx, idx, phrase, is_exc in self.regexes:
             for m in rx.finditer(low):
                 pre = self._pre_context(low, m.start())
@@ -436,6 +695,35 @@ class _ZhMatcher:
         if self.guard_re is not None:
             hits = _drop_guarded(hits, self.guard_re, low)
         return hits, []
+
+    def _join_parts(
+        self, parts: dict[int, list[tuple[int, int, int, int, str, bool]]], low: str
+    ) -> list[_RawHit]:
+        """'&' phrases: every part in one clause, within ZH_CONJ_WINDOW characters, any order."""
+        out: list[_RawHit] = []
+        for conj, found in parts.items():
+            size = self.conj_sizes[conj]
+            options = [[f for f in found if f[0] == k] for k in range(size)]
+            if any(not o for o in options):
+                continue
+            seen: set[tuple[int, int]] = set()
+            for anchor in options[0]:
+                best = None
+                for combo in itertools.product([anchor], *options[1:]):
+                    a = min(f[1] for f in combo)
+                    b = max(f[2] for f in combo)
+                    if b - a > ZH_CONJ_WINDOW or _ZH_BREAK_RE.search(low, a, b):
+                        continue
+                    spans = sorted((f[1], f[2]) for f in combo)
+                    if any(y[0] < x[1] for x, y in itertools.pairwise(spans)):
+                        continue
+                    if best is None or b - a < best[1] - best[0]:
+                        best = (a, b, combo[0])
+                if best is not None and (best[0], best[1]) not in seen:
+                    seen.add((best[0], best[1]))
+                    _, _, _, idx, phrase, is_exc = best[2]
+                    out.append(_RawHit(idx, phrase, best[0], best[1], is_exc))
+        return out
 
 
 def _drop_guarded(hits: list[_RawHit], guard_re: re.Pattern[str], low: str) -> list[_RawHit]:
@@ -459,6 +747,7 @@ class LanguageMatcher:
     ) -> None:
         self.lang = lang
         self.rules = tuple(rules)
+        self.has_weak = any(r.weak for r in self.rules)
         self._impl: _WordMatcher | _ZhMatcher
         if lang == "zh":
             self._impl = _ZhMatcher(rules, settings)
@@ -483,6 +772,19 @@ class LanguageMatcher:
                 if not any(
                     e.rule_idx == h.rule_idx and e.start < h.end and h.start < e.end
                     for e in excepts
+                )
+            ]
+        if self.has_weak:
+            strong = [h for h in kept if not self.rules[h.rule_idx].weak]
+            kept = [
+                h
+                for h in kept
+                if not self.rules[h.rule_idx].weak
+                or not any(
+                    s.start < h.end
+                    and h.start < s.end
+                    and self.rules[s.rule_idx].reason != self.rules[h.rule_idx].reason
+                    for s in strong
                 )
             ]
         out: list[Match] = []

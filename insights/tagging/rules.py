@@ -10,6 +10,7 @@ who has to fix it is editing a text file, not reading a traceback.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import tomllib
@@ -24,12 +25,82 @@ LANGUAGES: tuple[str, ...] = ("en", "ru", "uk", "da", "zh")
 
 DEFAULT_RULES_NAME = "rules.toml"
 GAP = "..."
+NUMBER = "#"
+"""In word languages, a word written as '#' matches any number ("# days", "kr # mindre")."""
+CONJ = "&"
+"""Separates the parts of an order-free phrase: every part in one clause, in any order."""
+MAX_EXPANSIONS = 2000
+"""Alternation groups multiply: one phrase (or one '&' part) may stand for at most this many
+plain phrases."""
+
+_ALT_RE = re.compile(r"\(([^()]*)\)")
+_HAS_LETTER = re.compile(r"\w")
+_VALID_WORDS: set[str] = set()
+"""Written words already checked (alternation groups repeat them thousands of times)."""
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class RulesError(ValueError):
     """A rules file is malformed; the message says where and why."""
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    return list(_expand_cached(phrase))
+
+
+@functools.lru_cache(maxsize=65536)
+def _expand_cached(phrase: str) -> tuple[str, ...]:
+    """Expand alternation groups: "(price|cost) went up" -> ["price went up", "cost went up"].
+
+    An empty alternative makes the group optional ("(really |)expensive"). Regular
+    expressions (``re:``) are returned as they are. Raises ValueError when the
+    expansion exceeds :data:`MAX_EXPANSIONS` or a parenthesis is unbalanced.
+    """
+    if phrase.startswith("re:"):
+        return (phrase,)
+    out = [phrase]
+    while _ALT_RE.search(out[0]) is not None:
+        nxt: list[str] = []
+        for p in out:
+            m = _ALT_RE.search(p)
+            assert m is not None  # every expansion has the same groups left
+            for alt in m.group(1).split("|"):
+                nxt.append(p[: m.start()] + alt + p[m.end() :])
+        if len(nxt) > MAX_EXPANSIONS:
+            raise ValueError(f"more than {MAX_EXPANSIONS} alternatives")
+        out = nxt
+    cleaned = []
+    for p in out:
+        if "(" in p or ")" in p or "|" in p:
+            raise ValueError("unbalanced '(' ')' or '|' outside a group")
+        cleaned.append(" ".join(p.split()))
+    return tuple(dict.fromkeys(cleaned))
+
+
+def conj_parts(phrase: str) -> list[str]:
+    """Split an order-free phrase on '&' outside groups: "(a|b) & c" -> ["(a|b)", "c"].
+
+    Each part is expanded on its own (:func:`expand_phrase`), so alternatives in
+    different parts add up instead of multiplying.
+    """
+    if phrase.startswith("re:"):
+        return [phrase]
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in phrase:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == CONJ and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur).strip())
+    return parts
 
 
 @dataclass(frozen=True)
@@ -41,6 +112,8 @@ class Rule:
     lang: str
     phrases: tuple[str, ...]
     excepts: tuple[str, ...] = ()
+    weak: bool = False
+    """A cue rule: its hits give way to any overlapping hit of a normal rule of another reason."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +135,7 @@ class LanguageSettings:
     guards: tuple[str, ...] = ()
     resolved: tuple[str, ...] = ()
     post_negations: tuple[str, ...] = ()
+    clause_joiners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,10 +168,33 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _check_phrase(src: str, where: str, lang: str, phrase: object) -> str:
-    """Validate one phrase's syntax; return it stripped."""
+    """Validate one phrase's syntax (alternations and '&' parts included); return it stripped."""
     if not isinstance(phrase, str) or not phrase.strip():
         raise RulesError(f"{src}: {where}: pattern {phrase!r}: must be a non-empty string")
     p = phrase.strip()
+    if p.startswith("re:"):
+        return _check_plain(src, where, lang, p, p)
+    parts = conj_parts(p)
+    if len(parts) > 1 and any(not x for x in parts):
+        raise RulesError(f"{src}: {where}: pattern {phrase!r}: '&' must stand between two parts")
+    for part in parts:
+        if part.startswith("re:"):
+            raise RulesError(
+                f"{src}: {where}: pattern {phrase!r}: 're:' cannot be combined with '&'"
+            )
+        try:
+            expanded = expand_phrase(part)
+        except ValueError as exc:
+            raise RulesError(f"{src}: {where}: pattern {phrase!r}: {exc}") from exc
+        for e in expanded:
+            if not e:
+                raise RulesError(f"{src}: {where}: pattern {phrase!r}: an alternative is empty")
+            _check_plain(src, where, lang, e, p)
+    return p
+
+
+def _check_plain(src: str, where: str, lang: str, p: str, phrase: str) -> str:
+    """Validate one plain phrase (no alternation, no '&'); errors quote the written phrase."""
     if p.startswith("re:"):
         try:
             re.compile(p[3:])
@@ -122,11 +219,13 @@ def _check_phrase(src: str, where: str, lang: str, phrase: object) -> str:
         if a == GAP and b == GAP:
             raise RulesError(f"{src}: {where}: pattern {phrase!r}: two '...' in a row")
     for w in words:
-        if w == GAP:
+        if w in (GAP, NUMBER) or w in _VALID_WORDS:
             continue
         core = w[1:] if w.startswith("=") else w
         core = core[:-1] if core.endswith("*") else core
-        if not core or "*" in core or not re.search(r"\w", core):
+        if core and "*" not in core and _HAS_LETTER.search(core):
+            _VALID_WORDS.add(w)
+        else:
             raise RulesError(
                 f"{src}: {where}: pattern {phrase!r}: word {w!r} must contain letters"
                 " ('=' only at the start, '*' only at the end)"
@@ -150,18 +249,24 @@ def _parse_reason_rules(src: str, key: str, lang: str, table: object) -> list[Ru
         if not _KEY_RE.match(name):
             raise RulesError(f"{src}: {where}: rule name must be lowercase letters, digits, '_'")
         excepts: tuple[str, ...] = ()
+        weak = False
         if isinstance(value, dict):
-            unknown = set(value) - {"any", "except"}
+            unknown = set(value) - {"any", "except", "weak"}
             if unknown:
                 raise RulesError(
-                    f"{src}: {where}: unknown keys {sorted(unknown)} (use 'any', 'except')"
+                    f"{src}: {where}: unknown keys {sorted(unknown)} (use 'any', 'except', 'weak')"
                 )
             phrases = _phrase_list(src, where, lang, value.get("any"))
             if "except" in value:
                 excepts = _phrase_list(src, where + " (except)", lang, value["except"])
+            weak = value.get("weak", False)
+            if not isinstance(weak, bool):
+                raise RulesError(f"{src}: {where}: 'weak' must be true or false")
         else:
             phrases = _phrase_list(src, where, lang, value)
-        rules.append(Rule(id=rule_id, reason=key, lang=lang, phrases=phrases, excepts=excepts))
+        rules.append(
+            Rule(id=rule_id, reason=key, lang=lang, phrases=phrases, excepts=excepts, weak=weak)
+        )
     return rules
 
 
@@ -185,6 +290,7 @@ def _parse_languages(src: str, data: dict[str, Any]) -> dict[str, LanguageSettin
             "guards",
             "resolved",
             "post_negations",
+            "clause_joiners",
         ):
             vals = table.get(field, [])
             if not isinstance(vals, list) or not all(
@@ -284,6 +390,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             guards=tuple(dict.fromkeys(old_s.guards + s.guards)),
             resolved=tuple(dict.fromkeys(old_s.resolved + s.resolved)),
             post_negations=tuple(dict.fromkeys(old_s.post_negations + s.post_negations)),
+            clause_joiners=tuple(dict.fromkeys(old_s.clause_joiners + s.clause_joiners)),
         )
     return _finish(
         f"{default_path} + {src}",

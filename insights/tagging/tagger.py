@@ -6,6 +6,7 @@ TextBlob lexicon and lingua models load lazily on first use, then stay).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +23,6 @@ from .sentiment import (
     WordLexicon,
     ZhLexicon,
     combine,
-    en_feature_keys,
     parse_survey,
 )
 from .textblob_en import textblob_polarity, warm_up
@@ -176,11 +176,10 @@ class Tagger:
         "way too *high*"), so when rules matched, it scores only the text outside
         the matched phrases; the learned lexicon, fitted on whole texts, sees all.
         """
-        keys = en_feature_keys(toks, self._lexicons["en"].is_negation)
         tb = textblob_polarity(text)
         if matches and tb > 0:
             tb = textblob_polarity(_blank_spans(text, matches))
-        return tb, self._learned.score(keys)
+        return tb, self._learned.score_tokens(toks, self._lexicons["en"].is_negation)
 
     def _valence(
         self, code: str, text: str, low: str, toks: list[Token], matches: Sequence[Match] = ()
@@ -209,6 +208,17 @@ def _blank_spans(text: str, matches: Sequence[Match]) -> str:
     return "".join(chars)
 
 
+_DEFAULT_LOCK = threading.Lock()
+
+
 @cache
 def _default_tagger() -> Tagger:
+    # `cache` does not serialise the first call: answer listeners run in worker threads, and
+    # two of them building the tagger at once tripped over half-loaded lexicons. One builds.
+    with _DEFAULT_LOCK:
+        return _build_default()
+
+
+@cache
+def _build_default() -> Tagger:
     return Tagger()

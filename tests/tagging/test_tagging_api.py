@@ -79,3 +79,17 @@ def test_import_stays_pure_and_loads_fast() -> None:
     ).stdout.split(maxsplit=1)
     assert out[1].strip() == "[]"  # no database, chat platform or NLTK import
     assert float(out[0]) < 3.0  # loads in well under a second on a free core
+
+
+def test_default_tagger_built_once_under_concurrent_first_use():
+    """Answer listeners run in worker threads; their first calls may race."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from insights.tagging import tagger as tagger_module
+
+    tagger_module._default_tagger.cache_clear()
+    tagger_module._build_default.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        built = list(pool.map(lambda _: Tagger.default(), range(8)))
+    assert all(t is built[0] for t in built)
+    assert built[0].tag("Way too expensive").reasons == ("price",)

@@ -60,3 +60,27 @@ def test_text_without_letters(tagger: Tagger) -> None:
     assert result.lang == "und"
     assert result.reasons == ()
     assert result.label == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("что это вообще такое", "ru"),  # no ы э ъ ё: decided by Russian-only words
+        ("оформить кредитную карту мтс онлайн", "ru"),
+        ("що це взагалі таке", "uk"),  # no і ї є ґ: decided by Ukrainian-only words
+        ("дуже погано працює", "uk"),
+        ("Don't think I've had a bill yet", "en"),  # contractions count as English words
+    ],
+)
+def test_function_words_decide_without_lingua(text: str, lang: str) -> None:
+    det = LanguageDetector()
+    result = det.detect(text)
+    assert (result.lang, result.confident) == (lang, True)
+    assert det._lingua == {}  # no model was loaded
+
+
+def test_mixed_cyrillic_markers_still_ask_lingua() -> None:
+    det = LanguageDetector()
+    result = det.detect("як что")  # one Ukrainian and one Russian marker: undecided by rules
+    assert result.lang in ("ru", "uk")
+    assert "cyrillic" in det._lingua

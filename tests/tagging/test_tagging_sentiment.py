@@ -27,18 +27,19 @@ def test_textblob_base_is_textblobs_own_polarity() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "labels"),
     [
-        "The price is way too high for what we get",
-        "We moved to a competitor that has better integrations",
+        ("The price is way too high for what we get", {"negative"}),
+        # a factual switch is neutral by the labelling convention; it must not read as praise
+        ("We moved to a competitor that has better integrations", {"neutral", "negative"}),
     ],
 )
-def test_textblob_mistakes_are_corrected(tagger: Tagger, text: str) -> None:
+def test_textblob_mistakes_are_corrected(tagger: Tagger, text: str, labels: set[str]) -> None:
     assert textblob_polarity(text) > 0  # plain TextBlob calls these positive
     result = tagger.tag(text, lang="en")
     assert result.reasons
     assert result.sentiment < 0
-    assert result.label == "negative"
+    assert result.label in labels
 
 
 @pytest.mark.parametrize(
@@ -131,3 +132,52 @@ def test_score_label_bands() -> None:
     assert Survey("csat", 2).band == "negative"
     assert Survey("csat", 3).band == "neutral"
     assert Survey("csat", 4).band == "positive"
+
+
+TRICKY = [
+    "Great :) really",
+    "bad : ( really",
+    "so > . > odd",
+    "Mr. Smith said e.g. U.S. prices ... wow!!",
+    "(!) sure, great",
+    "( ! ) sure",
+    "good\n\nbad",
+    "It's not good, isn't it? I'm sure it wasn't BAD!!!",
+    "\"quoted\" 'single' “curly” ‘x’ terrible",
+    "very very good :-D <3",
+    "not really good at all",
+    "",
+    "!!!",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_textblob_path_is_identical(text: str) -> None:
+    from textblob import TextBlob
+
+    from insights.tagging.textblob_en import (
+        _fast_parts,
+        fast_tokens,
+        textblob_polarity_reference,
+    )
+
+    find_tokens = _fast_parts()[-1]
+    assert fast_tokens(text) == " ".join(find_tokens(text)).split()
+    assert textblob_polarity(text) == textblob_polarity_reference(text)
+    assert textblob_polarity(text) == TextBlob(text).sentiment.polarity
+
+
+def test_learned_lexicon_fast_score_equals_feature_score(tagger: Tagger) -> None:
+    from insights.tagging.normalize import normalize_chars, safe_lower, tokenize
+    from insights.tagging.sentiment import en_feature_keys
+
+    matcher = tagger._matchers["en"]._impl
+    neg = tagger._lexicons["en"].is_negation
+    for text in [
+        "Not worth the money, support never answers and the app doesn't work.",
+        "Really happy, no complaints; great value but a bit slow at times.",
+    ]:
+        toks = tokenize(safe_lower(normalize_chars(text)), matcher.norm, matcher.breaks)  # type: ignore[union-attr]
+        assert tagger._learned.score_tokens(toks, neg) == pytest.approx(
+            tagger._learned.score(en_feature_keys(toks, neg)), abs=1e-12
+        )
