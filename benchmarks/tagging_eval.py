@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
 from insights.tagging.langdetect import LanguageDetector  # noqa: E402
+from insights.tagging.sentiment import NPS_SCORE_POLARITY  # noqa: E402
 
 csv.field_size_limit(10**8)
 
@@ -692,19 +693,7 @@ def load_vader_training() -> list[tuple[str, float]]:
     return out
 
 
-NPS_TARGET = {
-    0: -1.0,
-    1: -0.95,
-    2: -0.9,
-    3: -0.8,
-    4: -0.7,
-    5: -0.55,
-    6: -0.4,
-    7: 0.0,
-    8: 0.15,
-    9: 0.6,
-    10: 0.85,
-}
+NPS_TARGET = NPS_SCORE_POLARITY  # the score-only polarity the product uses
 
 
 def load_nps_training(repeat: int) -> list[tuple[str, float]]:

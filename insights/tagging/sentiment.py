@@ -31,6 +31,14 @@ NEGATIVE_AT = -0.4
 """Label thresholds on the final polarity (the same for every language)."""
 
 
+# What a survey score says about sentiment on its own, on the polarity scale (-1..1).
+NPS_SCORE_POLARITY: dict[int, float] = {
+    0: -1.0, 1: -0.95, 2: -0.9, 3: -0.8, 4: -0.7, 5: -0.55,
+    6: -0.4, 7: 0.0, 8: 0.15, 9: 0.6, 10: 0.85,
+}  # fmt: skip
+CSAT_SCORE_POLARITY: dict[int, float] = {1: -1.0, 2: -0.6, 3: 0.0, 4: 0.5, 5: 0.85}
+
+
 @dataclass(frozen=True, slots=True)
 class LangTuning:
     """Per-language calibration: lexicon valence x scale, minus penalty per reason found."""
@@ -378,20 +386,8 @@ class Survey:
     @property
     def polarity(self) -> float:
         if self.kind == "nps":
-            return {
-                0: -1.0,
-                1: -0.95,
-                2: -0.9,
-                3: -0.8,
-                4: -0.7,
-                5: -0.55,
-                6: -0.4,
-                7: 0.0,
-                8: 0.15,
-                9: 0.6,
-                10: 0.85,
-            }[self.score]
-        return {1: -1.0, 2: -0.6, 3: 0.0, 4: 0.5, 5: 0.85}[self.score]
+            return NPS_SCORE_POLARITY[self.score]
+        return CSAT_SCORE_POLARITY[self.score]
 
     @property
     def band(self) -> str:
