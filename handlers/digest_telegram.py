@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from handlers.post_errors import PostError
-from insights.digest import Digest, Document, Line, Section, document
-from insights.digest.text import render_line
+from insights.digest import Digest, Document, Line, document
+from insights.digest.text import chat_entries, render_line
 
 MESSAGE_CHARS = 4096
 CAPTION_CHARS = 1024
@@ -39,26 +39,13 @@ def _html(line: Line) -> str:
     )
 
 
-def _section_lines(section: Section) -> list[str]:
-    lines = []
-    for number, item in enumerate(section.items, start=1):
-        marker = f"{number}." if section.style == "numbered" else "•"
-        entry = f"{marker} {_html(item.line)}"
-        for detail in item.details:
-            entry += f"\n    {_html(detail)}"
-        lines.append(entry)
-    if section.note:
-        lines.append(_html(section.note))
-    return lines
-
-
 def messages_of(doc: Document, limit: int = MESSAGE_CHARS) -> list[str]:
     """HTML messages of at most `limit` characters, split between sections or items."""
     head = f"<b>{html.escape(doc.title, quote=False)}</b>\n{_html(doc.subtitle)}"
     blocks = [head]
     for section in doc.sections:
         title = f"<b>{html.escape(section.title, quote=False)}</b>"
-        lines = _section_lines(section)
+        lines = chat_entries(section, _html, "    ")
         whole = "\n".join([title, *lines])
         if len(whole) <= limit:
             blocks.append(whole)

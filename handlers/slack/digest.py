@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.post_errors import PostError
 from insights.digest import Digest, Document, Line, Section, document
 from insights.digest import numbers as fmt
-from insights.digest.text import render_line
+from insights.digest.text import chat_entries, render_line
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -68,15 +68,7 @@ def _cut(text: str, limit: int) -> str:
 
 def _section_texts(section: Section) -> list[str]:
     """The section as mrkdwn, in pieces of at most SECTION_CHARS, cut between items."""
-    lines: list[str] = []
-    for number, item in enumerate(section.items, start=1):
-        marker = f"{number}." if section.style == "numbered" else "•"
-        entry = f"{marker} {_mrkdwn(item.line)}"
-        for detail in item.details:
-            entry += f"\n{INDENT}{_mrkdwn(detail)}"
-        lines.append(entry)
-    if section.note:
-        lines.append(_mrkdwn(section.note))
+    lines = chat_entries(section, _mrkdwn, INDENT)
     pieces: list[str] = []
     current = f"*{escape(section.title)}*"
     for entry in lines:

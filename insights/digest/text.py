@@ -78,6 +78,20 @@ def render_line(
     return "".join(parts)
 
 
+def chat_entries(section: Section, render: Callable[[Line], str], indent: str) -> list[str]:
+    """A section as chat-message entries (Slack, Telegram): one per item, details below it."""
+    entries = []
+    for number, item in enumerate(section.items, start=1):
+        marker = f"{number}." if section.style == "numbered" else "•"
+        entry = f"{marker} {render(item.line)}"
+        for detail in item.details:
+            entry += f"\n{indent}{render(detail)}"
+        entries.append(entry)
+    if section.note:
+        entries.append(render(section.note))
+    return entries
+
+
 def _md(line: Line) -> str:
     return render_line(line, md_escape, ("**", "**"), ("_", "_"))
 
