@@ -18,6 +18,7 @@ from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.progress import count_progress
 from bot.context import AppContext
+from bot.csvinput import open_rows
 from bot.digest_posting import compose_week
 from bot.settings import load_settings
 from bot.synthetic import generate
@@ -25,18 +26,8 @@ from insights import feedback, metrics
 from insights.at_risk import at_risk
 from insights.digest import IsoWeek, render_chart, render_markdown
 from insights.ingest import CustomerImporter, EventImporter, LifecycleRules, ResponseImporter
-from insights.timeparse import local_midnight
+from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
-
-
-def last_full_week(now: datetime, tz: object) -> metrics.Period:
-    """Monday 00:00 to Monday 00:00 of the last complete week, in the business timezone."""
-    local_today = now.astimezone(tz).date()  # type: ignore[arg-type]
-    this_monday = local_today - timedelta(days=local_today.weekday())
-    return metrics.Period(
-        local_midnight(this_monday - timedelta(days=7), tz),  # type: ignore[arg-type]
-        local_midnight(this_monday, tz),  # type: ignore[arg-type]
-    )
 
 
 def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
@@ -72,9 +63,6 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
             ("events", EventImporter(factory, tz, reject, rules=rules)),
             ("responses", ResponseImporter(factory, tz, reject)),
         ]
-        from bot.csvinput import open_rows
-        from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
-
         columns = {"customers": CUSTOMER_COLUMNS, "events": EVENT_COLUMNS,
                    "responses": RESPONSE_COLUMNS}  # fmt: skip
         for step, (kind, importer) in enumerate(importers, start=1):
@@ -85,14 +73,15 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         progress.update(task, description="tagging feedback", completed=4)
         feedback.tag_pending(factory, app.tagger)
         progress.update(task, description="computing metrics", completed=4)
-        week = last_full_week(now, tz)
+        last_week = IsoWeek.last_full(now, tz)
+        week = last_week.period(tz)
         month = metrics.Period(now - timedelta(days=30), now)
         with factory() as session:
             weekly = metrics.compute(session, week)
             monthly = metrics.compute(session, month)
             risky = at_risk(session, now, app.risk_weights, limit=50)
         progress.update(task, description="writing the weekly digest")
-        digest = compose_week(settings, factory, IsoWeek.last_full(now, tz), now)
+        digest = compose_week(settings, factory, last_week, now)
         (output / "digest.md").write_text(render_markdown(digest), encoding="utf-8")
         (output / "digest.png").write_bytes(render_chart(digest))
         (output / "at-risk.json").write_text(
