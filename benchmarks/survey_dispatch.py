@@ -6,7 +6,7 @@ Run from the repository root:
 
 Creates N linked customers in a fresh database (a temporary SQLite file unless
 --database-url names an empty PostgreSQL database), starts the test Bot API server of
-`tests/telegram/fake_bot_api.py` on 127.0.0.1 with Telegram's flood limit enforced (more
+`tests/fakes/fake_bot_api.py` on 127.0.0.1 with Telegram's flood limit enforced (more
 than 30 messages in any rolling second is answered 429 with retry_after), and runs the
 product's own `send_due` (python-telegram-bot with its AIORateLimiter, the real
 claim -> send -> record path) once. Reports the sustained rate (messages after the first,
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))  # the test Bot API server lives there
+sys.path.insert(0, str(ROOT / "tests" / "fakes"))  # the test Bot API server lives there
 
 from fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 

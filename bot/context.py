@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from insights import lifecycle
+from insights.ingest import LifecycleRules
 from insights.risk import Weights, load_weights
 from insights.tagging import RulesError, Tagger
 from storage import schema
@@ -30,6 +31,11 @@ def tagger_for(settings: Settings) -> Tagger:
         return Tagger.from_file(path)
     except (OSError, RulesError) as error:
         raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
+
+
+def lifecycle_rules(settings: Settings) -> LifecycleRules:
+    """How imports decide churn: PAYMENT_GRACE_DAYS and INACTIVITY_CHURN_DAYS."""
+    return LifecycleRules(settings.payment_grace, settings.inactivity_window)
 
 
 @dataclass

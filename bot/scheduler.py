@@ -89,11 +89,13 @@ async def stale_digests_job(settings: Settings | None = None, now: datetime | No
 
 async def survey_send_job(settings: Settings | None = None) -> None:
     """Daily: what `retention-bot survey send --due` does (surveys and reminders due)."""
-    from bot.telegram_app import send_due  # the Telegram edge, only when it is configured
+    # The Telegram edge, only when it is configured. Inside `run`, the bot's own
+    # application sends, so surveys and the bot's replies share one rate limiter.
+    from bot.telegram_app import running_application, send_due
 
     settings = settings or load_settings()
     with _tracked(), _database(settings) as factory:
-        report = await send_due(settings, factory)
+        report = await send_due(settings, factory, application=running_application())
     log.info("surveys due: %s", report.summary())
 
 

@@ -39,6 +39,8 @@ _SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,20}")
 # Slack
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{6,20}")
 _SLACK_USERGROUP_ID = re.compile(r"S[A-Z0-9]{6,20}")
+# Ingestion API: long enough that guessing is hopeless; the characters a header carries as is
+_API_KEY = re.compile(r"[A-Za-z0-9._~-]{32,256}")
 
 
 def _refuse_placeholder(value: str) -> None:
@@ -110,12 +112,6 @@ class Settings(BaseSettings):
         default=None,
         repr=False,
         description="Shared secret Telegram sends in X-Telegram-Bot-Api-Secret-Token.",
-    )
-    telegram_webhook_host: str = Field(
-        default="127.0.0.1", description="Interface the webhook HTTP server listens on."
-    )
-    telegram_webhook_port: int = Field(
-        default=8080, ge=1, le=65535, description="Port the webhook HTTP server listens on."
     )
     telegram_max_messages_per_second: float = Field(
         default=29.5,
@@ -357,11 +353,23 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Channel ids where 'Share in channel' works (empty: alerts + digest).",
     )
-    http_host: str = Field(
-        default="127.0.0.1", description="Interface the HTTP server (/slack/events) listens on."
-    )
+    # end of Slack
+
+    # The one HTTP server (Telegram webhook, Slack HTTP mode, the ingestion API, /healthz)
+    http_host: str = Field(default="127.0.0.1", description="Interface the HTTP server listens on.")
     http_port: int = Field(
-        default=8000, ge=1, le=65535, description="Port the HTTP server (/slack/events) uses."
+        default=8000,
+        ge=0,
+        le=65535,
+        description="Port of the HTTP server (0: any free port, printed at start).",
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        repr=False,
+        description="Comma-separated bearer keys for /api (two during a rotation).",
+    )
+    api_max_batch: int = Field(
+        default=5_000, ge=1, le=100_000, description="Most records in one API request."
     )
 
     @field_validator(
@@ -435,6 +443,27 @@ class Settings(BaseSettings):
         for item in value:
             if not _SLACK_CHANNEL_ID.fullmatch(item):
                 raise ValueError(f"{item!r} is not a channel ID like C0123ABCD")
+        return value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_api_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_api_keys(cls, value: list[str]) -> list[str]:
+        for position, key in enumerate(value, start=1):
+            try:
+                _refuse_placeholder(key)
+            except ValueError:
+                raise ValueError(f"key {position} is a placeholder; set a real value") from None
+            if not _API_KEY.fullmatch(key):
+                raise ValueError(
+                    f"key {position} must be 32-256 of A-Z a-z 0-9 _ - . ~ (openssl rand -hex 32)"
+                )
         return value
 
     @property

@@ -15,11 +15,12 @@ Pieces, for tests and other wiring:
   to a base URL other than slack.com; its own `token=` would build a client on slack.com.
 - `build_app(settings, ctx, client)`: the bolt `AsyncApp`, signature verification on
   (bolt answers 401 to a bad or older-than-5-minutes signature), every listener added.
-- `build_http_app(app)`: the Starlette app serving POST `/slack/events` (HTTP mode).
+- `events_route(app)`: the Starlette route for POST `/slack/events` (HTTP mode), which
+  `bot.web.WebServer` serves next to the other HTTP routes.
 
 In Socket Mode (default) Slack sends the same payloads over a WebSocket (bolt's
-`AsyncSocketModeHandler`), so no public URL is needed; in HTTP mode uvicorn serves the
-Starlette app on HTTP_HOST:HTTP_PORT.
+`AsyncSocketModeHandler`), so no public URL is needed; in HTTP mode the one HTTP
+server (`bot.web`) serves `/slack/events` on HTTP_HOST:HTTP_PORT.
 """
 
 from __future__ import annotations
@@ -31,21 +32,18 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 import handlers.slack as slack_edge
 from bot.errors import ConfigError
-from bot.http_server import QuietServer
 from bot.settings import Settings
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
@@ -138,21 +136,14 @@ def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> 
     return app
 
 
-def build_http_app(app: AsyncApp) -> Starlette:
+def events_route(app: AsyncApp) -> Route:
+    """POST /slack/events: bolt checks the signature and dispatches (HTTP mode)."""
     handler = AsyncSlackRequestHandler(app)
 
     async def events(request: Request) -> Response:
         return await handler.handle(request)
 
-    async def health(_: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route("/healthz", health, methods=["GET"]),
-        ]
-    )
+    return Route(EVENTS_PATH, events, methods=["POST"])
 
 
 class SlackBot:
@@ -180,9 +171,6 @@ class SlackBot:
             )
             self.ctx.alerts = self.sender
         self.app = build_app(settings, self.ctx, self.client)
-        self.http_app = build_http_app(self.app)
-        self._server: QuietServer | None = None
-        self._server_task: asyncio.Task[None] | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._warm_up: asyncio.Task[None] | None = None
 
@@ -213,11 +201,12 @@ class SlackBot:
             log.exception("the feedback tagger could not be built; alerts will carry no new tags")
 
     @property
-    def port(self) -> int | None:
-        """The port the HTTP server listens on (HTTP mode, once started)."""
-        if self._server is None or not self._server.servers:
-            return None
-        return int(self._server.servers[0].sockets[0].getsockname()[1])
+    def needs_http(self) -> bool:
+        return self.settings.slack_mode == "http"
+
+    def routes(self) -> list[BaseRoute]:
+        """/slack/events in HTTP mode, for the HTTP server (`bot.web`) to serve."""
+        return [events_route(self.app)] if self.needs_http else []
 
     async def start(self) -> str:
         """Check the token, start the alert poster and take requests; how, in a few words."""
@@ -234,8 +223,8 @@ class SlackBot:
             # Build the tagger now, in the background, so the first alert does not wait.
             self._warm_up = asyncio.create_task(asyncio.to_thread(self._load_tagger))
         try:
-            if self.settings.slack_mode == "http":
-                how = await self._start_http()
+            if self.needs_http:
+                how = f"http mode ({EVENTS_PATH})"
             else:
                 how = await self._start_socket()
         except BaseException:
@@ -269,36 +258,9 @@ class SlackBot:
                 await self._socket.close_async()
             self._socket = None
 
-    async def _start_http(self) -> str:
-        settings = self.settings
-        config = uvicorn.Config(
-            self.http_app,
-            host=settings.http_host,
-            port=settings.http_port,
-            log_level="warning",
-            lifespan="off",
-            ws="none",
-        )
-        self._server = QuietServer(config)
-        self._server_task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._server_task.done():
-                self._server_task.result()  # raises the server's start-up error
-                raise SlackUnavailable(
-                    f"the HTTP server could not listen on {settings.http_host}:{settings.http_port}"
-                )
-            await asyncio.sleep(0.02)
-        return f"http on {settings.http_host}:{self.port}{EVENTS_PATH}"
-
     async def stop(self) -> None:
         """Stop taking requests, then send the alerts still queued (a few seconds at most)."""
         await self._close_socket()
-        if self._server is not None and self._server_task is not None:
-            self._server.should_exit = True
-            with contextlib.suppress(Exception):
-                await self._server_task
-        self._server = None
-        self._server_task = None
         if self.sender is not None:
             await self.sender.stop()
         if self._warm_up is not None:

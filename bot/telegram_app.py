@@ -8,24 +8,21 @@ points a scheduler calls: `send_due()` (everything due) and `send_now()` (one su
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
 from typing import Any
 
-import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 import handlers.telegram as telegram_edge
 from bot.context import tagger_for
 from bot.errors import ConfigError
-from bot.http_server import QuietServer
 from bot.settings import Settings
 from insights import feedback
 from storage.database import transaction
@@ -215,8 +212,21 @@ async def send_now(
         return await build_dispatcher(settings, factory, application).send_now(survey, external_id)
 
 
+_running: list[BotApplication] = []  # the bot `run` runs in this process, if any
+
+
+def running_application() -> BotApplication | None:
+    """The running bot's application, for jobs that send in the same process."""
+    return _running[0] if _running else None
+
+
 class TelegramBot:
-    """The `run` component: the bot answering customers, by polling or by webhook."""
+    """The `run` component: the bot answering customers, by polling or by webhook.
+
+    In webhook mode it serves no HTTP itself: `routes()` gives the webhook route, which
+    `bot.web.WebServer` mounts on the one HTTP server (started before this component, so
+    the route is listening when `setWebhook` tells Telegram to use it).
+    """
 
     name = "telegram"
 
@@ -231,10 +241,11 @@ class TelegramBot:
         self.factory = factory
         self.hooks = hooks
         self.poll_timeout = poll_timeout
-        self.application: BotApplication | None = None
-        self.service: SurveyService | None = None
-        self._server: QuietServer | None = None
-        self._server_task: asyncio.Task[None] | None = None
+        self.polling = settings.telegram_mode == "polling"
+        self.service = build_service(settings, factory, hooks)
+        self.application: BotApplication | None = build_application(settings, polling=self.polling)
+        telegram_edge.register(self.application, self.service)
+        self._initialized = False
 
     @staticmethod
     def not_configured(settings: Settings) -> str | None:
@@ -253,29 +264,43 @@ class TelegramBot:
                 return " and ".join(n.upper() for n in missing) + " must be set in webhook mode"
         return None
 
+    @property
+    def needs_http(self) -> bool:
+        return not self.polling
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook route (webhook mode), for the HTTP server to serve."""
+        if self.polling:
+            return []
+        assert self.application is not None and self.settings.telegram_webhook_secret
+        return [
+            telegram_edge.webhook_route(self.application, self.settings.telegram_webhook_secret)
+        ]
+
     async def start(self) -> str:
         """Start answering customers; returns a short description of how."""
+        application = self.application
+        if application is None:
+            raise RuntimeError("a stopped TelegramBot cannot start again; build a new one")
         settings = self.settings
-        polling = settings.telegram_mode == "polling"
-        self.service = build_service(settings, self.factory, self.hooks)
-        application = build_application(settings, polling=polling)
-        telegram_edge.register(application, self.service)
         await initialize(application, settings)
-        self.application = application
+        self._initialized = True
         try:
             await telegram_edge.publish_commands(application, builtin_catalog())
             await application.start()
             try:
-                if polling:
+                if self.polling:
                     assert application.updater is not None
                     await application.updater.start_polling(
                         timeout=self.poll_timeout,
                         allowed_updates=telegram_edge.ALLOWED_UPDATES,
                     )
-                    return f"polling as @{application.bot.username}"
-                return await self._start_webhook(application)
+                    how = f"polling as @{application.bot.username}"
+                else:
+                    how = await self._set_webhook(application)
+                _running[:] = [application]
+                return how
             except BaseException:
-                await self._stop_server()
                 await application.stop()
                 raise
         except BaseException:
@@ -283,24 +308,9 @@ class TelegramBot:
             self.application = None
             raise
 
-    async def _start_webhook(self, application: BotApplication) -> str:
+    async def _set_webhook(self, application: BotApplication) -> str:
         settings = self.settings
         assert settings.telegram_webhook_url and settings.telegram_webhook_secret
-        route = telegram_edge.webhook_route(application, settings.telegram_webhook_secret)
-        config = uvicorn.Config(
-            Starlette(routes=[route]),
-            host=settings.telegram_webhook_host,
-            port=settings.telegram_webhook_port,
-            log_level="warning",
-            lifespan="off",
-        )
-        self._server = QuietServer(config)
-        self._server_task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._server_task.done():
-                self._server_task.result()  # raises the server's start-up error
-                raise TelegramUnavailable("the webhook server stopped during start-up")
-            await asyncio.sleep(0.02)
         try:
             await application.bot.set_webhook(
                 settings.telegram_webhook_url,
@@ -310,29 +320,30 @@ class TelegramBot:
         except TelegramError as error:
             raise TelegramUnavailable(f"setWebhook failed: {error}") from None
         return (
-            f"webhook {settings.telegram_webhook_url} on "
-            f"{settings.telegram_webhook_host}:{settings.telegram_webhook_port}"
+            f"webhook {settings.telegram_webhook_url} as @{application.bot.username}, "
+            f"served at {telegram_edge.WEBHOOK_PATH}"
         )
 
-    async def _stop_server(self) -> None:
-        if self._server is not None and self._server_task is not None:
-            self._server.should_exit = True
-            with contextlib.suppress(Exception):
-                await self._server_task
-        self._server = None
-        self._server_task = None
+    async def send_triggered(self, event_ids: Collection[int]) -> DispatchReport:
+        """Send now the surveys these stored events trigger (the API's cancellations)."""
+        application = self.application
+        if application is None or not application.running:
+            return DispatchReport()  # the next scheduled `send_due` picks them up
+        dispatcher = build_dispatcher(self.settings, self.factory, application)
+        return await dispatcher.send_triggered(event_ids)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, wait for answer listeners."""
         application = self.application
         if application is None:
             return
+        if running_application() is application:
+            _running.clear()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
-        await self._stop_server()
         if application.running:
-            await application.stop()
-        if self.service is not None:
-            await self.service.hooks.drain()
-        await application.shutdown()
+            await application.stop()  # handles the updates already queued first
+        await self.service.hooks.drain()
+        if self._initialized:
+            await application.shutdown()
         self.application = None

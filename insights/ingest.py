@@ -38,7 +38,22 @@ from storage.models import Answer, Customer, Event, SurveySession
 BATCH_SIZE = 5_000
 ID_CACHE_SIZE = 200_000  # external id -> customer id, about 30 MB at most
 R = TypeVar("R", CustomerRecord, EventRecord, ResponseRecord)
-RejectHandler = Callable[[int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was not written: where it was, which field is at fault, and why.
+
+    `line` is the CSV line or the index in an API batch; `message` is the full sentence a
+    person reads (it starts with the field's name); `field` lets an API client point at it.
+    """
+
+    line: int
+    field: str
+    message: str
+
+
+RejectHandler = Callable[[Rejection], None]
 
 
 @dataclass
@@ -71,8 +86,9 @@ class LifecycleRules:
 class _Batch(Generic[R]):
     """Records of one batch, first occurrence of each key wins, later ones are rejected."""
 
-    def __init__(self, key: Callable[[R], str]) -> None:
+    def __init__(self, key: Callable[[R], str], key_field: str) -> None:
         self.key = key
+        self.key_field = key_field
         self.items: dict[str, tuple[int, R]] = {}
 
     def add(self, line: int, record: R, report: ImportReport, on_reject: RejectHandler) -> None:
@@ -81,7 +97,8 @@ class _Batch(Generic[R]):
         if first is not None:
             if first[1] != record:
                 report.rejected += 1
-                on_reject(line, f"duplicate id {key!r} (first on line {first[0]})")
+                message = f"duplicate id {key!r} (first on line {first[0]})"
+                on_reject(Rejection(line, self.key_field, message))
             else:
                 report.unchanged += 1
             return
@@ -95,6 +112,7 @@ class Importer(Generic[R]):
     """Shared driver: parse, batch, flush; subclasses write one kind of record."""
 
     kind = ""
+    key_field = ""  # the field whose value identifies a record (duplicates are blamed on it)
 
     def __init__(
         self,
@@ -126,22 +144,23 @@ class Importer(Generic[R]):
     def finish(self) -> None:
         """Work that needs the whole run written (e.g. recomputing churn)."""
 
-    def reject(self, line: int, message: str) -> None:
+    def reject(self, line: int, message: str, field: str = "") -> None:
+        """Report a row as not written; `field` defaults to the record's key field."""
         self.report.rejected += 1
-        self.on_reject(line, message)
+        self.on_reject(Rejection(line, field or self.key_field, message))
 
     def run(self, rows: Iterable[tuple[int, Mapping[str, object]]]) -> ImportReport:
-        batch: _Batch[R] = _Batch(self.key)
+        batch: _Batch[R] = _Batch(self.key, self.key_field)
         for line, row in rows:
             try:
                 record = self.parse(row)
             except RecordError as error:
-                self.reject(line, str(error))
+                self.reject(line, str(error), error.field)
                 continue
             batch.add(line, record, self.report, self.on_reject)
             if len(batch) >= self.batch_size:
                 self._flush(batch)
-                batch = _Batch(self.key)
+                batch = _Batch(self.key, self.key_field)
         self._flush(batch)
         self.finish()
         return self.report
@@ -178,12 +197,14 @@ class Importer(Generic[R]):
             if external_id in ids:
                 known.append((line, record))
             else:
-                self.reject(line, f"unknown customer {external_id!r} (import customers first)")
+                message = f"unknown customer {external_id!r} (import customers first)"
+                self.reject(line, message, "external_id")
         return ids, known
 
 
 class CustomerImporter(Importer[CustomerRecord]):
     kind = "customers"
+    key_field = "external_id"
     FIELDS = ("name", "email", "language", "timezone", "plan", "mrr", "signed_up_at")
 
     def parse(self, row: Mapping[str, object]) -> CustomerRecord:
@@ -235,6 +256,7 @@ class CustomerImporter(Importer[CustomerRecord]):
 
 class EventImporter(Importer[EventRecord]):
     kind = "events"
+    key_field = "event_id"
 
     def __init__(self, *args: Any, rules: LifecycleRules | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -307,6 +329,7 @@ class ResponseImporter(Importer[ResponseRecord]):
     """Responses exported from another survey tool: one completed session per response."""
 
     kind = "responses"
+    key_field = "response_id"
 
     def parse(self, row: Mapping[str, object]) -> ResponseRecord:
         return parse_response(row, self.tz)
@@ -438,3 +461,23 @@ __all__ = [
     "LifecycleRules",
     "ResponseImporter",
 ]
+
+
+IMPORTERS: dict[str, type[Importer[Any]]] = {
+    "customers": CustomerImporter,
+    "events": EventImporter,
+    "responses": ResponseImporter,
+}
+
+
+def importer_for(
+    kind: str,
+    factory: sessionmaker[Session],
+    tz: tzinfo,
+    on_reject: RejectHandler,
+    rules: LifecycleRules | None = None,
+) -> Importer[Any]:
+    """The importer of one kind of record, as the CSV import and the API both build it."""
+    if kind == "events":
+        return EventImporter(factory, tz, on_reject, rules=rules)
+    return IMPORTERS[kind](factory, tz, on_reject)

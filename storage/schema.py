@@ -7,7 +7,10 @@ that fixes it instead of failing later on a missing column.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -29,6 +32,7 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config_for_scripts())
     head = script.get_current_head()
@@ -58,17 +62,41 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise DatabaseUnavailable(f"cannot open the database: {error.orig}") from None
 
 
-def check_current(engine: Engine) -> None:
-    """Refuse to work on a database whose schema is not exactly the code's."""
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where the database's schema stands against this code's migrations."""
+
+    revision: str | None  # the database's (None: no schema yet)
+    head: str  # the code's
+    state: Literal["current", "behind", "ahead"]  # ahead: a revision this code does not know
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config_for_scripts())
+    return frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def status(engine: Engine) -> SchemaStatus:
+    """Raises DatabaseUnavailable when the database cannot be opened."""
     current = current_revision(engine)
     head = head_revision()
     if current == head:
+        return SchemaStatus(current, head, "current")
+    if current is None or current in _known_revisions():
+        return SchemaStatus(current, head, "behind")
+    return SchemaStatus(current, head, "ahead")
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is not exactly the code's."""
+    found = status(engine)
+    current, head = found.revision, found.head
+    if found.state == "current":
         return
     if current is None:
         raise SchemaBehind(f"the database has no schema yet; {UPGRADE_HINT}")
-    script = ScriptDirectory.from_config(alembic_config_for_scripts())
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current not in known:
+    if found.state == "ahead":
         raise SchemaError(
             f"the database is at revision {current}, which this version of retention-bot "
             "does not know (it was upgraded by a newer version); install that version"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import case, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import ColumnElement, Exists
 
 from storage.models import (
     OPEN_SESSION_STATUSES,
@@ -115,6 +116,30 @@ class Sent:
     survey: str
     external_id: str
     message_id: int
+
+
+def _reachable() -> tuple[ColumnElement[bool], ...]:
+    """Customers a survey can reach: linked, not opted out, not blocking the bot."""
+    return (
+        Customer.telegram_chat_id.is_not(None),
+        Customer.opted_out.is_(False),
+        Customer.unreachable.is_(False),
+    )
+
+
+def _surveyed_at() -> ColumnElement[datetime]:
+    return func.coalesce(SurveySession.sent_at, SurveySession.completed_at)
+
+
+def _has_open() -> Exists:
+    return exists().where(
+        SurveySession.customer_id == Customer.id,
+        SurveySession.status.in_(OPEN_SESSION_STATUSES),
+    )
+
+
+def _in_cooldown(since: datetime) -> Exists:
+    return exists().where(SurveySession.customer_id == Customer.id, _surveyed_at() > since)
 
 
 class Dispatcher:
@@ -220,6 +245,33 @@ class Dispatcher:
         log.info("send_due: %s", report.summary())
         return report
 
+    async def send_triggered(self, event_ids: Collection[int]) -> DispatchReport:
+        """Send now the surveys these just-stored events trigger (exit interview, CSAT).
+
+        The same rules as `send_due` decide (one survey per trigger event, so an event
+        delivered twice is surveyed once; opted-out, unlinked and unreachable customers are
+        skipped); only the candidates are limited to these events, so an API caller's
+        cancellation is followed by its exit interview at once, not at the next daily run.
+        """
+        report = DispatchReport()
+        if not event_ids:
+            return report
+        now = self.clock()
+
+        def candidates(session: Session) -> list[Candidate]:
+            chosen: dict[int, Candidate] = {}
+            triggered = [s for s in self.surveys.values() if s.schedule.trigger_event]
+            for survey in sorted(triggered, key=lambda s: not s.schedule.ignores_cooldown):
+                for customer_id, event_id in self._triggered(session, survey, now, event_ids):
+                    chosen.setdefault(customer_id, Candidate(customer_id, survey.key, event_id))
+            return list(chosen.values())
+
+        for candidate in await self._db(candidates):
+            await self._deliver(candidate, now, report)
+        if report.total_sent:
+            log.info("send_triggered: %s", report.summary())
+        return report
+
     async def _deliver(self, candidate: Candidate, now: datetime, report: DispatchReport) -> None:
         try:
             claim = await self._db(lambda s: self._claim(s, candidate, now, explicit=False))
@@ -298,19 +350,6 @@ class Dispatcher:
 
     def _due(self, session: Session, now: datetime) -> tuple[list[Candidate], list[int]]:
         policy = self.policy
-        reachable = (
-            Customer.telegram_chat_id.is_not(None),
-            Customer.opted_out.is_(False),
-            Customer.unreachable.is_(False),
-        )
-        surveyed_at = func.coalesce(SurveySession.sent_at, SurveySession.completed_at)
-        has_open = exists().where(
-            SurveySession.customer_id == Customer.id,
-            SurveySession.status.in_(OPEN_SESSION_STATUSES),
-        )
-        in_cooldown = exists().where(
-            SurveySession.customer_id == Customer.id, surveyed_at > now - policy.cooldown
-        )
         chosen: dict[int, Candidate] = {}
         # Exit interviews first (they override the cooldown), then other triggered surveys,
         # then the periodic ones: one survey per customer per run.
@@ -321,45 +360,20 @@ class Dispatcher:
         for survey in order:
             rows: list[tuple[int, int | None]]
             if survey.schedule.trigger_event is not None:
-                query = (
-                    select(Event.customer_id, Event.id)
-                    .join(Customer, Customer.id == Event.customer_id)
-                    .where(
-                        Event.type == survey.schedule.trigger_event,
-                        Event.occurred_at > now - policy.trigger_max_age,
-                        Event.occurred_at <= now,
-                        *reachable,
-                        ~exists().where(
-                            SurveySession.trigger_event_id == Event.id,
-                            SurveySession.survey == survey.key,
-                        ),
-                    )
-                    .order_by(Event.occurred_at.desc(), Event.id.desc())
-                )
-                if survey.schedule.ignores_cooldown:
-                    query = query.where(
-                        ~exists().where(
-                            SurveySession.customer_id == Customer.id,
-                            SurveySession.survey == survey.key,
-                            SurveySession.status.in_(OPEN_SESSION_STATUSES),
-                        )
-                    )
-                else:
-                    query = query.where(~has_open, ~in_cooldown)
-                rows = [(row[0], row[1]) for row in session.execute(query)]
+                rows = self._triggered(session, survey, now)
             elif survey.schedule.interval:
                 recent_same = exists().where(
                     SurveySession.customer_id == Customer.id,
                     SurveySession.survey == survey.key,
-                    surveyed_at > now - policy.nps_interval,
+                    _surveyed_at() > now - policy.nps_interval,
                 )
                 periodic = (
                     select(Customer.id)
                     .where(
-                        *reachable,
+                        *_reachable(),
                         Customer.status != "churned",
-                        ~has_open,
-                        ~in_cooldown,
+                        ~_has_open(),
+                        ~_in_cooldown(now - policy.cooldown),
                         ~recent_same,
                     )
                     .order_by(Customer.id)
@@ -379,12 +393,50 @@ class Dispatcher:
                     SurveySession.reminded_at.is_(None),
                     SurveySession.sent_at <= now - policy.reminder_after,
                     SurveySession.expires_at > now,
-                    *reachable,
+                    *_reachable(),
                 )
                 .order_by(SurveySession.id)
             )
         )
         return list(chosen.values()), reminders
+
+    def _triggered(
+        self,
+        session: Session,
+        survey: Survey,
+        now: datetime,
+        event_ids: Collection[int] | None = None,
+    ) -> list[tuple[int, int | None]]:
+        """(customer id, trigger event id) for recent trigger events with no survey yet."""
+        policy = self.policy
+        query = (
+            select(Event.customer_id, Event.id)
+            .join(Customer, Customer.id == Event.customer_id)
+            .where(
+                Event.type == survey.schedule.trigger_event,
+                Event.occurred_at > now - policy.trigger_max_age,
+                Event.occurred_at <= now,
+                *_reachable(),
+                ~exists().where(
+                    SurveySession.trigger_event_id == Event.id,
+                    SurveySession.survey == survey.key,
+                ),
+            )
+            .order_by(Event.occurred_at.desc(), Event.id.desc())
+        )
+        if event_ids is not None:
+            query = query.where(Event.id.in_(list(event_ids)))
+        if survey.schedule.ignores_cooldown:
+            query = query.where(
+                ~exists().where(
+                    SurveySession.customer_id == Customer.id,
+                    SurveySession.survey == survey.key,
+                    SurveySession.status.in_(OPEN_SESSION_STATUSES),
+                )
+            )
+        else:
+            query = query.where(~_has_open(), ~_in_cooldown(now - policy.cooldown))
+        return [(row[0], row[1]) for row in session.execute(query)]
 
     def _facts(self, session: Session, customer: Customer) -> CustomerFacts:
         open_kind = session.execute(

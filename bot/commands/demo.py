@@ -17,7 +17,7 @@ from rich.console import Console
 from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.progress import count_progress
-from bot.context import AppContext
+from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import open_rows
 from bot.digest_posting import compose_week
 from bot.settings import load_settings
@@ -25,7 +25,12 @@ from bot.synthetic import generate
 from insights import feedback, metrics
 from insights.at_risk import at_risk
 from insights.digest import IsoWeek, render_chart, render_markdown
-from insights.ingest import CustomerImporter, EventImporter, LifecycleRules, ResponseImporter
+from insights.ingest import (
+    CustomerImporter,
+    EventImporter,
+    Rejection,
+    ResponseImporter,
+)
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
 
@@ -41,8 +46,8 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
     now = datetime.now(UTC)
     rejected: list[str] = []
 
-    def reject(line: int, reason: str) -> None:
-        rejected.append(f"line {line}: {reason}")
+    def reject(rejection: Rejection) -> None:
+        rejected.append(f"line {rejection.line}: {rejection.message}")
 
     with count_progress("demo") as progress:
         task = progress.add_task("generating a synthetic company", total=customers)
@@ -57,7 +62,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         schema.upgrade(app.engine)
         factory = app.database()
         tz = settings.tz
-        rules = LifecycleRules(settings.payment_grace, settings.inactivity_window)
+        rules = lifecycle_rules(settings)
         importers = [
             ("customers", CustomerImporter(factory, tz, reject)),
             ("events", EventImporter(factory, tz, reject, rules=rules)),

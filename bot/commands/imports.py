@@ -15,16 +15,9 @@ import click
 
 from bot.commands.progress import byte_progress
 from bot.commands.tagging import tag_pending_with_progress
-from bot.context import AppContext
+from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import file_size, open_rows
-from insights.ingest import (
-    CustomerImporter,
-    EventImporter,
-    Importer,
-    LifecycleRules,
-    RejectHandler,
-    ResponseImporter,
-)
+from insights.ingest import Importer, RejectHandler, Rejection, importer_for
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -39,14 +32,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _importer(kind: str, app: AppContext, on_reject: RejectHandler) -> Importer[Any]:
-    factory = app.database()
-    tz = app.settings.tz
-    if kind == "customers":
-        return CustomerImporter(factory, tz, on_reject)
-    if kind == "events":
-        rules = LifecycleRules(app.settings.payment_grace, app.settings.inactivity_window)
-        return EventImporter(factory, tz, on_reject, rules=rules)
-    return ResponseImporter(factory, tz, on_reject)
+    rules = lifecycle_rules(app.settings)
+    return importer_for(kind, app.database(), app.settings.tz, on_reject, rules)
 
 
 def _open(path: str) -> tuple[BinaryIO, str, int]:
@@ -64,8 +51,8 @@ def run_import(app: AppContext, kind: str, path: str) -> int:
     required, known = KINDS[kind]
     optional = tuple(column for column in known if column not in required)
 
-    def reject(line: int, reason: str) -> None:
-        click.echo(f"line {line}: {reason}", err=True)
+    def reject(rejection: Rejection) -> None:
+        click.echo(f"line {rejection.line}: {rejection.message}", err=True)
 
     importer = _importer(kind, app, reject)
     stream, name, size = _open(path)

@@ -1,8 +1,9 @@
-"""`retention-bot run`: start every platform that has its settings, until Ctrl-C or SIGTERM.
+"""`retention-bot run`: start every part that has its settings, until Ctrl-C or SIGTERM.
 
-One line per component says whether it started or why it is not configured. On SIGINT or
-SIGTERM each component stops taking new work, finishes what it holds and shuts down.
-New components (Slack, the HTTP API, the scheduler) join the `components()` list.
+One line per component says whether it started or why it is not configured. The HTTP
+server (when anything needs HTTP) starts first and stops first; the rest start in order
+and stop in reverse: on SIGINT or SIGTERM no new request or update is taken, the ones in
+hand are finished and stored, and the process exits 0.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+from dataclasses import dataclass
 from typing import Protocol
 
 import click
 
 from bot.context import AppContext
 from storage.errors import UserError
+
+log = logging.getLogger(__name__)
+NOT_CONFIGURED = "not configured"
+NO_HTTP = "nothing needs it: no Telegram webhook, no Slack HTTP mode, no API_KEYS"
 
 
 class Component(Protocol):
@@ -27,33 +33,57 @@ class Component(Protocol):
     async def stop(self) -> None: ...
 
 
+@dataclass
+class Slot:
+    """One part of the process: its component (None when not configured) and its state."""
+
+    name: str
+    component: Component | None
+    why_not: str | None = None
+    state: str = NOT_CONFIGURED  # waiting, starting, running, stopping, stopped, failed
+
+    def __post_init__(self) -> None:
+        if self.component is not None and self.state == NOT_CONFIGURED:
+            self.state = "waiting"  # configured, not started yet
+
+    @property
+    def stops_first(self) -> bool:
+        return bool(getattr(self.component, "stops_first", False))
+
+
 class NothingToRun(UserError):
     exit_code = 2
 
 
-def components(app: AppContext) -> list[tuple[str, Component | None, str | None]]:
-    """(name, component or None, why not configured), in start order.
+def components(app: AppContext) -> list[Slot]:
+    """Every part in start order, built from the settings.
 
     One `AnswerHooks` is shared: tagging and Slack's alert listeners are on it before the
     Telegram bot, which stores answers, starts — so no answer arrives unheard.
     """
     # Platform libraries load only when running.
     from bot.digest_posting import destinations
+    from bot.health import HealthCheck
+    from bot.ingest_api import ApiComponent
     from bot.scheduler import SchedulerComponent
     from bot.slack_app import SlackBot
     from bot.telegram_app import TelegramBot, register_answer_listeners
+    from bot.web import WebServer
     from surveys.hooks import AnswerHooks
 
     settings = app.settings
     why_not = {
         "slack": SlackBot.not_configured(settings),
         "telegram": TelegramBot.not_configured(settings),
+        "api": ApiComponent.not_configured(settings),
         "scheduler": None
         if destinations(settings) or settings.telegram_bot_token
         else "no digest destination and no Telegram bot to schedule",
     }
     if all(why_not.values()):  # nothing to build: say why without touching the database
-        return [(name, None, reason) for name, reason in why_not.items()]
+        return [Slot("http", None, NO_HTTP)] + [
+            Slot(name, None, reason) for name, reason in why_not.items()
+        ]
     factory = app.database()
     hooks = AnswerHooks()
     register_answer_listeners(hooks, settings, factory)
@@ -61,16 +91,38 @@ def components(app: AppContext) -> list[tuple[str, Component | None, str | None]
     if slack is not None:
         slack.register_alert_listeners(hooks)
     telegram = None if why_not["telegram"] else TelegramBot(settings, factory, hooks=hooks)
+    api = None
+    if not why_not["api"]:
+        api = ApiComponent(settings, factory, telegram.send_triggered if telegram else None)
     scheduler = None if why_not["scheduler"] else SchedulerComponent(settings, app.engine)
-    return [
-        ("slack", slack, why_not["slack"]),
-        ("telegram", telegram, why_not["telegram"]),
-        ("scheduler", scheduler, why_not["scheduler"]),
+    slots = [
+        Slot("slack", slack, why_not["slack"]),
+        Slot("telegram", telegram, why_not["telegram"]),
+        Slot("api", api, why_not["api"]),
+        Slot("scheduler", scheduler, why_not["scheduler"]),
     ]
+    routes = [
+        *(slack.routes() if slack else []),
+        *(telegram.routes() if telegram else []),
+        *(api.routes() if api else []),
+    ]
+    if not routes:
+        return [Slot("http", None, NO_HTTP), *slots]
+    everything: list[Slot] = []
+    health = HealthCheck(app.engine, lambda: {s.name: _described(s) for s in everything})
+    everything += [Slot("http", WebServer(settings, routes, health)), *slots]
+    return everything
 
 
-async def serve(candidates: list[tuple[str, Component | None, str | None]]) -> None:
-    stopping = asyncio.Event()
+def _described(slot: Slot) -> str:
+    if slot.component is None:
+        return f"{NOT_CONFIGURED} ({slot.why_not})"
+    return slot.state
+
+
+async def serve(slots: list[Slot], stopping: asyncio.Event | None = None) -> None:
+    """Start the slots, wait for SIGINT/SIGTERM (or `stopping`), stop them in order."""
+    stopping = stopping or asyncio.Event()
     loop = asyncio.get_running_loop()
     handled = []
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,22 +131,41 @@ async def serve(candidates: list[tuple[str, Component | None, str | None]]) -> N
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
             loop.add_signal_handler(sig, stopping.set)
             handled.append(sig)
-    started: list[Component] = []
+    started: list[Slot] = []
     try:
-        for name, component, reason in candidates:
-            if component is None:
-                click.echo(f"{name}: not configured ({reason})")
+        for slot in slots:
+            if slot.component is None:
+                click.echo(f"{slot.name}: {NOT_CONFIGURED} ({slot.why_not})")
                 continue
-            detail = await component.start()
-            started.append(component)
-            click.echo(f"{name}: started ({detail})")
+            slot.state = "starting"
+            try:
+                detail = await slot.component.start()
+            except BaseException:
+                slot.state = "failed"
+                raise
+            started.append(slot)
+            slot.state = "running"
+            click.echo(f"{slot.name}: started ({detail})")
         if not started:
             raise NothingToRun("nothing to run: no platform is configured")
         await stopping.wait()
     finally:
-        for component in reversed(started):
-            await component.stop()
-            click.echo(f"{component.name}: stopped")
+        # The HTTP server first (no new requests; those in flight finish), then the rest
+        # in reverse order of starting, each finishing what it was handed.
+        order = [s for s in started if s.stops_first] + [
+            s for s in reversed(started) if not s.stops_first
+        ]
+        for slot in order:
+            assert slot.component is not None
+            slot.state = "stopping"
+            try:
+                await slot.component.stop()
+            except Exception:  # the others must still stop and store what they hold
+                log.exception("%s did not stop cleanly", slot.name)
+                slot.state = "failed"
+                continue
+            slot.state = "stopped"
+            click.echo(f"{slot.name}: stopped")
         for sig in handled:
             loop.remove_signal_handler(sig)
 
@@ -102,10 +173,12 @@ async def serve(candidates: list[tuple[str, Component | None, str | None]]) -> N
 @click.command("run")
 @click.pass_obj
 def run(app: AppContext) -> None:
-    """Run the assistant: Slack, the Telegram bot and the scheduler, as configured.
+    """Run the assistant: Slack, the Telegram bot, the API and the scheduler, as configured.
 
-    Each component starts when its settings are present (one line says which and why
-    not); Ctrl-C or SIGTERM stops them cleanly, finishing the work in hand.
+    Each part starts when its settings are present (one line says which and why not);
+    whatever needs HTTP (Telegram webhook, Slack HTTP mode, the API) is served by one
+    server on HTTP_HOST:HTTP_PORT with /healthz. Ctrl-C or SIGTERM stops them cleanly,
+    finishing the work in hand.
     """
     logging.getLogger().setLevel(app.settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call

@@ -11,6 +11,7 @@ from telegram.ext import Application
 from handlers.telegram import answers, commands, dedupe, errors, membership
 from handlers.telegram.commands import publish_commands
 from handlers.telegram.sender import TelegramSender
+from handlers.telegram.webhook import PATH as WEBHOOK_PATH
 from handlers.telegram.webhook import SECRET_HEADER, webhook_route
 from surveys.service import SurveyService
 
@@ -28,6 +29,7 @@ def register(application: Application, service: SurveyService) -> None:  # type:
 __all__ = [
     "ALLOWED_UPDATES",
     "SECRET_HEADER",
+    "WEBHOOK_PATH",
     "TelegramSender",
     "publish_commands",
     "register",

@@ -26,7 +26,11 @@ MAX_BODY = 1 << 20  # updates are a few KB; refuse anything absurd before readin
 
 
 def webhook_route(application: Application, secret: str, path: str = PATH) -> Route:  # type: ignore[type-arg]
-    """A POST route that queues verified updates on the running `application`."""
+    """A POST route that queues verified updates on the running `application`.
+
+    Until the application runs (start-up, shutdown) the answer is 503: Telegram keeps the
+    update and delivers it again, so none is taken in that nobody would handle.
+    """
     expected = secret.encode()
 
     async def endpoint(request: Request) -> Response:
@@ -34,6 +38,8 @@ def webhook_route(application: Application, secret: str, path: str = PATH) -> Ro
         if not hmac.compare_digest(given, expected):
             log.warning("webhook call without the right secret from %s", request.client)
             return Response(status_code=403)
+        if not application.running:
+            return Response(status_code=503, headers={"Retry-After": "5"})
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             return Response(status_code=413)
         try:

@@ -3,7 +3,6 @@ real Slack app (bolt + Starlette) served by uvicorn on 127.0.0.1 with a fixed cl
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -15,12 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, load_settings
 from bot.slack_app import SlackBot
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from bot.web import WebServer
 
 
 @pytest.fixture
@@ -43,7 +37,7 @@ def slack_settings(database_url: str, slack_api: FakeSlackApi) -> Settings:
         slack_signing_secret=SECRET,
         slack_mode="http",
         http_host="127.0.0.1",
-        http_port=free_port(),
+        http_port=0,
         slack_alerts_channel=ALERTS,
         slack_digest_channel=DIGEST,
         slack_allowed_users=f"{ALLOWED},{COLLEAGUE},{MANAGER}",
@@ -64,6 +58,21 @@ async def slack_bot(
         await bot.stop()
 
 
+async def _healthy() -> tuple[bool, dict[str, object]]:
+    return True, {}
+
+
 @pytest.fixture
-def events_url(slack_bot: SlackBot) -> str:
-    return f"http://127.0.0.1:{slack_bot.port}/slack/events"
+async def slack_web(slack_bot: SlackBot, slack_settings: Settings) -> AsyncIterator[WebServer]:
+    """The HTTP server `run` would start, serving this bot's /slack/events."""
+    web = WebServer(slack_settings, slack_bot.routes(), _healthy)
+    await web.start()
+    try:
+        yield web
+    finally:
+        await web.stop()
+
+
+@pytest.fixture
+def events_url(slack_web: WebServer) -> str:
+    return f"http://127.0.0.1:{slack_web.port}/slack/events"

@@ -39,7 +39,9 @@ def test_lists_are_split_and_share_channels_default_to_where_the_bot_posts() -> 
         ("slack_allowed_usergroups", "retention-team", "SLACK_ALLOWED_USERGROUPS"),
         ("slack_share_channels", "general", "SLACK_SHARE_CHANNELS"),
         ("slack_mode", "webhook", "SLACK_MODE"),
-        ("http_port", "0", "HTTP_PORT"),
+        ("http_port", "70000", "HTTP_PORT"),
+        ("api_keys", "short-key", "API_KEYS: key 1 must be 32-256"),
+        ("api_keys", "a" * 40 + ",your-api-key", "API_KEYS: key 2 is a placeholder"),
     ],
 )
 def test_invalid_values_name_the_variable(variable: str, value: str, message: str) -> None:

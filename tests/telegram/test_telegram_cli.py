@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
+from bot.commands.run import NO_HTTP
 from bot.settings import load_settings
 from storage import schema
 from storage.database import make_engine, session_factory
@@ -152,10 +153,12 @@ async def test_run_starts_the_bot_and_stops_on_sigterm(api: FakeBotApi, tmp_path
         stderr=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
-    lines = [(await asyncio.wait_for(process.stdout.readline(), 30)).decode() for _ in range(3)]
-    assert lines[0] == "slack: not configured (SLACK_BOT_TOKEN is not set)\n"
-    assert lines[1] == "telegram: started (polling as @retention_test_bot)\n"
-    assert lines[2].startswith("scheduler: started (")
+    lines = [(await asyncio.wait_for(process.stdout.readline(), 30)).decode() for _ in range(5)]
+    assert lines[0] == f"http: not configured ({NO_HTTP})\n"
+    assert lines[1] == "slack: not configured (SLACK_BOT_TOKEN is not set)\n"
+    assert lines[2] == "telegram: started (polling as @retention_test_bot)\n"
+    assert lines[3] == "api: not configured (API_KEYS is not set)\n"
+    assert lines[4].startswith("scheduler: started (")
     await api.wait_for(lambda: bool(api.calls_to("getUpdates")), what="polling")
     process.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(process.communicate(), 30)
@@ -174,8 +177,10 @@ async def test_run_says_what_is_not_configured(tmp_path: Path) -> None:
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
     assert out.decode() == (
+        f"http: not configured ({NO_HTTP})\n"
         "slack: not configured (SLACK_BOT_TOKEN is not set)\n"
         "telegram: not configured (TELEGRAM_BOT_TOKEN is not set)\n"
+        "api: not configured (API_KEYS is not set)\n"
         "scheduler: not configured (no digest destination and no Telegram bot to schedule)\n"
     )
     assert err.decode() == "error: nothing to run: no platform is configured\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -16,6 +15,7 @@ from starlette.applications import Starlette
 import handlers.telegram as telegram_edge
 from bot.settings import Settings
 from bot.telegram_app import BotApplication, TelegramBot, build_application, build_service
+from bot.web import WebServer
 from surveys.i18n import builtin_catalog
 
 SECRET = "webhook-secret-5d1f0b7a9c3e"
@@ -70,41 +70,46 @@ async def test_webhook_with_the_secret_is_handled(
     assert (await client.get("/telegram/webhook")).status_code == 405
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+async def _healthy() -> tuple[bool, dict[str, object]]:
+    return True, {}
 
 
 async def test_run_in_webhook_mode_serves_and_registers_the_webhook(
     settings: Settings, factory: sessionmaker[Session], api: FakeBotApi
 ) -> None:
-    port = _free_port()
     webhook = settings.model_copy(
         update={
             "telegram_mode": "webhook",
             "telegram_webhook_url": "https://bot.example.com/telegram/webhook",
             "telegram_webhook_secret": SECRET,
-            "telegram_webhook_port": port,
+            "http_port": 0,
         }
     )
     who = make_customer(factory, "w1", "en")
     bot = TelegramBot(webhook, factory)
-    detail = await bot.start()
+    web = WebServer(webhook, bot.routes(), _healthy)
+    await web.start()  # as `run` does: the route listens before setWebhook is called
     try:
-        assert detail.startswith("webhook https://bot.example.com/telegram/webhook")
-        registered = api.calls_to("setWebhook")[-1].params
-        assert registered["url"] == "https://bot.example.com/telegram/webhook"
-        assert registered["secret_token"] == SECRET
-        assert api.calls_to("getUpdates") == []
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{web.port}") as client:
+            headers = {telegram_edge.SECRET_HEADER: SECRET}
             update = {"update_id": 1, **tg.command(4244, "/help")}
+            early = await client.post("/telegram/webhook", json=update, headers=headers)
+            assert early.status_code == 503  # not running yet: Telegram delivers it again
+            detail = await bot.start()
+            assert detail == (
+                "webhook https://bot.example.com/telegram/webhook as @retention_test_bot, "
+                "served at /telegram/webhook"
+            )
+            registered = api.calls_to("setWebhook")[-1].params
+            assert registered["url"] == "https://bot.example.com/telegram/webhook"
+            assert registered["secret_token"] == SECRET
+            assert api.calls_to("getUpdates") == []
             denied = await client.post("/telegram/webhook", json=update)
             assert denied.status_code == 403
-            headers = {telegram_edge.SECRET_HEADER: SECRET}
             ok = await client.post("/telegram/webhook", json=update, headers=headers)
             assert ok.status_code == 200
-        await api.wait_sent(4244, 1)
-        assert who
+            await api.wait_sent(4244, 1)
+            assert who
     finally:
+        await web.stop()
         await bot.stop()

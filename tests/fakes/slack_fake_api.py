@@ -2,7 +2,8 @@
 
 An aiohttp app on its own thread and event loop (so a test's loop blocking on a database
 call never stalls it). It answers `auth.test`, `chat.postMessage`, `chat.update`,
-`usergroups.users.list` and `views.open` as Slack does (form, query or JSON parameters;
+`usergroups.users.list`, `views.open` and the file upload (`files.getUploadURLExternal`,
+the upload URL, `files.completeUploadExternal`) as Slack does (form, query or JSON parameters;
 bearer token checked), keeps the posted messages so a test can read the current text of
 an alert, and records every call with the moment it arrived. `/response/<id>` stands in
 for the response_url Slack gives each command and click. `fail()` makes the next calls of
@@ -57,6 +58,8 @@ class FakeSlackApi:
         self._thread: threading.Thread | None = None
         self._socket: web.WebSocketResponse | None = None
         self.socket_acks: list[dict[str, Any]] = []  # what the app sent back over Socket Mode
+        self.uploads: dict[str, bytes] = {}  # file id -> bytes sent to its upload URL
+        self.shared_files: list[dict[str, Any]] = []  # files.completeUploadExternal params
 
     # -- control -------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class FakeSlackApi:
             app.router.add_route("*", "/api/{method}", self._api)
             app.router.add_post("/response/{key}", self._response)
             app.router.add_get("/socket", self._websocket)
+            app.router.add_post("/upload/{file_id}", self._upload)
             self._runner = web.AppRunner(app, access_log=None)
             loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -192,6 +196,12 @@ class FakeSlackApi:
                 params[key] = json.loads(params[key])
         return params
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        with self._lock:
+            self.uploads[request.match_info["file_id"]] = data
+        return web.Response(text=f"OK - {len(data)}")
+
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         with self._lock:
@@ -256,6 +266,18 @@ class FakeSlackApi:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
+        if method == "files.getUploadURLExternal":
+            with self._lock:
+                file_id = f"F{len(self.uploads) + len(self.shared_files) + 1:09d}"
+            return {
+                "ok": True,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        if method == "files.completeUploadExternal":
+            with self._lock:
+                self.shared_files.append(params)
+            return {"ok": True, "files": [{"id": "F1", "title": params.get("title")}]}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0VIEW0001", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}

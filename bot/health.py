@@ -1,0 +1,102 @@
+"""The health report behind /healthz: database, schema, components, last digest.
+
+Each request looks again (a schema upgraded or rolled back under a running process shows
+at once); the database checks run in a worker thread with a time limit, so a hung
+database makes /healthz answer "unreachable" instead of hanging the load balancer's probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from storage import schema
+from storage.errors import DatabaseUnavailable
+from storage.models import DigestPost
+
+DATABASE_TIMEOUT_SECONDS = 5.0
+RUNNING = "running"
+
+
+class HealthCheck:
+    def __init__(self, engine: Engine, states: Callable[[], Mapping[str, str]]) -> None:
+        """`states()` gives each component's state: running, starting, not configured..."""
+        self.engine = engine
+        self.states = states
+
+    async def __call__(self) -> tuple[bool, dict[str, Any]]:
+        try:
+            database = await asyncio.wait_for(
+                asyncio.to_thread(self._database), DATABASE_TIMEOUT_SECONDS
+            )
+        except TimeoutError:
+            database = {
+                "reachable": False,
+                "error": f"no answer within {DATABASE_TIMEOUT_SECONDS:g} s",
+            }
+        components = dict(self.states())
+        configured = [s for s in components.values() if not s.startswith("not configured")]
+        healthy = database.get("schema") == "current" and all(
+            state == RUNNING for state in configured
+        )
+        last_digest = database.pop("last_digest", None)
+        return healthy, {
+            "status": "ok" if healthy else "unhealthy",
+            "database": database,
+            "components": components,
+            "last_digest": last_digest,
+        }
+
+    def _database(self) -> dict[str, Any]:
+        try:
+            found = schema.status(self.engine)
+        except DatabaseUnavailable as error:
+            return {"reachable": False, "error": str(error)}
+        report: dict[str, Any] = {
+            "reachable": True,
+            "schema": found.state,
+            "revision": found.revision,
+            "expected_revision": found.head,
+        }
+        if found.state == "current":
+            report["last_digest"] = self._last_digest()
+        elif found.state == "behind":
+            report["error"] = f"the schema is behind the code; {schema.UPGRADE_HINT}"
+        else:
+            report["error"] = "the schema is newer than this code; run the newer version"
+        return report
+
+    def _last_digest(self) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(DigestPost.week, DigestPost.destination, DigestPost.posted_at)
+                .where(DigestPost.status == "sent")
+                .order_by(DigestPost.posted_at.desc())
+                .limit(1)
+            ).first()
+            failed = connection.execute(
+                select(DigestPost.week, DigestPost.destination, DigestPost.last_error)
+                .where(DigestPost.status == "failed")
+                .order_by(DigestPost.updated_at.desc())
+                .limit(1)
+            ).first()
+        result: dict[str, Any] | None = None
+        if row is not None:
+            posted: datetime | None = row.posted_at
+            result = {
+                "week": row.week,
+                "destination": row.destination,
+                "posted_at": posted.isoformat() if posted else None,
+            }
+        if failed is not None:
+            result = result or {}
+            result["failed"] = {
+                "week": failed.week,
+                "destination": failed.destination,
+                "error": failed.last_error,
+            }
+        return result

@@ -1,0 +1,107 @@
+"""Wiring for the ingestion API: settings in, the `api` component of `run` out.
+
+What happens after a batch is stored is decided here, where the platforms are known:
+events that trigger a survey (a cancellation's exit interview, a closed ticket's CSAT) are
+sent at once through the running Telegram bot; survey responses are tagged with churn
+reasons and sentiment, as a CSV import of them is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.routing import BaseRoute
+
+from bot.context import lifecycle_rules, tagger_for
+from bot.settings import Settings
+from handlers.api import BearerKeys, IngestApi, openapi_route
+from insights import feedback
+from storage.models import Event
+from surveys.definitions import builtin_surveys
+from surveys.dispatch import DispatchReport
+
+log = logging.getLogger(__name__)
+SendTriggered = Callable[[Collection[int]], Awaitable[DispatchReport]]
+
+
+def trigger_types() -> frozenset[str]:
+    """Event types that start a survey (subscription_cancelled, support_ticket_closed)."""
+    return frozenset(
+        survey.schedule.trigger_event
+        for survey in builtin_surveys().values()
+        if survey.schedule.trigger_event
+    )
+
+
+def stored_event_ids(
+    factory: sessionmaker[Session], records: list[Mapping[str, Any]], types: frozenset[str]
+) -> list[int]:
+    """Database ids of the accepted records whose type triggers a survey."""
+    wanted = [
+        str(record["event_id"]).strip()
+        for record in records
+        if str(record.get("type", "")).strip().lower() in types
+    ]
+    if not wanted:
+        return []
+    with factory() as session:
+        return list(session.scalars(select(Event.id).where(Event.event_id.in_(wanted))))
+
+
+class ApiComponent:
+    """The `run` component for /api: routes for the HTTP server, follow-ups drained at stop."""
+
+    name = "api"
+
+    def __init__(
+        self,
+        settings: Settings,
+        factory: sessionmaker[Session],
+        send_triggered: SendTriggered | None,
+    ) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.send_triggered = send_triggered
+        self.triggers = trigger_types()
+        self.api = IngestApi(
+            factory=factory,
+            tz=settings.tz,
+            rules=lifecycle_rules(settings),
+            keys=BearerKeys(settings.api_keys),
+            max_batch=settings.api_max_batch,
+            after_import=self.after_import,
+        )
+
+    @staticmethod
+    def not_configured(settings: Settings) -> str | None:
+        return None if settings.api_keys else "API_KEYS is not set"
+
+    def routes(self) -> list[BaseRoute]:
+        return [*self.api.routes(), openapi_route()]
+
+    async def after_import(self, kind: str, records: list[Mapping[str, Any]]) -> None:
+        if kind == "responses":
+            tagger = tagger_for(self.settings)
+            tagged = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
+            log.info("API responses: tagged %s answers", tagged)
+        elif kind == "events" and self.send_triggered is not None:
+            ids = await asyncio.to_thread(stored_event_ids, self.factory, records, self.triggers)
+            if ids:
+                report = await self.send_triggered(ids)
+                log.info("API events: triggered surveys: %s", report.summary())
+
+    async def start(self) -> str:
+        keys = len(self.settings.api_keys)
+        surveys = "" if self.send_triggered else "; no Telegram bot, so no exit interviews"
+        return (
+            f"POST /api/customers, /api/events, /api/responses; {keys} key"
+            f"{'s' if keys != 1 else ''}{surveys}"
+        )
+
+    async def stop(self) -> None:
+        await self.api.drain()
