@@ -52,6 +52,7 @@ class DemoCounts:
     customers: int = 0
     events: int = 0
     responses: int = 0
+    sends: int = 0
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, int]] | list[tuple[str, float]]) -> str:
@@ -64,7 +65,7 @@ class _Writer:
     def __init__(self, folder: Path) -> None:
         self.files = {
             name: (folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
-            for name in ("customers", "events", "responses")
+            for name in ("customers", "events", "responses", "sends")
         }
         self.csv = {name: csv.writer(f) for name, f in self.files.items()}
         self.csv["customers"].writerow(
@@ -74,6 +75,8 @@ class _Writer:
         self.csv["responses"].writerow(
             ["response_id", "external_id", "survey", "score", "comment", "answered_at"]
         )
+        # What the bot sent: one row per survey message, answered (response_id) or not.
+        self.csv["sends"].writerow(["external_id", "survey", "sent_at", "response_id"])
         self.counts = DemoCounts()
 
     def event(self, who: str, kind: str, at: datetime, amount: str = "") -> None:
@@ -82,8 +85,23 @@ class _Writer:
             [f"E{self.counts.events:07d}", who, kind, at.isoformat(timespec="seconds"), amount]
         )
 
-    def response(self, who: str, survey: str, score: int | None, text: str, at: datetime) -> None:
+    def send(self, who: str, survey: str, at: datetime, response_id: str = "") -> None:
+        self.counts.sends += 1
+        self.csv["sends"].writerow([who, survey, at.isoformat(timespec="seconds"), response_id])
+
+    def response(
+        self,
+        who: str,
+        survey: str,
+        score: int | None,
+        text: str,
+        at: datetime,
+        sent_at: datetime | None = None,
+    ) -> None:
+        """An answer; `sent_at` records the survey message it answered (sends.csv)."""
         self.counts.responses += 1
+        if sent_at is not None:
+            self.send(who, survey, sent_at, f"R{self.counts.responses:06d}")
         self.csv["responses"].writerow(
             [
                 f"R{self.counts.responses:06d}",
@@ -213,12 +231,14 @@ def _write_customer(out: _Writer, c: _Customer) -> None:
     _nps(out, c)
     if c.churn_type == "voluntary" and c.churn_at is not None:
         out.event(c.id, "subscription_cancelled", c.churn_at)
-        if rng.random() < 0.6:
-            answered = c.churn_at + timedelta(hours=rng.uniform(2, 60))
-            if answered < c.today:
-                reason = _pick(rng, EXIT_REASONS)
-                text = rng.choice(REASON_PHRASES[c.lang][reason])
-                out.response(c.id, "exit", None, text, answered)
+        sent = c.churn_at + timedelta(minutes=rng.uniform(1, 30))
+        answered = sent + timedelta(hours=rng.uniform(2, 60))
+        if rng.random() < 0.6 and answered < c.today:
+            reason = _pick(rng, EXIT_REASONS)
+            text = rng.choice(REASON_PHRASES[c.lang][reason])
+            out.response(c.id, "exit", None, text, answered, sent_at=sent)
+        elif sent < c.today:
+            out.send(c.id, "exit", sent)
 
 
 def _activity(out: _Writer, c: _Customer) -> None:
@@ -264,13 +284,16 @@ def _support(out: _Writer, c: _Customer) -> None:
     at = c.begin + timedelta(days=rng.expovariate(rate / 30))
     while at < c.end:
         out.event(c.id, "support_ticket_closed", at)
-        if rng.random() < 0.45:
-            answered = at + timedelta(hours=rng.uniform(1, 30))
-            if answered < c.today:
-                score = 5 if c.health > 0.75 else rng.choice([1, 2, 3, 4, 4, 5] if c.health > 0.35
-                                                             else [1, 1, 2, 2, 3, 4])  # fmt: skip
-                text = c.comment(score, 5, [("support", 60), ("bugs", 20), ("usability", 20)])
-                out.response(c.id, "csat", score, text if rng.random() < 0.45 else "", answered)
+        sent = at + timedelta(minutes=rng.uniform(5, 90))
+        answered = sent + timedelta(hours=rng.uniform(1, 30))
+        if rng.random() < 0.45 and answered < c.today:
+            score = 5 if c.health > 0.75 else rng.choice([1, 2, 3, 4, 4, 5] if c.health > 0.35
+                                                         else [1, 1, 2, 2, 3, 4])  # fmt: skip
+            text = c.comment(score, 5, [("support", 60), ("bugs", 20), ("usability", 20)])
+            comment = text if rng.random() < 0.45 else ""
+            out.response(c.id, "csat", score, comment, answered, sent_at=sent)
+        elif sent < c.today:
+            out.send(c.id, "csat", sent)
         at += timedelta(days=rng.expovariate(rate / 30))
 
 
@@ -281,8 +304,11 @@ def _nps(out: _Writer, c: _Customer) -> None:
         at += timedelta(days=90)
     at += timedelta(days=rng.uniform(0, 20))
     while at < c.end:
+        sent = at - timedelta(hours=rng.uniform(0.2, 40))
         if rng.random() < 0.42:
             score = c.nps_score(at)
             text = c.comment(score, 10, DETRACTOR_REASONS) if rng.random() < 0.65 else ""
-            out.response(c.id, "nps", score, text, at)
+            out.response(c.id, "nps", score, text, at, sent_at=sent)
+        else:
+            out.send(c.id, "nps", sent)
         at += timedelta(days=90)

@@ -25,9 +25,13 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     assert month["customers_start"] > 0
     assert month["retention_rate"] is not None
     assert month["nps_responses"] > 0
+    # Unanswered surveys are recorded too, so the response rate is a real rate, not 100%.
+    assert month["surveys_sent"] > month["surveys_answered"] > 0
+    assert 20 < month["response_rate"] < 70
     assert "Files are in" in result.output
     digest = (out / "digest.md").read_text(encoding="utf-8")
     assert digest.startswith("# Retention digest")
+    assert "response rate unknown" not in digest
     assert (out / "digest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     at_risk = json.loads((out / "at-risk.json").read_text(encoding="utf-8"))
     assert at_risk and {"external_id", "score", "revenue_at_risk", "reasons"} <= set(at_risk[0])

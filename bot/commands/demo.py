@@ -19,6 +19,7 @@ from bot.commands.metrics import render_table
 from bot.commands.progress import count_progress
 from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import open_rows
+from bot.demo_sends import record_sends
 from bot.digest_posting import compose_week
 from bot.settings import load_settings
 from bot.synthetic import generate
@@ -75,6 +76,13 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
             with (output / "data" / f"{kind}.csv").open("rb") as stream:
                 _, rows = open_rows(stream, kind, columns[kind])
                 importer.run(rows)
+        progress.update(task, description="recording survey sends", completed=4)
+        record_sends(
+            factory,
+            output / "data" / "sends.csv",
+            now,
+            timedelta(days=settings.survey_expiry_days),
+        )
         progress.update(task, description="tagging feedback", completed=4)
         feedback.tag_pending(factory, app.tagger)
         progress.update(task, description="computing metrics", completed=4)
