@@ -7,10 +7,17 @@ that fixes it instead of failing later on a missing column.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no cross-process lock for SQLite
+    fcntl = None  # type: ignore[assignment]
 
 from alembic import command
 from alembic.config import Config
@@ -56,10 +63,31 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations; safe when several processes start (and upgrade) at once.
+
+    On PostgreSQL the migration environment takes an advisory lock; a SQLite file is
+    locked here for the whole upgrade (flock, which SQLite's own locks do not touch), so
+    a second process waits and then finds the schema current instead of migrating twice.
+    """
     try:
-        command.upgrade(alembic_config(engine), revision)
+        with _sqlite_file_lock(engine):
+            command.upgrade(alembic_config(engine), revision)
     except OperationalError as error:
         raise DatabaseUnavailable(f"cannot open the database: {error.orig}") from None
+
+
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(database, "ab") as handle:  # an empty file is a valid new SQLite database
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,31 @@ def test_upgrade_is_repeatable(database_url):
     assert _cli(database_url, "db", "status").exit_code == 0
 
 
+def test_processes_upgrading_at_once_all_succeed(database_url, tmp_path):
+    """Replicas starting together each run `db upgrade`: one migrates, the others wait."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    executable = str(Path(sys.executable).parent / "retention-bot")
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": database_url}
+    processes = [
+        subprocess.Popen(
+            [executable, "db", "upgrade"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(3)
+    ]  # fmt: skip
+    outcomes = [(p.wait(60), *p.communicate()) for p in processes]
+    assert [code for code, _, _ in outcomes] == [0, 0, 0], outcomes
+    engine = make_engine(database_url)
+    try:
+        schema.check_current(engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [

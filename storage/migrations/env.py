@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+LOCK_KEY = 0x72657465  # "rete": one advisory lock id for schema upgrades of this product
 
 
 def _engine() -> Engine:
@@ -44,6 +45,11 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several processes may start at once (replicas, `compose up`): the first
+                # takes the lock and migrates; the others wait, then find nothing to do.
+                # Released at commit. (SQLite is one host's file: no such race to guard.)
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             context.run_migrations()
         connection.commit()
 
