@@ -37,14 +37,17 @@ WORKDIR /app
 RUN chown retention:retention /app
 USER retention
 
-# HTTP_PORT (Slack HTTP mode: /slack/events, /healthz) and TELEGRAM_WEBHOOK_PORT
-# (/telegram/webhook). Both only listen in those modes, and on 127.0.0.1 unless
-# HTTP_HOST / TELEGRAM_WEBHOOK_HOST say 0.0.0.0 (docker-compose.yml sets both).
-EXPOSE 8000 8080
+# The one HTTP server of `run` (HTTP_PORT, default 8000): /telegram/webhook, /slack/events,
+# /api/... and /healthz. It listens only when TELEGRAM_MODE=webhook, SLACK_MODE=http or
+# API_KEYS asks for it, and on 127.0.0.1 unless HTTP_HOST=0.0.0.0 (docker-compose.yml
+# sets it).
+EXPOSE 8000
 
-# No HEALTHCHECK: the only HTTP health route (/healthz) exists in Slack HTTP mode alone,
-# so a check on it would fail in the default polling / Socket Mode set-up.
+# No HEALTHCHECK: /healthz exists only while that HTTP server runs, so in the default
+# set-up (Telegram polling, Slack Socket Mode, no API_KEYS) a check on it would always
+# fail. docker-compose.yml has one, commented out, for set-ups that run the server.
 
 # SIGTERM (docker stop) shuts `run` down cleanly; allow it time (docker stop -t 90,
-# stop_grace_period in compose): the scheduler alone may wait 30 s for a running job.
+# stop_grace_period in compose): requests in flight get up to 20 s, a running scheduler
+# job up to 30 s, queued Slack alerts up to 10 s.
 CMD ["retention-bot", "run"]

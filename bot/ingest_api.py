@@ -75,7 +75,9 @@ class ApiComponent:
             keys=BearerKeys(settings.api_keys),
             max_batch=settings.api_max_batch,
             after_import=self.after_import,
+            ready=lambda: self.running,
         )
+        self.running = False
 
     @staticmethod
     def not_configured(settings: Settings) -> str | None:
@@ -87,15 +89,17 @@ class ApiComponent:
     async def after_import(self, kind: str, records: list[Mapping[str, Any]]) -> None:
         if kind == "responses":
             tagger = tagger_for(self.settings)
-            tagged = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
-            log.info("API responses: tagged %s answers", tagged)
+            report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
+            log.info("API responses: tagged %d answers", report.tagged)
         elif kind == "events" and self.send_triggered is not None:
             ids = await asyncio.to_thread(stored_event_ids, self.factory, records, self.triggers)
             if ids:
-                report = await self.send_triggered(ids)
-                log.info("API events: triggered surveys: %s", report.summary())
+                sent = await self.send_triggered(ids)
+                log.info("API events: triggered surveys: %s", sent.summary())
 
     async def start(self) -> str:
+        """Open the API: started after Telegram, so a cancellation can be followed at once."""
+        self.running = True
         keys = len(self.settings.api_keys)
         surveys = "" if self.send_triggered else "; no Telegram bot, so no exit interviews"
         return (
@@ -104,4 +108,5 @@ class ApiComponent:
         )
 
     async def stop(self) -> None:
+        self.running = False
         await self.api.drain()

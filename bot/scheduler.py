@@ -273,6 +273,12 @@ class SchedulerComponent:
         lines = start_scheduler(self.scheduler, self.settings)
         return "; ".join(lines)
 
+    def problem(self) -> str | None:
+        """For /healthz: a scheduler that stopped runs no digest and sends no survey."""
+        if self.scheduler is None or not self.scheduler.running:
+            return "the scheduler has stopped"
+        return None
+
     async def stop(self) -> None:
         if self.scheduler is not None:
             await stop_scheduler(self.scheduler)

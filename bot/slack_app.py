@@ -136,11 +136,16 @@ def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> 
     return app
 
 
-def events_route(app: AsyncApp) -> Route:
-    """POST /slack/events: bolt checks the signature and dispatches (HTTP mode)."""
+def events_route(app: AsyncApp, ready: Callable[[], bool] = lambda: True) -> Route:
+    """POST /slack/events: bolt checks the signature and dispatches (HTTP mode).
+
+    503 until `ready()`: the token is checked and the alert sender runs only at start.
+    """
     handler = AsyncSlackRequestHandler(app)
 
     async def events(request: Request) -> Response:
+        if not ready():
+            return Response(status_code=503, headers={"Retry-After": "5"})
         return await handler.handle(request)
 
     return Route(EVENTS_PATH, events, methods=["POST"])
@@ -171,6 +176,7 @@ class SlackBot:
             )
             self.ctx.alerts = self.sender
         self.app = build_app(settings, self.ctx, self.client)
+        self.running = False
         self._socket: AsyncSocketModeHandler | None = None
         self._warm_up: asyncio.Task[None] | None = None
 
@@ -206,7 +212,7 @@ class SlackBot:
 
     def routes(self) -> list[BaseRoute]:
         """/slack/events in HTTP mode, for the HTTP server (`bot.web`) to serve."""
-        return [events_route(self.app)] if self.needs_http else []
+        return [events_route(self.app, lambda: self.running)] if self.needs_http else []
 
     async def start(self) -> str:
         """Check the token, start the alert poster and take requests; how, in a few words."""
@@ -232,6 +238,7 @@ class SlackBot:
                 await self.sender.stop(grace=0)
             raise
         alerts = f"alerts to {self.settings.slack_alerts_channel}" if self.sender else "no alerts"
+        self.running = True
         return f"{how} as {who}, {alerts}"
 
     async def _start_socket(self) -> str:
@@ -260,6 +267,7 @@ class SlackBot:
 
     async def stop(self) -> None:
         """Stop taking requests, then send the alerts still queued (a few seconds at most)."""
+        self.running = False
         await self._close_socket()
         if self.sender is not None:
             await self.sender.stop()

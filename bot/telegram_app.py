@@ -324,6 +324,15 @@ class TelegramBot:
             f"served at {telegram_edge.WEBHOOK_PATH}"
         )
 
+    def problem(self) -> str | None:
+        """Why a started bot no longer takes updates (for /healthz), or None."""
+        application = self.application
+        if application is None or not application.running:
+            return "the bot has stopped"
+        if self.polling and (application.updater is None or not application.updater.running):
+            return "polling has stopped"
+        return None
+
     async def send_triggered(self, event_ids: Collection[int]) -> DispatchReport:
         """Send now the surveys these stored events trigger (the API's cancellations)."""
         application = self.application

@@ -86,9 +86,10 @@ class LifecycleRules:
 class _Batch(Generic[R]):
     """Records of one batch, first occurrence of each key wins, later ones are rejected."""
 
-    def __init__(self, key: Callable[[R], str], key_field: str) -> None:
-        self.key = key
+    def __init__(self, key: Callable[[R], str], key_field: str, where: str = "line") -> None:
+        self.key: Callable[[R], str] = key
         self.key_field = key_field
+        self.where = where
         self.items: dict[str, tuple[int, R]] = {}
 
     def add(self, line: int, record: R, report: ImportReport, on_reject: RejectHandler) -> None:
@@ -97,7 +98,7 @@ class _Batch(Generic[R]):
         if first is not None:
             if first[1] != record:
                 report.rejected += 1
-                message = f"duplicate id {key!r} (first on line {first[0]})"
+                message = f"duplicate id {key!r} (first at {self.where} {first[0]})"
                 on_reject(Rejection(line, self.key_field, message))
             else:
                 report.unchanged += 1
@@ -113,6 +114,7 @@ class Importer(Generic[R]):
 
     kind = ""
     key_field = ""  # the field whose value identifies a record (duplicates are blamed on it)
+    position = "line"  # what a row's number counts: CSV lines, or "index" in an API batch
 
     def __init__(
         self,
@@ -150,7 +152,7 @@ class Importer(Generic[R]):
         self.on_reject(Rejection(line, field or self.key_field, message))
 
     def run(self, rows: Iterable[tuple[int, Mapping[str, object]]]) -> ImportReport:
-        batch: _Batch[R] = _Batch(self.key, self.key_field)
+        batch: _Batch[R] = _Batch(self.key, self.key_field, self.position)
         for line, row in rows:
             try:
                 record = self.parse(row)
@@ -160,7 +162,7 @@ class Importer(Generic[R]):
             batch.add(line, record, self.report, self.on_reject)
             if len(batch) >= self.batch_size:
                 self._flush(batch)
-                batch = _Batch(self.key, self.key_field)
+                batch = _Batch(self.key, self.key_field, self.position)
         self._flush(batch)
         self.finish()
         return self.report
@@ -241,17 +243,35 @@ class CustomerImporter(Importer[CustomerRecord]):
             if not changed:
                 self.report.unchanged += 1
             elif self.written_this_run(old.updated_at):
-                self.reject(line, f"duplicate id {record.external_id!r} (on an earlier line)")
+                self.reject(line, f"duplicate id {record.external_id!r} (earlier in this run)")
             else:
                 updates.append({**values, "id": old.id, "updated_at": now})
                 if old.signed_up_at != record.signed_up_at:
                     moved.append(old.id)
-        insert_ignoring_conflicts(session, Customer, inserts)
+        inserted = insert_ignoring_conflicts(session, Customer, inserts)
         if updates:
             session.execute(update(Customer), updates)
         lifecycle.mark_stale(session, moved)
-        self.report.inserted += len(inserts)
+        self.report.inserted += inserted
         self.report.updated += len(updates)
+        if inserted < len(inserts):
+            # Another writer (a concurrent API call) inserted some of these ids between our
+            # look-up and our insert: write those again, now as changes to its rows.
+            ours = rows_by_key(
+                session,
+                Customer.external_id,
+                [row["external_id"] for row in inserts],
+                [Customer.id, Customer.created_at],
+            )
+            # Last writer wins, as for any two updates of one customer.
+            lost = [
+                {**{name: row[name] for name in self.FIELDS}, "id": mine.id, "updated_at": now}
+                for row in inserts
+                if (mine := ours[row["external_id"]]).created_at != now
+            ]
+            if lost:
+                session.execute(update(Customer), lost)
+            self.report.updated += len(lost)
 
 
 class EventImporter(Importer[EventRecord]):
@@ -311,7 +331,7 @@ class EventImporter(Importer[EventRecord]):
             elif all(getattr(old, name) == row[name] for name in compared):
                 self.report.unchanged += 1
             elif self.written_this_run(old.updated_at):
-                self.reject(line, f"duplicate id {record.event_id!r} (on an earlier line)")
+                self.reject(line, f"duplicate id {record.event_id!r} (earlier in this run)")
             else:
                 updates.append({**{n: row[n] for n in compared}, "id": old.id, "updated_at": now})
                 touched.extend((row["customer_id"], old.customer_id))
@@ -380,7 +400,7 @@ class ResponseImporter(Importer[ResponseRecord]):
             if same:
                 self.report.unchanged += 1
             elif self.written_this_run(old.updated_at):
-                self.reject(line, f"duplicate id {record.response_id!r} (on an earlier line)")
+                self.reject(line, f"duplicate id {record.response_id!r} (earlier in this run)")
             else:
                 session.execute(delete(SurveySession).where(SurveySession.id == old.id))
                 session.flush()

@@ -105,7 +105,7 @@ def test_each_bad_customer_row_reported_and_good_rows_kept(run, rows, tmp_path):
     errors = result.stderr.strip().splitlines()
     for offset, (_, reason) in enumerate(BAD_CUSTOMER_ROWS):
         assert any(e.startswith(f"line {offset + 3}: ") and reason in e for e in errors), reason
-    assert f"line {len(lines) + 1}: duplicate id 'good1' (first on line 2)" in errors
+    assert f"line {len(lines) + 1}: duplicate id 'good1' (first at line 2)" in errors
     assert [c.external_id for c in rows(Customer)] == ["good1", "good2"]
     assert "2 new" in result.stdout
     assert f"{len(BAD_CUSTOMER_ROWS) + 1} rejected" in result.stdout

@@ -115,8 +115,12 @@ def components(app: AppContext) -> list[Slot]:
 
 
 def _described(slot: Slot) -> str:
+    """The state /healthz reports; a running part may say it has stopped working."""
     if slot.component is None:
         return f"{NOT_CONFIGURED} ({slot.why_not})"
+    check = getattr(slot.component, "problem", None)
+    if slot.state == "running" and check is not None and (problem := check()):
+        return f"failing: {problem}"
     return slot.state
 
 

@@ -36,6 +36,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "events": EVENT_COLUMNS,
     "responses": RESPONSE_COLUMNS,
 }
+DRAIN_SECONDS = 30.0  # at shutdown, inside the 90 s stop grace docker and systemd allow
 AfterImport = Callable[[str, list[Mapping[str, Any]]], Awaitable[None]]
 
 
@@ -59,6 +60,7 @@ class IngestApi:
     keys: BearerKeys
     max_batch: int
     after_import: AfterImport | None = None
+    ready: Callable[[], bool] = lambda: True
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def routes(self) -> list[Route]:
@@ -72,6 +74,8 @@ class IngestApi:
             if not self.keys.allows(request):
                 log.warning("API call to /api/%s without a valid key from %s", kind, request.client)
                 return unauthorized()
+            if not self.ready():
+                return error(503, "starting up; try again shortly", {"Retry-After": "5"})
             try:
                 records = await read_records(request, self.max_batch)
             except BodyError as problem:
@@ -113,6 +117,7 @@ class IngestApi:
         self, kind: str, rows: Sequence[tuple[int, Mapping[str, Any]]], rejections: list[Rejection]
     ) -> ImportReport:
         importer = importer_for(kind, self.factory, self.tz, rejections.append, self.rules)
+        importer.position = "index"  # duplicates name the batch index, not a CSV line
         return importer.run(rows)
 
     def _in_background(self, kind: str, accepted: list[Mapping[str, Any]]) -> None:
@@ -129,7 +134,18 @@ class IngestApi:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def drain(self) -> None:
-        """Wait for the follow-up work of batches already stored (at shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait (a while) for the follow-up work of batches already stored, at shutdown.
+
+        What is still running then is cancelled: nothing is lost by it, since the bot's
+        daily send picks up every triggered survey not yet sent.
+        """
+        if not self._background:
+            return
+        _, pending = await asyncio.wait(list(self._background), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("%d API follow-ups cut short at shutdown; the daily send has them",
+                        len(pending))  # fmt: skip
+            await asyncio.gather(*pending, return_exceptions=True)

@@ -186,3 +186,24 @@ async def test_the_openapi_document_describes_what_the_validator_accepts(
     post = document["paths"]["/api/events"]["post"]
     assert {"200", "401", "422"} <= set(post["responses"])
     assert post["security"] == [{"bearer": []}]
+
+
+async def test_the_api_answers_503_until_the_process_has_started(
+    client: httpx.AsyncClient, ingest: IngestApi, factory: sessionmaker[Session]
+) -> None:
+    ingest.ready = lambda: False  # the Telegram bot, which follows cancellations, not up yet
+    response = await client.post("/api/customers", json=CUSTOMERS, headers=AUTH)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert count(factory, Customer) == 0
+    ingest.ready = lambda: True
+    assert (await client.post("/api/customers", json=CUSTOMERS, headers=AUTH)).status_code == 200
+
+
+async def test_a_duplicate_in_a_batch_names_the_first_index(client: httpx.AsyncClient) -> None:
+    batch = [CUSTOMERS[0], {**CUSTOMERS[0], "mrr": "1.00"}]
+    response = await client.post("/api/customers", json=batch, headers=AUTH)
+    assert response.status_code == 422
+    (problem,) = response.json()["errors"]
+    assert problem == {
+        "index": 1, "field": "external_id", "message": "duplicate id 'c-1' (first at index 0)",
+    }  # fmt: skip

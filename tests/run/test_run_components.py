@@ -166,3 +166,30 @@ async def test_a_taken_port_is_one_line_and_nothing_is_left_running(
         ("api", "waiting"), ("scheduler", "waiting"),
     ]  # fmt: skip
     assert api.calls_to("getUpdates") == []  # Telegram never started polling
+
+
+async def test_healthz_says_when_a_started_part_stops_working(
+    api: FakeBotApi, slack_api: FakeSlackApi, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    values = _settings({TELEGRAM_POLLING, API}, api, slack_api, url)
+    slots = components(AppContext(_settings=load_settings(**values)))
+    stopping = asyncio.Event()
+    task = asyncio.create_task(serve(slots, stopping))
+    try:
+        await _until(lambda: all(s.state == "running" for s in slots if s.component), "start")
+        web, telegram = slots[0].component, slots[2].component
+        assert isinstance(web, WebServer)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{web.port}") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            updater = telegram.application.updater  # type: ignore[union-attr]
+            await updater.stop()  # as if polling had died
+            health = await client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["components"]["telegram"] == "failing: polling has stopped"
+    finally:
+        stopping.set()
+        await asyncio.wait_for(task, 30)
