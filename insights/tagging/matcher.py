@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from .normalize import Normalizer, Token, normalize_chars, tokenize
+from .normalize import Normalizer, Token, normalize_chars, ordered_forms, tokenize
 from .rules import GAP, NUMBER, LanguageSettings, Rule, RulesError, conj_parts, expand_phrase
 
 NEGATION_WINDOW = 3
@@ -237,7 +237,7 @@ class _WordMatcher:
         that lacks it skips the whole group with one set lookup.
         """
         cands: list[_WordPattern] = []
-        for f in tok.forms:
+        for f in ordered_forms(tok):
             cands += self.by_form.get(f, ())
         cands += self.by_exact.get(tok.surface, ())
         if self.by_number and tok.surface.isdigit():
@@ -348,8 +348,8 @@ class _WordMatcher:
                         extra = list(always)
                     extra += group
             if i + 1 < ntoks:
-                nxt_forms = toks[i + 1].forms
-                for f in tok.forms:
+                nxt_forms = ordered_forms(toks[i + 1])
+                for f in ordered_forms(tok):
                     if f not in pair_firsts:
                         continue
                     for f2 in nxt_forms:

@@ -52,6 +52,15 @@ _CACHE_LIMIT = 200_000
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 
 
+def ordered_forms(tok: Token) -> tuple[str, ...]:
+    """A word's forms, primary first, the rest sorted. Where the first form found wins
+    (a lexicon value, a two-word pattern), the order must not depend on set iteration,
+    which changes with the interpreter's hash seed from one process to the next."""
+    if len(tok.forms) == 1:
+        return tuple(tok.forms)
+    return (tok.primary, *sorted(tok.forms - {tok.primary}))
+
+
 class Token(NamedTuple):
     """One word: lower-cased surface, normalised forms (primary = the stem or first lemma),
     character span and clause number. (A NamedTuple: a text makes dozens of these, and

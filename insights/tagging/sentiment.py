@@ -24,7 +24,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from .normalize import Normalizer, Token
+from .normalize import Normalizer, Token, ordered_forms
 
 POSITIVE_AT = 0.4
 NEGATIVE_AT = -0.4
@@ -222,8 +222,8 @@ class WordLexicon:
             val = None
             if i + 1 < len(toks) and self.bi:
                 nxt = toks[i + 1]
-                for a in t.forms:
-                    for b in nxt.forms:
+                for a in ordered_forms(t):
+                    for b in ordered_forms(nxt):
                         hit = self.bi.get((a, b))
                         if hit is not None:
                             val = hit
@@ -232,7 +232,7 @@ class WordLexicon:
                     if val is not None:
                         break
             if val is None:
-                for f in t.forms:
+                for f in ordered_forms(t):
                     hit = self.uni.get(f)
                     if hit is not None:
                         val = hit
@@ -247,7 +247,7 @@ class WordLexicon:
                 if self.is_negation(p.surface):
                     val = -0.6 * val if val > 0 else -0.4 * val
                     break
-                for f in p.forms:
+                for f in ordered_forms(p):
                     k = self.intens.get(f)
                     if k:
                         val *= k

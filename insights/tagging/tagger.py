@@ -127,8 +127,9 @@ class Tagger:
         """Tag one text with reasons (and the rules that fired) and a sentiment.
 
         ``lang`` is used when given (en, ru, uk, da, zh; regional forms like
-        "en-GB" are accepted); otherwise it is detected, and when detection is
-        unsure every language's rules are tried. ``score`` with ``survey``
+        "en-GB" are accepted) unless the text plainly is another language (its script,
+        letters or function words say so); otherwise it is detected, and when
+        detection is unsure every language's rules are tried. ``score`` with ``survey``
         ("nps" 0-10 or "csat" 1-5) is combined into the sentiment.
         Raises ValueError for a score that fits no survey.
         """
@@ -138,6 +139,13 @@ class Tagger:
         low = safe_lower(normalize_chars(text))
         code = normalize_lang(lang)
         try_all = False
+        if code is not None:
+            # The given language is the customer's (their chat, their CRM record); the text
+            # may be in another (a Danish customer writing English). When the text itself
+            # settles it (script, telltale letters, function words), the text wins.
+            seen = self._detector.detect(text, model=False)
+            if seen.confident and seen.lang is not None:
+                code = seen.lang
         if code is None:
             det = self._detector.detect(text)
             code = det.lang

@@ -84,3 +84,16 @@ def test_mixed_cyrillic_markers_still_ask_lingua() -> None:
     result = det.detect("як что")  # one Ukrainian and one Russian marker: undecided by rules
     assert result.lang in ("ru", "uk")
     assert "cyrillic" in det._lingua
+
+
+def test_the_text_wins_over_the_customers_language_when_it_plainly_is_another() -> None:
+    """A Danish customer (their record says da) answering in English, a Russian speaker's
+    record saying en: the text's script, letters or function words settle it."""
+    tagger = Tagger.default()
+    english = tagger.tag("Too expensive for what we use", lang="da")
+    assert (english.lang, english.reasons) == ("en", ("price",))
+    chinese = tagger.tag("太贵了", lang="en")
+    assert (chinese.lang, chinese.reasons) == ("zh", ("price",))
+    # Not plain enough (a short word, no function words): the given language stands.
+    assert tagger.tag("ok", lang="da").lang == "da"
+    assert tagger.tag("Слишком дорого", lang="uk").lang == "uk"
