@@ -22,10 +22,10 @@ PostgreSQL, without holding row locks across the decision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.bulk import insert_ignoring_conflicts
@@ -187,6 +187,32 @@ def mark_posted(session: Session, follow_up_id: int, channel: str, ts: str) -> N
         .values(slack_channel=channel, slack_ts=ts)
         .execution_options(synchronize_session=False)
     )
+
+
+def claim_post(
+    session: Session, follow_up_id: int, token: str, now: datetime, stale_after: timedelta
+) -> bool:
+    """Reserve posting this alert's first message for the holder of `token`.
+
+    True when it is ours to post: nobody has posted it, and nobody else holds a claim
+    younger than `stale_after` (a holder that died is taken over). Renewing our own claim
+    before each attempt keeps a slow, retried post from being taken over.
+    """
+    claimed = session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.id == follow_up_id,
+            FollowUp.slack_ts.is_(None),
+            or_(
+                FollowUp.post_claim_token.is_(None),
+                FollowUp.post_claim_token == token,
+                FollowUp.post_claimed_at < now - stale_after,
+            ),
+        )
+        .values(post_claim_token=token, post_claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 def unposted_alerts(session: Session, since: datetime) -> list[int]:

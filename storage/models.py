@@ -311,6 +311,9 @@ class FollowUp(Base):
     # someone took it.
     alert_trigger: Mapped[str | None] = mapped_column(String(32))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added in 0005: who is posting the alert's first Slack message, since when.
+    post_claim_token: Mapped[str | None] = mapped_column(String(64))
+    post_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestPost(Base):

@@ -15,7 +15,10 @@ in the morning), so nothing is posted directly:
   stored once posted. A sweep (at start and then every `sweep_every` seconds) queues
   every alert of the last days that has no `ts` yet, so an alert that could not be posted
   (Slack down, the process restarted with a full queue) is posted later, never lost.
-  Run one Slack process per database: two would both sweep.
+- Several processes may run alerts on one database (each stores the answers it takes and
+  raises their alerts). The first message is posted by whoever claims it in the database
+  (`follow_ups.claim_post`); the others wait for it and then update it, so an alert is
+  posted once however many processes sweep or hear its answers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 PACE_SECONDS = 1.0
 SWEEP_SECONDS = 60.0
 SWEEP_WINDOW = timedelta(days=7)
+CLAIM_STALE = timedelta(minutes=2)  # a claim this old is taken over (its holder died)
+CLAIMED_ELSEWHERE_RETRY_SECONDS = 2.0  # another process is posting: look again after this
 ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0
 # Answers another attempt cannot change: the configuration or the message is wrong.
@@ -105,6 +111,8 @@ class AlertSender:
         self._waiting: set[int] = set()
         self._last_send: dict[str, float] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._later: set[asyncio.TimerHandle] = set()
+        self.token = uuid.uuid4().hex  # this sender's claims on first posts
         self.sent: list[tuple[str, int]] = []  # ("post" | "update", follow-up id): for logs
 
     # -- queueing ------------------------------------------------------------------------
@@ -128,6 +136,9 @@ class AlertSender:
             return
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._queue.join(), grace)
+        for handle in self._later:
+            handle.cancel()
+        self._later.clear()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -184,6 +195,23 @@ class AlertSender:
             alert_blocks.render(content, self.ctx.tz), content.slack_channel, content.slack_ts
         )
 
+    def _claim(self, follow_up_id: int) -> bool:
+        with self.ctx.factory() as session, session.begin():
+            return follow_ups.claim_post(
+                session, follow_up_id, self.token, self.ctx.clock(), CLAIM_STALE
+            )
+
+    def _retry_later(self, follow_up_id: int) -> None:
+        """Another process is posting this alert: once it has, bring the message up to date."""
+        loop = asyncio.get_running_loop()
+
+        def again() -> None:
+            self._later.discard(handle)
+            self.submit(follow_up_id)
+
+        handle = loop.call_later(CLAIMED_ELSEWHERE_RETRY_SECONDS, again)
+        self._later.add(handle)
+
     def _mark_posted(self, follow_up_id: int, channel: str, ts: str) -> None:
         with self.ctx.factory() as session, session.begin():
             follow_ups.mark_posted(session, follow_up_id, channel, ts)
@@ -205,6 +233,10 @@ class AlertSender:
                 return
             channel = message.channel or self.channel
             await self._wait_turn(channel)
+            if message.ts is None and not await asyncio.to_thread(self._claim, follow_up_id):
+                log.debug("alert %s is being posted by another process", follow_up_id)
+                self._retry_later(follow_up_id)
+                return
             try:
                 if message.ts is None:
                     response = await self.client.chat_postMessage(

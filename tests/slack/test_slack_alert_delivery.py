@@ -92,3 +92,64 @@ async def test_alerts_never_posted_are_posted_at_the_next_start(
         await bot.stop()
     (follow_up,) = person.follow_ups()
     assert follow_up.slack_ts is not None
+
+
+async def test_two_processes_sweeping_and_hearing_one_alert_post_it_once(
+    slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
+) -> None:
+    """Several `run` processes on one database, each with Slack alerts on: one message."""
+    hooks = AnswerHooks()
+    person = Respondent(factory, hooks, chat_id=8200, name="Two Doors")
+    session_id = person.open_survey("nps")
+    await person.tap(session_id, "score", "1")
+    with factory() as session, session.begin():
+        change = alerts.process_session(session, session_id, Tagger.default(), NOW)
+    assert change is not None
+
+    first, second = (
+        SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.01, sweep_every=3600)
+        for _ in range(2)
+    )
+    await asyncio.gather(first.start(), second.start())  # both sweep at start
+    try:
+        assert first.sender is not None and second.sender is not None
+        first.sender.submit(change.follow_up_id)  # and both hear a later answer of it
+        second.sender.submit(change.follow_up_id)
+        await slack_api.wait_calls("chat.postMessage", 1)
+        await asyncio.sleep(2.5)  # the loser looks again once the winner has posted
+        await asyncio.gather(first.sender.idle(), second.sender.idle())
+    finally:
+        await asyncio.gather(first.stop(), second.stop())
+    assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
+    (follow_up,) = person.follow_ups()
+    assert follow_up.slack_ts is not None
+    # The other process brought the posted message up to date instead of posting again.
+    assert all(c.params["ts"] == follow_up.slack_ts for c in slack_api.calls_to("chat.update"))
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over(
+    slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
+) -> None:
+    from datetime import timedelta
+
+    from insights import follow_ups
+
+    hooks = AnswerHooks()
+    person = Respondent(factory, hooks, chat_id=8300, name="Orphan")
+    session_id = person.open_survey("csat")
+    await person.tap(session_id, "score", "1")
+    with factory() as session, session.begin():
+        change = alerts.process_session(session, session_id, Tagger.default(), NOW)
+        assert change is not None
+        # A process claimed the post three minutes ago and died before posting.
+        assert follow_ups.claim_post(
+            session, change.follow_up_id, "dead-process", NOW - timedelta(minutes=3),
+            timedelta(minutes=2),
+        )  # fmt: skip
+    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.01, sweep_every=3600)
+    await bot.start()
+    try:
+        (posted,) = await slack_api.wait_calls("chat.postMessage", 1)
+        assert "Orphan" in posted.params["text"]
+    finally:
+        await bot.stop()
