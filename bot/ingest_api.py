@@ -3,7 +3,10 @@
 What happens after a batch is stored is decided here, where the platforms are known:
 events that trigger a survey (a cancellation's exit interview, a closed ticket's CSAT) are
 sent at once through the running Telegram bot; survey responses are tagged with churn
-reasons and sentiment, as a CSV import of them is.
+reasons and sentiment, as a CSV import of them is, and the recent ones are handed to the
+answer listeners as completed surveys, so a detractor's NPS from another survey tool
+raises the same Slack alert as one given in Telegram. (Older responses are history being
+back-filled: no alerts for those.)
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,12 +25,15 @@ from bot.context import lifecycle_rules, tagger_for
 from bot.settings import Settings
 from handlers.api import BearerKeys, IngestApi, openapi_route
 from insights import feedback
-from storage.models import Event
+from storage.models import Event, SurveySession
+from surveys.conversation import completed_surveys
 from surveys.definitions import builtin_surveys
 from surveys.dispatch import DispatchReport
+from surveys.hooks import AnswerHooks, CompletedSurvey
 
 log = logging.getLogger(__name__)
 SendTriggered = Callable[[Collection[int]], Awaitable[DispatchReport]]
+ALERT_WINDOW = timedelta(hours=48)  # responses answered longer ago raise no alert
 
 
 def trigger_types() -> frozenset[str]:
@@ -53,6 +60,22 @@ def stored_event_ids(
         return list(session.scalars(select(Event.id).where(Event.event_id.in_(wanted))))
 
 
+def recent_completed(
+    factory: sessionmaker[Session], records: list[Mapping[str, Any]], since: datetime
+) -> list[CompletedSurvey]:
+    """The surveys these accepted responses stored, when answered since `since`."""
+    refs = [str(record["response_id"]).strip() for record in records]
+    with factory() as session:
+        ids = list(
+            session.scalars(
+                select(SurveySession.id).where(
+                    SurveySession.source_ref.in_(refs), SurveySession.completed_at >= since
+                )
+            )
+        )
+        return completed_surveys(session, ids) if ids else []
+
+
 class ApiComponent:
     """The `run` component for /api: routes for the HTTP server, follow-ups drained at stop."""
 
@@ -63,10 +86,12 @@ class ApiComponent:
         settings: Settings,
         factory: sessionmaker[Session],
         send_triggered: SendTriggered | None,
+        hooks: AnswerHooks | None = None,
     ) -> None:
         self.settings = settings
         self.factory = factory
         self.send_triggered = send_triggered
+        self.hooks = hooks
         self.triggers = trigger_types()
         self.api = IngestApi(
             factory=factory,
@@ -91,6 +116,11 @@ class ApiComponent:
             tagger = tagger_for(self.settings)
             report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
             log.info("API responses: tagged %d answers", report.tagged)
+            if self.hooks is not None:
+                since = datetime.now(UTC) - ALERT_WINDOW
+                recent = await asyncio.to_thread(recent_completed, self.factory, records, since)
+                for completed in recent:
+                    self.hooks.survey_completed(completed)
         elif kind == "events" and self.send_triggered is not None:
             ids = await asyncio.to_thread(stored_event_ids, self.factory, records, self.triggers)
             if ids:
@@ -110,3 +140,5 @@ class ApiComponent:
     async def stop(self) -> None:
         self.running = False
         await self.api.drain()
+        if self.hooks is not None:  # the alerts those follow-ups raised, queued for Slack
+            await self.hooks.drain()

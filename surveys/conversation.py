@@ -87,6 +87,31 @@ def _stored(answer: Answer) -> StoredAnswer:
     )
 
 
+def completed_surveys(session: Session, session_ids: list[int]) -> list[CompletedSurvey]:
+    """Completed sessions as the listeners see them, for surveys completed elsewhere
+    (responses a survey tool sent to the API): alerts then treat them like the bot's own."""
+    rows = session.scalars(
+        select(SurveySession)
+        .where(SurveySession.id.in_(session_ids), SurveySession.status == "completed")
+        .order_by(SurveySession.id)
+    )
+    found = []
+    for row in rows:
+        answers = _load_answers(session, row.id)
+        found.append(
+            CompletedSurvey(
+                session_id=row.id,
+                customer_id=row.customer_id,
+                survey=row.survey,
+                language=row.language,
+                completed_at=row.completed_at or row.updated_at,
+                save_opportunity=row.save_opportunity,
+                answers=tuple(_stored(a) for a in answers),
+            )
+        )
+    return found
+
+
 def apply_input(
     factory: sessionmaker[Session],
     surveys: dict[str, Survey],

@@ -93,7 +93,7 @@ def components(app: AppContext) -> list[Slot]:
     telegram = None if why_not["telegram"] else TelegramBot(settings, factory, hooks=hooks)
     api = None
     if not why_not["api"]:
-        api = ApiComponent(settings, factory, telegram.send_triggered if telegram else None)
+        api = ApiComponent(settings, factory, telegram.send_triggered if telegram else None, hooks)
     scheduler = None if why_not["scheduler"] else SchedulerComponent(settings, app.engine)
     slots = [
         Slot("slack", slack, why_not["slack"]),
