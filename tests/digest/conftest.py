@@ -1,17 +1,17 @@
-"""Fixtures for the digest tests: the fake Slack Web API and Telegram Bot API servers."""
+"""Fixtures for the digest tests: the shared test Slack Web API and Telegram Bot API servers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from digest_fake_apis import FakeSlackApi, FakeTelegramApi
+from fake_bot_api import FakeBotApi
+from slack_fake_api import FakeSlackApi
 
 
 @pytest.fixture
 def slack_api() -> Iterator[FakeSlackApi]:
-    server = FakeSlackApi()
-    server.start()
+    server = FakeSlackApi().start()
     try:
         yield server
     finally:
@@ -19,9 +19,8 @@ def slack_api() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def telegram_api() -> Iterator[FakeTelegramApi]:
-    server = FakeTelegramApi()
-    server.start()
+def telegram_api() -> Iterator[FakeBotApi]:
+    server = FakeBotApi().start()
     try:
         yield server
     finally:

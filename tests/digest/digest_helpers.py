@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from digest_fake_apis import SLACK_TOKEN, TELEGRAM_TOKEN, FakeSlackApi, FakeTelegramApi
+from fake_bot_api import TOKEN as TELEGRAM_TOKEN
+from fake_bot_api import FakeBotApi
+from slack_fake_api import TOKEN as SLACK_TOKEN
+from slack_fake_api import FakeSlackApi
 
 from bot.settings import Settings, load_settings
 from insights.digest import Digest, FollowUps, IsoWeek, ReasonCount, RiskEntry, WeekFigures
@@ -16,7 +19,7 @@ MANAGER_CHATS = (-1001234567890, 4242)
 
 
 def digest_environment(
-    database_url: str, slack: FakeSlackApi | None, telegram: FakeTelegramApi | None
+    database_url: str, slack: FakeSlackApi | None, telegram: FakeBotApi | None
 ) -> dict[str, str]:
     """Environment variables for a bot posting the digest to the fake APIs, quickly."""
     env = {
@@ -29,7 +32,7 @@ def digest_environment(
     if slack is not None:
         env |= {
             "SLACK_BOT_TOKEN": SLACK_TOKEN,
-            "SLACK_API_URL": slack.api_url,
+            "SLACK_API_URL": slack.base_url,
             "SLACK_DIGEST_CHANNEL": CHANNEL,
         }
     if telegram is not None:
@@ -44,7 +47,7 @@ def digest_environment(
 def digest_settings(
     database_url: str,
     slack: FakeSlackApi | None = None,
-    telegram: FakeTelegramApi | None = None,
+    telegram: FakeBotApi | None = None,
     **overrides: Any,
 ) -> Settings:
     env = digest_environment(database_url, slack, telegram)

@@ -58,7 +58,8 @@ def test_post_delivers_to_slack_and_every_telegram_chat(database, slack_api, tel
     result = post(env)
     assert result.exit_code == 0, result.output + result.stderr
     lines = result.output.splitlines()
-    assert f"slack:{CHANNEL}: sent (message 1763900000.000001, chart F00000001)" in lines
+    (ts,) = slack_api.messages
+    assert f"slack:{CHANNEL}: sent (message {ts}, chart F000000001)" in lines
     for chat in MANAGER_CHATS:
         assert f"telegram:{chat}: sent (1 message and the chart)" in lines
 
@@ -69,30 +70,29 @@ def test_post_delivers_to_slack_and_every_telegram_chat(database, slack_api, tel
         "upload",
         "files.completeUploadExternal",
     ]
-    message = slack_api.successful("chat.postMessage")[0]
+    message = slack_api.calls_to("chat.postMessage")[0]
     assert message.headers["Authorization"].startswith("Bearer xoxb-")
     assert message.params["channel"] == CHANNEL
     blocks = message.params["blocks"]
-    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
     assert blocks[0]["type"] == "header" and "week 10" in blocks[0]["text"]["text"]
     assert "Retention digest, week 10" in message.params["text"]
     assert "Kunde 1 &amp; &lt;Co&gt;" in json.dumps(blocks, ensure_ascii=False)
-    assert slack_api.uploads["F00000001"].startswith(PNG)
-    complete = slack_api.successful("files.completeUploadExternal")[0]
+    assert slack_api.uploads["F000000001"].startswith(PNG)
+    complete = slack_api.calls_to("files.completeUploadExternal")[0]
     assert complete.params["channel_id"] == CHANNEL
+    assert [f["id"] for f in complete.params["files"]] == ["F000000001"]
 
     # Telegram: every manager chat gets the HTML message and the chart as a photo.
     for chat in MANAGER_CHATS:
-        texts = [c for c in telegram_api.successful("sendMessage") if c.params["chat_id"] == chat]
-        photos = [
-            c for c in telegram_api.successful("sendPhoto") if int(c.params["chat_id"]) == chat
-        ]
+        texts = [c for c in telegram_api.calls_to("sendMessage") if c.params["chat_id"] == chat]
+        photos = [c for c in telegram_api.calls_to("sendPhoto") if c.params["chat_id"] == chat]
         assert len(texts) == 1 and len(photos) == 1
         assert texts[0].params["parse_mode"] == "HTML"
         title = "<b>Retention digest · week 10 · 2–8 Mar 2026</b>"
         assert texts[0].params["text"].startswith(title)
         assert "Kunde 1 &amp; &lt;Co&gt;" in texts[0].params["text"]
         assert photos[0].files["photo"].startswith(PNG)
+        assert "Week 10 in a chart" in photos[0].params["caption"]
     assert {r.status for r in rows(database).values()} == {"sent"}
 
     # Posting the same week again posts nothing anywhere.
@@ -105,7 +105,9 @@ def test_post_delivers_to_slack_and_every_telegram_chat(database, slack_api, tel
 def test_a_failing_slack_is_retried_recorded_and_posted_on_the_next_start(
     database, slack_api, telegram_api
 ):
-    slack_api.fail("chat.postMessage", times=3, status=500)
+    slack_api.fail(
+        "chat.postMessage", times=3, status=500, error="internal_error", retry_after=None
+    )
     env = digest_environment(database, slack_api, telegram_api)
     result = post(env)
     assert result.exit_code == 1
@@ -122,8 +124,8 @@ def test_a_failing_slack_is_retried_recorded_and_posted_on_the_next_start(
     outcomes = asyncio.run(retry_unsent(settings, session_factory(engine), NOW))
     engine.dispose()
     assert [(o.destination, o.status) for o in outcomes] == [(f"slack:{CHANNEL}", "sent")]
-    assert len(slack_api.successful("chat.postMessage")) == 1
-    assert len(telegram_api.successful("sendMessage")) == len(MANAGER_CHATS)
+    assert len(slack_api.calls_to("chat.postMessage")) == 1
+    assert len(telegram_api.calls_to("sendMessage")) == len(MANAGER_CHATS)
     assert rows(database)[f"slack:{CHANNEL}"].attempts == 4
 
 
@@ -133,21 +135,23 @@ def test_a_timeout_is_retried_without_resending_what_arrived(database, telegram_
     result = post(env)
     assert result.exit_code == 0, result.output
     # Each chat got its text once, though its photo needed a second attempt.
-    assert len(telegram_api.successful("sendMessage")) == len(MANAGER_CHATS)
+    assert len(telegram_api.calls_to("sendMessage")) == len(MANAGER_CHATS)
     assert all(r.attempts == 2 for r in rows(database).values())
 
 
 def test_a_slack_upload_failure_does_not_repost_the_message(database, slack_api):
-    slack_api.fail("files.completeUploadExternal", times=1, status=500)
+    slack_api.fail(
+        "files.completeUploadExternal", status=500, error="internal_error", retry_after=None
+    )
     result = post(digest_environment(database, slack_api, None))
     assert result.exit_code == 0, result.output
-    assert len(slack_api.successful("chat.postMessage")) == 1
-    assert len(slack_api.successful("files.completeUploadExternal")) == 1
+    assert len(slack_api.calls_to("chat.postMessage")) == 1
+    assert len(slack_api.calls_to("files.completeUploadExternal")) == 1
 
 
 def test_an_unknown_channel_is_not_retried_and_says_why(database, slack_api):
     slack_api.fail(
-        "chat.postMessage", times=5, status=200, body={"ok": False, "error": "channel_not_found"}
+        "chat.postMessage", times=5, status=200, error="channel_not_found", retry_after=None
     )
     result = post(digest_environment(database, slack_api, None))
     assert result.exit_code == 1

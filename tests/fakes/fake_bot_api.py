@@ -3,8 +3,10 @@
 It speaks the HTTP side of the Bot API that python-telegram-bot uses (`/bot<token>/<method>`
 with form or JSON parameters, `{"ok": ..., "result": ...}` answers), serves `getUpdates`
 long polling from a queue the test fills with Bot API-shaped update JSON, and records every
-call. It can misbehave like Telegram: 429 with `retry_after` when more than `rate_limit`
-messages arrive within one second (or on demand), 403 for chats that blocked the bot.
+call (a `sendPhoto` upload with the photo's bytes in `Call.files`). It can misbehave like
+Telegram: 429 with `retry_after` when more than `rate_limit` messages arrive within one
+second (or on demand, `fail_next`), 403 for chats that blocked the bot, or an answer held
+back longer than the client waits (`stall`).
 
 It runs on its own thread and event loop, so tests can drive it from the test's loop and
 from synchronous CLI calls alike.
@@ -14,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.policy
 import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +34,7 @@ BOT_USERNAME = "retention_test_bot"
 JSON_FIELDS = {"reply_markup", "commands", "allowed_updates", "scope", "reply_parameters"}
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit"}
 # Methods Telegram counts against a bot's message rate.
-CHAT_METHODS = {"sendMessage", "editMessageText", "editMessageReplyMarkup"}
+CHAT_METHODS = {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 200
+    files: dict[str, bytes] = field(default_factory=dict)  # multipart uploads: name -> bytes
 
 
 @dataclass
@@ -47,6 +52,35 @@ class _Failure:
     status: int
     retry_after: int
     remaining: int
+
+
+@dataclass
+class _Stall:
+    method: str
+    seconds: float
+    remaining: int
+
+
+def multipart_form(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The fields and the files of a multipart/form-data body.
+
+    Parsed from the raw body with the standard library: aiohttp's own multipart reader may
+    emit a DeprecationWarning mid-request, which this suite turns into an error.
+    """
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
+        if part.get_filename():
+            files[name] = payload
+        else:
+            fields[name] = payload.decode()
+    return fields, files
 
 
 @dataclass
@@ -62,6 +96,7 @@ class FakeBotApi:
         self._pending: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._failures: list[_Failure] = []
+        self._stalls: list[_Stall] = []
         self._window: deque[float] = deque()
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._message_ids: dict[int, int] = {}
@@ -149,6 +184,11 @@ class FakeBotApi:
         with self._lock:
             self._failures.append(_Failure(method, status, retry_after, count))
 
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` calls of `method` for `seconds`, then answer as usual."""
+        with self._lock:
+            self._stalls.append(_Stall(method, seconds, times))
+
     def block(self, chat_id: int) -> None:
         with self._lock:
             self.blocked.add(chat_id)
@@ -187,10 +227,14 @@ class FakeBotApi:
 
     # -- the Bot API -----------------------------------------------------------------------
 
-    async def _params(self, request: web.Request) -> dict[str, Any]:
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         raw: dict[str, Any] = dict(request.query)
+        files: dict[str, bytes] = {}
         if request.content_type == "application/json":
             raw.update(await request.json())
+        elif request.content_type == "multipart/form-data":
+            fields, files = multipart_form(request.headers["Content-Type"], await request.read())
+            raw.update(fields)
         elif request.can_read_body:
             raw.update(dict(await request.post()))
         params: dict[str, Any] = {}
@@ -202,7 +246,7 @@ class FakeBotApi:
             elif isinstance(value, str) and key == "timeout":
                 value = float(value)
             params[key] = value
-        return params
+        return params, files
 
     def _error(self, call: Call, status: int, description: str, **extra: Any) -> web.Response:
         call.status = status
@@ -212,11 +256,20 @@ class FakeBotApi:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        call = Call(method, await self._params(request), time.monotonic())
+        params, files = await self._params(request)
+        call = Call(method, params, time.monotonic(), files=files)
         with self._lock:
             self.calls.append(call)
         if request.match_info["token"] != self.token:
             return self._error(call, 401, "Unauthorized")
+        with self._lock:
+            stall = next((s for s in self._stalls if s.method == method), None)
+            if stall is not None:
+                stall.remaining -= 1
+                if stall.remaining <= 0:
+                    self._stalls.remove(stall)
+        if stall is not None:
+            await asyncio.sleep(stall.seconds)
         with self._lock:
             failure = next((f for f in self._failures if f.method == method), None)
             if failure is not None:
@@ -302,7 +355,8 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), remaining)
 
-    def _message(self, chat_id: int, text: str, reply_markup: Any) -> dict[str, Any]:
+    def _message(self, chat_id: int, reply_markup: Any, **content: Any) -> dict[str, Any]:
+        """A message the bot sent: `content` is its `text`, or its `photo` and `caption`."""
         with self._lock:
             message_id = self._message_ids.get(chat_id, 1000) + 1
             self._message_ids[chat_id] = message_id
@@ -311,7 +365,7 @@ class FakeBotApi:
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"},
                 "from": self._bot_user(),
-                "text": text,
+                **{key: value for key, value in content.items() if value is not None},
             }
             if reply_markup:
                 message["reply_markup"] = reply_markup
@@ -319,7 +373,19 @@ class FakeBotApi:
             return message
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
-        return self._message(params["chat_id"], params["text"], params.get("reply_markup"))
+        return self._message(params["chat_id"], params.get("reply_markup"), text=params["text"])
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        # The photo itself is in the call's `files` (an upload) or `params` (a file_id or URL).
+        with self._lock:
+            photo_no = len(self._messages) + 1
+        size = {"file_id": f"PHOTO{photo_no}", "file_unique_id": f"P{photo_no}"}
+        return self._message(
+            params["chat_id"],
+            params.get("reply_markup"),
+            photo=[{**size, "width": 1200, "height": 675}],
+            caption=params.get("caption"),
+        )
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         key = (params["chat_id"], params["message_id"])

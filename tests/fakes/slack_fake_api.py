@@ -3,11 +3,13 @@
 An aiohttp app on its own thread and event loop (so a test's loop blocking on a database
 call never stalls it). It answers `auth.test`, `chat.postMessage`, `chat.update`,
 `usergroups.users.list`, `views.open` and the file upload (`files.getUploadURLExternal`,
-the upload URL, `files.completeUploadExternal`) as Slack does (form, query or JSON parameters;
-bearer token checked), keeps the posted messages so a test can read the current text of
-an alert, and records every call with the moment it arrived. `/response/<id>` stands in
-for the response_url Slack gives each command and click. `fail()` makes the next calls of
-a method answer with an error, e.g. 429 with a Retry-After header.
+the upload URL it hands out, recorded as method "upload", `files.completeUploadExternal`)
+as Slack does (form, query, JSON or multipart parameters; bearer token checked), keeps the
+posted messages so a test can read the current text of an alert, and records every call
+with its headers and the moment it arrived. `/response/<id>` stands in for the
+response_url Slack gives each command and click. `fail()` makes the next calls of a method
+answer with an error, e.g. 429 with a Retry-After header, or `ok: false` with status 200;
+`stall()` holds them back longer than the client waits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from fake_bot_api import multipart_form
 
 TOKEN = "xoxb-1111-2222-slacktestbottoken"
 APP_TOKEN = "xapp-1-A0APP00001-1111-slacktestapptoken"
@@ -32,6 +35,7 @@ class Call:
     params: dict[str, Any]
     at: float  # time.monotonic() on arrival
     status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,6 +45,7 @@ class _Trouble:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0  # seconds to hold the call, then answer it as usual
 
 
 class FakeSlackApi:
@@ -53,6 +58,7 @@ class FakeSlackApi:
         self._troubles: list[_Trouble] = []
         self._lock = threading.Lock()
         self._ts = 1_700_000_000
+        self._file_no = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -83,6 +89,16 @@ class FakeSlackApi:
             self._troubles.append(
                 _Trouble(method, times, status, {"ok": False, "error": error}, headers)
             )
+
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` calls of `method` for `seconds` before answering."""
+        with self._lock:
+            self._troubles.append(_Trouble(method, times, 200, {}, stall=seconds))
+
+    def methods(self) -> list[str]:
+        """The methods of the successful calls, in the order they arrived."""
+        with self._lock:
+            return [c.method for c in self.calls if c.status == 200]
 
     def calls_to(self, method: str, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -123,7 +139,7 @@ class FakeSlackApi:
         def run() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
-            app = web.Application()
+            app = web.Application(client_max_size=20 * 1024 * 1024)
             app.router.add_route("*", "/api/{method}", self._api)
             app.router.add_post("/response/{key}", self._response)
             app.router.add_get("/socket", self._websocket)
@@ -132,9 +148,7 @@ class FakeSlackApi:
             loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
             loop.run_until_complete(site.start())
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.port = self._runner.addresses[0][1]
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self._runner.cleanup())
@@ -189,17 +203,49 @@ class FakeSlackApi:
         if request.method == "POST" and request.can_read_body:
             if request.content_type == "application/json":
                 params.update(await request.json())
+            elif request.content_type == "multipart/form-data":
+                body = await request.read()
+                params.update(multipart_form(request.headers["Content-Type"], body)[0])
             else:
                 params.update(dict(await request.post()))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "files"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
 
-    async def _upload(self, request: web.Request) -> web.Response:
-        data = await request.read()
+    async def _trouble(self, call: Call) -> web.Response | None:
+        """Apply a pending `fail` or `stall` of the call's method: the error to answer, if any."""
         with self._lock:
-            self.uploads[request.match_info["file_id"]] = data
+            trouble = next(
+                (t for t in self._troubles if t.method == call.method and t.remaining), None
+            )
+            if trouble is not None:
+                trouble.remaining -= 1
+                if not trouble.stall:
+                    call.status = trouble.status
+        if trouble is None:
+            return None
+        if trouble.stall:
+            await asyncio.sleep(trouble.stall)
+            return None
+        return web.json_response(trouble.body, status=trouble.status, headers=trouble.headers)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the file's bytes, raw (as slack_sdk sends them) or multipart."""
+        file_id = request.match_info["file_id"]
+        if request.content_type == "multipart/form-data":
+            files = multipart_form(request.headers["Content-Type"], await request.read())[1]
+            data = next(iter(files.values()), b"")
+        else:
+            data = await request.read()
+        call = Call("upload", {"file_id": file_id}, time.monotonic(), headers=dict(request.headers))
+        with self._lock:
+            self.calls.append(call)
+        failed = await self._trouble(call)
+        if failed is not None:
+            return failed
+        with self._lock:
+            self.uploads[file_id] = data
         return web.Response(text=f"OK - {len(data)}")
 
     async def _response(self, request: web.Request) -> web.Response:
@@ -211,15 +257,12 @@ class FakeSlackApi:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, time.monotonic(), headers=dict(request.headers))
         with self._lock:
             self.calls.append(call)
-            trouble = next((t for t in self._troubles if t.method == method and t.remaining), None)
-            if trouble is not None:
-                trouble.remaining -= 1
-                call.status = trouble.status
-        if trouble is not None:
-            return web.json_response(trouble.body, status=trouble.status, headers=trouble.headers)
+        failed = await self._trouble(call)
+        if failed is not None:
+            return failed
         expected = APP_TOKEN if method == "apps.connections.open" else TOKEN
         if request.headers.get("Authorization") != f"Bearer {expected}":
             call.status = 401
@@ -268,7 +311,8 @@ class FakeSlackApi:
             return {"ok": True, "users": self.usergroups[group]}
         if method == "files.getUploadURLExternal":
             with self._lock:
-                file_id = f"F{len(self.uploads) + len(self.shared_files) + 1:09d}"
+                self._file_no += 1
+                file_id = f"F{self._file_no:09d}"
             return {
                 "ok": True,
                 "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
@@ -277,7 +321,8 @@ class FakeSlackApi:
         if method == "files.completeUploadExternal":
             with self._lock:
                 self.shared_files.append(params)
-            return {"ok": True, "files": [{"id": "F1", "title": params.get("title")}]}
+            files = params.get("files") or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0VIEW0001", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}
