@@ -382,12 +382,14 @@ class ResponseImporter(Importer[ResponseRecord]):
             )
         }
         now = self.now()
+        fresh: list[ResponseRecord] = []  # new responses, and changed ones to write anew
+        replaced: list[int] = []
         for line, record in known:
             customer_id = customer_ids[record.external_id]
             wanted = _answer_values(record)
             old = sessions.get(record.response_id)
             if old is None:
-                self._insert(session, record, customer_id, languages.get(customer_id), now)
+                fresh.append(record)
                 self.report.inserted += 1
                 continue
             current = answers.get(old.id, {})
@@ -402,10 +404,12 @@ class ResponseImporter(Importer[ResponseRecord]):
             elif self.written_this_run(old.updated_at):
                 self.reject(line, f"duplicate id {record.response_id!r} (earlier in this run)")
             else:
-                session.execute(delete(SurveySession).where(SurveySession.id == old.id))
-                session.flush()
-                self._insert(session, record, customer_id, languages.get(customer_id), now)
+                replaced.append(old.id)
+                fresh.append(record)
                 self.report.updated += 1
+        if replaced:  # their answers and tags go with them (ON DELETE CASCADE)
+            session.execute(delete(SurveySession).where(SurveySession.id.in_(replaced)))
+        self._insert(session, fresh, customer_ids, languages, now)
 
     @staticmethod
     def _answers(
@@ -425,43 +429,60 @@ class ResponseImporter(Importer[ResponseRecord]):
             )
         return found
 
+    @staticmethod
     def _insert(
-        self,
         session: Session,
-        record: ResponseRecord,
-        customer_id: int,
-        language: str | None,
+        records: Sequence[ResponseRecord],
+        customer_ids: Mapping[str, int],
+        languages: Mapping[int, str | None],
         now: datetime,
     ) -> None:
-        survey_session = SurveySession(
-            customer_id=customer_id,
-            survey=record.survey,
-            status="completed",
-            channel="import",
-            language=language,
-            source_ref=record.response_id,
-            created_at=now,
-            updated_at=now,
-            completed_at=record.answered_at,
+        """One completed session per response and its answers, a statement per table."""
+        if not records:
+            return
+        insert_ignoring_conflicts(
+            session,
+            SurveySession,
+            [
+                {
+                    "customer_id": customer_ids[record.external_id],
+                    "survey": record.survey,
+                    "status": "completed",
+                    "channel": "import",
+                    "language": languages.get(customer_ids[record.external_id]),
+                    "source_ref": record.response_id,
+                    "save_opportunity": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "completed_at": record.answered_at,
+                }
+                for record in records
+            ],
         )
-        session.add(survey_session)
-        session.flush()
-        for question, (score, text, answered_at) in _answer_values(record).items():
-            answer = Answer(
-                session_id=survey_session.id,
-                customer_id=customer_id,
-                survey=record.survey,
-                question=question,
-                score=score,
-                text=text,
-                answered_at=answered_at,
-                channel="import",
-                language=language,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(answer)
-        session.flush()
+        ids = rows_by_key(
+            session, SurveySession.source_ref, [r.response_id for r in records], [SurveySession.id]
+        )
+        rows = []
+        for record in records:
+            customer_id = customer_ids[record.external_id]
+            for question, (score, text, answered_at) in _answer_values(record).items():
+                rows.append(
+                    {
+                        "session_id": ids[record.response_id].id,
+                        "customer_id": customer_id,
+                        "survey": record.survey,
+                        "question": question,
+                        "score": score,
+                        "text": text,
+                        "answered_at": answered_at,
+                        "channel": "import",
+                        "language": languages.get(customer_id),
+                        "tags_corrected": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        insert_ignoring_conflicts(session, Answer, rows)
 
 
 def _answer_values(record: ResponseRecord) -> dict[str, tuple[int | None, str | None, datetime]]:
