@@ -224,7 +224,15 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("session_id", "question", name="uq_answers_session_question"),
-        Index("ix_answers_survey_answered_at", "survey", "answered_at"),
+        # Covering: the digest's weekly scores read this index alone (migration 0006).
+        Index(
+            "ix_answers_survey_answered_at_scores",
+            "survey",
+            "answered_at",
+            "question",
+            "score",
+            "session_id",
+        ),
         Index("ix_answers_customer_id_answered_at", "customer_id", "answered_at"),
     )
 

@@ -176,7 +176,7 @@ def _lost_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, tup
 def _answers_by_week(
     session: Session, bounds: Sequence[datetime]
 ) -> tuple[dict[tuple[str, int], tuple[int, int, int, int]], dict[int, int]]:
-    """One pass over the window's answers (the (survey, answered_at) index serves it).
+    """One pass over the window's answers, read from the covering index alone (0006).
 
     Returns (answers, 9-10s, 0-6s, 4-5s) of scored answers per (survey, week), and the
     survey sessions with an answer given in each week (the digest's "responses").
