@@ -32,7 +32,7 @@ from insights.records import (
     parse_event,
     parse_response,
 )
-from storage.bulk import insert_ignoring_conflicts, rows_by_key
+from storage.bulk import insert_ignoring_conflicts, refresh_statistics, rows_by_key
 from storage.models import Answer, Customer, Event, SurveySession
 
 BATCH_SIZE = 5_000
@@ -209,6 +209,10 @@ class CustomerImporter(Importer[CustomerRecord]):
     key_field = "external_id"
     FIELDS = ("name", "email", "language", "timezone", "plan", "mrr", "signed_up_at")
 
+    def finish(self) -> None:
+        with self.factory() as session, session.begin():
+            refresh_statistics(session, ["customers"], self.report.inserted)
+
     def parse(self, row: Mapping[str, object]) -> CustomerRecord:
         return parse_customer(row, self.tz)
 
@@ -342,6 +346,8 @@ class EventImporter(Importer[EventRecord]):
 
     def finish(self) -> None:
         with self.factory() as session, session.begin():
+            written = self.report.inserted + self.report.updated
+            refresh_statistics(session, ["events", "customers"], written)
             lifecycle.refresh(session, self.now(), self.rules.grace, self.rules.window)
 
 
@@ -350,6 +356,11 @@ class ResponseImporter(Importer[ResponseRecord]):
 
     kind = "responses"
     key_field = "response_id"
+
+    def finish(self) -> None:
+        written = self.report.inserted + self.report.updated
+        with self.factory() as session, session.begin():
+            refresh_statistics(session, ["survey_sessions", "answers"], written)
 
     def parse(self, row: Mapping[str, object]) -> ResponseRecord:
         return parse_response(row, self.tz)

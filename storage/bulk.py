@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import Base
@@ -60,6 +60,24 @@ def insert_ignoring_conflicts(
     ]
     # Both sqlite3 and psycopg report the summed row count of an executemany.
     return int(connection.exec_driver_sql(sql, params).rowcount)
+
+
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(session: Session, tables: Sequence[str], written: int) -> None:
+    """After a bulk load, let PostgreSQL's planner see the new rows (`ANALYZE`).
+
+    Autovacuum analyzes a table only some time after it changed; a query planned in the
+    meantime believes the table is as small as before. Seen on 10,000,000 fresh events:
+    the churn replay's `customer_id IN (...)` look-ups ran as sequential scans for over
+    twenty minutes. ANALYZE samples a fixed number of rows, about a second here. SQLite's
+    planner prefers an index without statistics, so nothing is done there.
+    """
+    if written < ANALYZE_AFTER_ROWS or session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table}"'))
 
 
 def rows_by_key(

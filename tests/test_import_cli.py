@@ -262,3 +262,26 @@ def test_changed_event_updates_and_recomputes_churn(run, rows, tmp_path):
     assert (a.status, a.churned_at) == ("active", None)
     assert b.last_activity_at == datetime(2026, 2, 11, tzinfo=UTC)
     assert [e.type for e in rows(Event)] == ["activity", "activity", "purchase"]
+
+
+def test_a_large_import_leaves_postgresql_statistics_fresh(run, database_url, tmp_path):
+    """A planner that has not seen a bulk load plans it as an empty table: after the
+    import the tables are analyzed, so the churn replay and the next queries use indexes."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner statistics")
+    customers = CUSTOMERS_HEADER + "".join(f"c{n},,,,,,10,2026-01-01\n" for n in range(200))
+    events = "event_id,external_id,type,occurred_at,amount\n" + "".join(
+        f"e{n},c{n % 200},activity,2026-02-{1 + n % 28:02d}T10:00:00Z,\n" for n in range(12_000)
+    )
+    assert run("import", "customers", write(tmp_path, "c.csv", customers)).exit_code == 0
+    assert run("import", "events", write(tmp_path, "e.csv", events)).exit_code == 0
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        analyzed = dict(
+            connection.exec_driver_sql(
+                "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE schemaname = current_schema() AND relname IN ('events', 'customers')"
+            ).all()
+        )
+    engine.dispose()
+    assert analyzed == {"events": True, "customers": True}
