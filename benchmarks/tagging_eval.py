@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import importlib.util
 import json
 import os
 import platform
@@ -659,6 +660,9 @@ def run_normalisers() -> Table:
         ("da", "snowball"),
         ("da", "simplemma"),
     ]:
+        if backend == "simplemma" and importlib.util.find_spec("simplemma") is None:
+            t.add(lang, backend, "-", "not installed (pip install -e '.[bench]')", "")
+            continue
         tg = Tagger(morphology={lang: backend})
         sub = [r for r in dev if r["lang"] == lang]
         f1 = multilabel_f1(
