@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_bot_api import FakeBotApi
+from slack_fake_api import FakeSlackApi
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,3 +90,23 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """The test Telegram Bot API server on 127.0.0.1 (tests/fakes/fake_bot_api.py)."""
+    server = FakeBotApi().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def slack_api() -> Iterator[FakeSlackApi]:
+    """The test Slack Web API server on 127.0.0.1 (tests/fakes/slack_fake_api.py)."""
+    server = FakeSlackApi().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,7 +3,7 @@ real Slack app (bolt + Starlette) served by uvicorn on 127.0.0.1 with a fixed cl
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from slack_fake_api import TOKEN, FakeSlackApi
@@ -18,13 +18,10 @@ from bot.web import WebServer
 
 
 @pytest.fixture
-def slack_api() -> Iterator[FakeSlackApi]:
-    server = FakeSlackApi().start()
-    server.usergroups[USERGROUP] = [GROUP_MEMBER]
-    try:
-        yield server
-    finally:
-        server.stop()
+def slack_api(slack_api: FakeSlackApi) -> FakeSlackApi:
+    """The root fixture's server, with the staff user group these tests use."""
+    slack_api.usergroups[USERGROUP] = [GROUP_MEMBER]
+    return slack_api
 
 
 @pytest.fixture

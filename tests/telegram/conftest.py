@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +21,6 @@ ru = "Мы можем сделать скидку 30% на следующие т
 [support]
 en = "A senior engineer will look after your account personally."
 """
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
