@@ -698,7 +698,11 @@ def write_results(kind: str, results: list[ScenarioResult], args: argparse.Names
         "target": f"reply p95 < {TARGET_P95_MS:g} ms on SQLite (pace lifted burst)",
         "scenarios": [asdict(r) for r in results],
     }
-    (RESULTS / f"conversations-{kind}.json").write_text(json.dumps(data, indent=2) + "\n")
+    # Another size than the target's (run_all --quick) must not overwrite its results.
+    name = f"conversations-{kind}" + (
+        "" if results[0].customers == 200 else f"-{results[0].customers}"
+    )
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
     md = (
         f"# Conversations: {results[0].customers} customers answer NPS via the webhook "
         f"({kind})\n\n"
@@ -717,7 +721,7 @@ def write_results(kind: str, results: list[ScenarioResult], args: argparse.Names
     )
     if kind == "sqlite":
         md += "\n" + verdict(results)[1] + "\n"
-    (RESULTS / f"conversations-{kind}.md").write_text(md)
+    (RESULTS / f"{name}.md").write_text(md)
 
 
 # -- entry point ---------------------------------------------------------------------------
