@@ -47,6 +47,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -57,6 +58,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -434,26 +436,65 @@ class Child:
     stderr: str
 
 
-def run_child(args: list[str], env: dict[str, str], cwd: Path) -> Child:
-    """Run a command; `os.wait4` gives the peak RSS of that process alone."""
+def run_child(
+    args: list[str], env: dict[str, str], cwd: Path, watch: Callable[[], bool] | None = None
+) -> Child:
+    """Run a command; `os.wait4` gives the peak RSS of that process alone.
+
+    `watch`, if given, is polled every 2 s while the command runs; the first time it is
+    true is recorded as a line "(watch)", to split a command into phases from outside.
+    """
     err_path = cwd / f"stderr-{uuid.uuid4().hex[:8]}.txt"
     lines: list[tuple[float, str]] = []
     started = time.perf_counter()
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(2.0):
+            try:
+                if watch is not None and watch():
+                    lines.append((time.perf_counter() - started, "(watch)"))
+                    return
+            except Exception:  # the database may be busy or not there yet: try again
+                continue
+
     with err_path.open("w+", encoding="utf-8") as err:
         process = subprocess.Popen(
             args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True
         )
+        watcher = threading.Thread(target=poll, daemon=True)
+        if watch is not None:
+            watcher.start()
         assert process.stdout is not None
         for line in process.stdout:
             lines.append((time.perf_counter() - started, line.rstrip("\n")))
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        done.set()
+        if watch is not None:
+            watcher.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         process.stdout.close()
         err.seek(0)
         stderr = err.read()
     err_path.unlink()
+    lines.sort(key=lambda item: item[0])
     return Child(seconds, usage.ru_maxrss / 1024, process.returncode, lines, stderr[-3000:])
+
+
+def rows_reached(url: str, table: str, count: int) -> Callable[[], bool]:
+    """A watch: true once `table` holds `count` rows (by max(id): one index probe)."""
+
+    def reached() -> bool:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                top = connection.execute(text(f"SELECT MAX(id) FROM {table}")).scalar()
+                return top is not None and int(top) >= count
+        finally:
+            engine.dispose()
+
+    return reached
 
 
 def child_env(database_url: str) -> dict[str, str]:
@@ -635,11 +676,19 @@ def sqlite_target(folder: Path, keep: bool) -> Target:
     return Target("sqlite", f"sqlite:///{path}", cleanup, size, f"SQLite {sqlite3.sqlite_version}")
 
 
+PG_SETTINGS = ("autovacuum", "shared_buffers", "work_mem", "effective_cache_size", "fsync",
+               "synchronous_commit")  # fmt: skip
+
+
 def postgres_target(admin_url: str, keep: bool) -> Target:
     name = f"scale_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url)
     with admin.begin() as connection:
         server = str(connection.execute(text("SHOW server_version")).scalar())
+        settings = ", ".join(
+            f"{setting}={connection.execute(text(f'SHOW {setting}')).scalar()}"
+            for setting in PG_SETTINGS
+        )
         connection.execute(text(f'CREATE SCHEMA "{name}"'))
     url = make_url(admin_url).update_query_dict({"options": f"-csearch_path={name}"})
 
@@ -667,7 +716,7 @@ def postgres_target(admin_url: str, keep: bool) -> Target:
 
     return Target(
         "postgresql", url.render_as_string(hide_password=False), cleanup, size,
-        f"PostgreSQL {server}",
+        f"PostgreSQL {server} ({settings})",
     )  # fmt: skip
 
 
@@ -751,12 +800,14 @@ def run_database(
     steps: list[Step] = []
     say(f"{target.kind}: {target.server}")
 
-    def cli_step(name: str, args: list[str], rows: int | None) -> Child:
+    def cli_step(
+        name: str, args: list[str], rows: int | None, watch: Callable[[], bool] | None = None
+    ) -> Child:
         say(f"  {name}")
-        child = run_child([cli, *args], env, files)
+        child = run_child([cli, *args], env, files, watch)
         if child.returncode != 0:
             sys.exit(f"{' '.join(args)} failed ({child.returncode}):\n{child.stderr}")
-        output = " / ".join(line for _, line in child.lines)
+        output = " / ".join(line for _, line in child.lines if line != "(watch)")
         steps.append(Step(name, rows, child.seconds, child.peak_mb, output))
         rate = f", {rows / child.seconds:,.0f} rows/s" if rows else ""
         say(f"    {child.seconds:.1f} s{rate}, peak {child.peak_mb:.0f} MB: {output}")
@@ -765,9 +816,20 @@ def run_database(
     counts = manifest["counts"]
     cli_step("db upgrade", ["db", "upgrade"], None)
     cli_step("import customers", ["import", "customers", "customers.csv"], counts["customers"])
-    cli_step(
-        "import events (with churn replay)", ["import", "events", "events.csv"], counts["events"]
-    )
+    child = cli_step(
+        "import events (with churn replay)", ["import", "events", "events.csv"],
+        counts["events"], rows_reached(target.url, "events", counts["events"]),
+    )  # fmt: skip
+    inserted = next((at for at, line in child.lines if line == "(watch)"), None)
+    if inserted is not None:
+        steps.append(
+            Step("  of which: inserting events", counts["events"], inserted, None,
+                 "until the last row was visible (polled every 2 s)")
+        )  # fmt: skip
+        steps.append(
+            Step("  of which: statistics (PostgreSQL) + churn replay", counts["customers"],
+                 child.seconds - inserted, None, "from the last row on; rows = customers")
+        )  # fmt: skip
     child = cli_step(
         "import responses (with tagging)", ["import", "responses", "responses.csv"],
         counts["responses"],
@@ -870,7 +932,7 @@ def markdown(result: dict[str, Any], run: dict[str, Any]) -> str:
     counts = run["files"]["counts"]
     server = "" if result["database"] == "sqlite" else f", {result['server']}"
     lines = [
-        f"# Scale run: {run['label']} ({result['server']})",
+        f"# Scale run: {run['label']}, {result['database']}",
         "",
         f"`{run['command']}` on {result['started']} – {result['finished']} UTC.",
         f"Machine: {m['cpus']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']},"
