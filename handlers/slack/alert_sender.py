@@ -224,6 +224,11 @@ class AlertSender:
                 await self.sleep(wait)
         self._last_send[channel] = time.monotonic()
 
+    def _sent(self, channel: str) -> None:
+        """Count the pace from when Slack answered: a request slow to arrive (a loaded
+        machine) must not bring the next one closer than `pace` at Slack's end."""
+        self._last_send[channel] = max(self._last_send.get(channel, 0.0), time.monotonic())
+
     async def _deliver(self, follow_up_id: int) -> None:
         failures = 0
         while True:
@@ -257,6 +262,7 @@ class AlertSender:
                         blocks=message.reply.blocks,
                     )
                     self.sent.append(("update", follow_up_id))
+                self._sent(channel)
                 return
             except SlackApiError as error:
                 if error.response.status_code == 429:
