@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from storage import schema
+from storage import inbox, schema
 from storage.errors import DatabaseUnavailable
 from storage.models import DigestPost
 
@@ -44,11 +45,13 @@ class HealthCheck:
             state == RUNNING for state in configured
         )
         last_digest = database.pop("last_digest", None)
+        updates = database.pop("inbox", None)
         return healthy, {
             "status": "ok" if healthy else "unhealthy",
             "database": database,
             "components": components,
             "last_digest": last_digest,
+            "inbox": updates,
         }
 
     def _database(self) -> dict[str, Any]:
@@ -64,11 +67,28 @@ class HealthCheck:
         }
         if found.state == "current":
             report["last_digest"] = self._last_digest()
+            report["inbox"] = self._inbox()
         elif found.state == "behind":
             report["error"] = f"the schema is behind the code; {schema.UPGRADE_HINT}"
         else:
             report["error"] = "the schema is newer than this code; run the newer version"
         return report
+
+    def _inbox(self) -> dict[str, Any]:
+        """Updates stored and not yet handled, and those parked after their last try.
+
+        Parked updates do not make the process unhealthy (restarting it would not help);
+        they are there for an operator to read, with the latest error.
+        """
+        with Session(self.engine) as session:
+            backlog = inbox.backlog(session)
+        oldest = backlog.oldest_pending_at
+        return {
+            "pending": backlog.pending,
+            "oldest_pending_at": oldest.isoformat() if oldest else None,
+            "parked": backlog.parked,
+            "last_parked_error": backlog.last_parked_error,
+        }
 
     def _last_digest(self) -> dict[str, Any] | None:
         with self.engine.connect() as connection:

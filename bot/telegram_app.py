@@ -31,6 +31,7 @@ from surveys.definitions import builtin_surveys
 from surveys.dispatch import Dispatcher, DispatchReport, ProgressCallback, Sent
 from surveys.hooks import AnswerHooks, StoredAnswer
 from surveys.i18n import builtin_catalog
+from surveys.intake import Intake
 from surveys.offers import SaveOffers, load_save_offers
 from surveys.policy import SurveyPolicy
 from surveys.service import SurveyService
@@ -76,8 +77,13 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     )
 
 
-def build_application(settings: Settings, *, polling: bool = True) -> BotApplication:
-    """A python-telegram-bot Application for our token, API URL and pace (no handlers)."""
+def build_application(settings: Settings) -> BotApplication:
+    """A python-telegram-bot Application for our token, API URL and pace (no handlers).
+
+    It has no Updater: updates reach it from the durable intake (`surveys.intake`), fed by
+    our webhook route or our own poller, both of which store an update before Telegram is
+    told it arrived.
+    """
     settings.require("telegram_bot_token")
     assert settings.telegram_bot_token is not None
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -85,9 +91,8 @@ def build_application(settings: Settings, *, polling: bool = True) -> BotApplica
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(rate_limiter(settings))
+        .updater(None)
     )
-    if not polling:
-        builder = builder.updater(None)
     return builder.build()
 
 
@@ -180,7 +185,7 @@ async def bot_username(settings: Settings) -> str:
         raise ConfigError(
             "TELEGRAM_BOT_USERNAME is not set (nor TELEGRAM_BOT_TOKEN to ask Telegram for it)"
         )
-    application = build_application(settings, polling=False)
+    application = build_application(settings)
     async with connected(application, settings):
         return application.bot.username
 
@@ -198,7 +203,7 @@ async def send_due(
     """
     if application is not None:
         return await build_dispatcher(settings, factory, application).send_due(on_progress)
-    application = build_application(settings, polling=False)
+    application = build_application(settings)
     async with connected(application, settings):
         return await build_dispatcher(settings, factory, application).send_due(on_progress)
 
@@ -207,7 +212,7 @@ async def send_now(
     settings: Settings, factory: sessionmaker[Session], survey: str, external_id: str
 ) -> Sent:
     """Send one survey to one customer now (`survey send KIND --customer ID`)."""
-    application = build_application(settings, polling=False)
+    application = build_application(settings)
     async with connected(application, settings):
         return await build_dispatcher(settings, factory, application).send_now(survey, external_id)
 
@@ -243,8 +248,12 @@ class TelegramBot:
         self.poll_timeout = poll_timeout
         self.polling = settings.telegram_mode == "polling"
         self.service = build_service(settings, factory, hooks)
-        self.application: BotApplication | None = build_application(settings, polling=self.polling)
+        self.application: BotApplication | None = build_application(settings)
         telegram_edge.register(self.application, self.service)
+        self.intake = Intake(
+            factory, telegram_edge.INTAKE_SOURCE, telegram_edge.handler(self.application)
+        )
+        self.poller: telegram_edge.Poller | None = None
         self._initialized = False
 
     @staticmethod
@@ -273,8 +282,14 @@ class TelegramBot:
         if self.polling:
             return []
         assert self.application is not None and self.settings.telegram_webhook_secret
+        application = self.application
         return [
-            telegram_edge.webhook_route(self.application, self.settings.telegram_webhook_secret)
+            telegram_edge.webhook_route(
+                application,
+                self.settings.telegram_webhook_secret,
+                self.intake,
+                ready=lambda: application.running and self.intake.running,
+            )
         ]
 
     async def start(self) -> str:
@@ -288,19 +303,24 @@ class TelegramBot:
         try:
             await telegram_edge.publish_commands(application, builtin_catalog())
             await application.start()
+            # Updates an earlier process stored but did not finish are handled first.
+            self.intake.start()
             try:
                 if self.polling:
-                    assert application.updater is not None
-                    await application.updater.start_polling(
+                    self.poller = telegram_edge.Poller(
+                        application,
+                        self.intake,
                         timeout=self.poll_timeout,
                         allowed_updates=telegram_edge.ALLOWED_UPDATES,
                     )
+                    await self.poller.start()
                     how = f"polling as @{application.bot.username}"
                 else:
                     how = await self._set_webhook(application)
                 _running[:] = [application]
                 return how
             except BaseException:
+                await self.intake.stop(drain_seconds=0)
                 await application.stop()
                 raise
         except BaseException:
@@ -329,8 +349,11 @@ class TelegramBot:
         application = self.application
         if application is None or not application.running:
             return "the bot has stopped"
-        if self.polling and (application.updater is None or not application.updater.running):
-            return "polling has stopped"
+        if not self.intake.running:
+            return "the update worker has stopped"
+        if self.polling and (self.poller is None or not self.poller.running):
+            failure = self.poller.failure if self.poller is not None else None
+            return f"polling has stopped: {failure}" if failure else "polling has stopped"
         return None
 
     async def send_triggered(self, event_ids: Collection[int]) -> DispatchReport:
@@ -348,10 +371,14 @@ class TelegramBot:
             return
         if running_application() is application:
             _running.clear()
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
+        # Stored updates that are ready are handled now (bounded); any left wait in the
+        # database for the next start.
+        await self.intake.stop()
         if application.running:
-            await application.stop()  # handles the updates already queued first
+            await application.stop()
         await self.service.hooks.drain()
         if self._initialized:
             await application.shutdown()

@@ -11,7 +11,8 @@ Tables, in the order data arrives:
   and the corrections staff made.
 - `follow_ups`: staff work on unhappy customers; `digest_posts`: what was posted where.
 - `apscheduler_jobs`: the scheduler's persistent jobs (APScheduler's own layout).
-- `processed_updates`: inbound platform updates already handled, so a redelivery is a no-op.
+- `inbox`: inbound platform updates, stored before they are acknowledged and handled from
+  there, so nothing acknowledged is lost and a redelivery is a no-op.
 
 The schema itself is owned by Alembic migrations (`storage/migrations`); these classes must
 match them, and a test checks that they do.
@@ -366,17 +367,35 @@ class SchedulerJob(Base):
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ProcessedUpdate(Base):
-    """An inbound update (a Telegram update_id, ...) that was handled: redelivery is a no-op.
+class InboxItem(Base):
+    """An inbound update (a Telegram update, ...), stored before it is acknowledged.
 
-    Telegram delivers at least once (a webhook retried after a timeout, getUpdates after a
-    crash before the offset was confirmed); the first process to insert the key handles it.
-    Rows older than a few days are pruned: Telegram does not redeliver that late.
+    The platform is told "received" only after this row is committed; a worker then claims
+    it (a lease: `claimed_by` until `claimed_until`), handles it and sets `processed_at`.
+    Items of one `chat_key` are handled in arrival order, one at a time. A failure is
+    retried at `next_try_at` with backoff; after the last try the item is `parked_at` with
+    its error, shown in /healthz, never dropped. Redeliveries hit the unique key and are
+    ignored. The payload is cleared once handled (the answer itself is stored elsewhere);
+    handled rows are pruned after a few days.
     """
 
-    __tablename__ = "processed_updates"
-    __table_args__ = (Index("ix_processed_updates_processed_at", "processed_at"),)
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("source", "delivery_id", name="uq_inbox_source_delivery_id"),
+        Index("ix_inbox_pending", "processed_at", "parked_at", "next_try_at"),
+        Index("ix_inbox_chat_key", "chat_key", "id"),
+    )
 
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    delivery_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    delivery_id: Mapped[str] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

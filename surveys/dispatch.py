@@ -33,7 +33,6 @@ from storage.models import (
     Answer,
     Customer,
     Event,
-    ProcessedUpdate,
     SurveySession,
 )
 from surveys import engine, prompts
@@ -339,11 +338,6 @@ class Dispatcher:
                     SurveySession.created_at <= now - self.policy.stale_claim,
                     ~exists().where(Answer.session_id == SurveySession.id),
                 )
-            )
-        )
-        session.execute(
-            delete(ProcessedUpdate).where(
-                ProcessedUpdate.processed_at < now - self.policy.update_retention
             )
         )
         return expired, released

@@ -31,8 +31,6 @@ class SurveyPolicy:
     # A claimed session never marked sent this long after (the sender died mid-send) is
     # released so the next run can try again.
     stale_claim: timedelta = timedelta(minutes=15)
-    # Processed-update keys are kept this long; Telegram does not redeliver later.
-    update_retention: timedelta = timedelta(days=7)
 
     @property
     def trigger_max_age(self) -> timedelta:

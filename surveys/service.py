@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import OPEN_SESSION_STATUSES, Answer, ProcessedUpdate, SurveySession
+from storage.models import OPEN_SESSION_STATUSES, Answer, SurveySession
 from surveys import accounts, prompts
 from surveys.accounts import Binding
 from surveys.conversation import Applied, Result, apply_input
@@ -399,22 +398,3 @@ class SurveyService:
         )
         if changed:
             log.info("chat %s is now %s", chat_id, "reachable" if reachable else "unreachable")
-
-    async def claim_update(self, delivery_id: str) -> bool:
-        """True the first time an update key is seen, False for every redelivery."""
-        now = self.clock()
-
-        def work(session: Session) -> bool:
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = (
-                insert(ProcessedUpdate)
-                .values(channel=self.channel, delivery_id=delivery_id, processed_at=now)
-                .on_conflict_do_nothing()
-                .returning(ProcessedUpdate.delivery_id)
-            )
-            # A row comes back only when this insert created it (rowcount is not reliable
-            # for ORM-enabled inserts on every driver; RETURNING is).
-            return session.execute(statement).first() is not None
-
-        return bool(await self._run(work))

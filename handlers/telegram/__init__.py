@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers.telegram import answers, commands, dedupe, errors, membership
+from handlers.telegram import answers, commands, errors, membership
 from handlers.telegram.commands import publish_commands
+from handlers.telegram.intake import SOURCE as INTAKE_SOURCE
+from handlers.telegram.intake import Poller, handler
 from handlers.telegram.sender import TelegramSender
 from handlers.telegram.webhook import PATH as WEBHOOK_PATH
 from handlers.telegram.webhook import SECRET_HEADER, webhook_route
@@ -19,7 +21,6 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_membe
 
 
 def register(application: Application, service: SurveyService) -> None:  # type: ignore[type-arg]
-    dedupe.register(application, service)
     commands.register(application, service)
     answers.register(application, service)
     membership.register(application, service)
@@ -28,9 +29,12 @@ def register(application: Application, service: SurveyService) -> None:  # type:
 
 __all__ = [
     "ALLOWED_UPDATES",
+    "INTAKE_SOURCE",
     "SECRET_HEADER",
     "WEBHOOK_PATH",
+    "Poller",
     "TelegramSender",
+    "handler",
     "publish_commands",
     "register",
     "webhook_route",

@@ -1,7 +1,10 @@
-"""The one error handler: log the failure with the update that caused it.
+"""The one error handler: log the failure with the update's id, and let the intake retry.
 
 A `Forbidden` while replying means the customer blocked the bot between their message
-and our answer: they are marked unreachable rather than logged as a bug.
+and our answer: they are marked unreachable rather than logged as a bug. Any other error
+is recorded for `handlers.telegram.intake.handler`, so the stored update is retried (and
+parked after the last try) instead of counted as handled. The log names the update and
+chat, never the customer's text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 
+from handlers.telegram.intake import current_failures
 from surveys.service import SurveyService
 
 log = logging.getLogger(__name__)
@@ -23,7 +27,15 @@ def register(application: Application, service: SurveyService) -> None:  # type:
         if isinstance(context.error, Forbidden) and chat is not None:
             await service.set_reachable(chat.id, reachable=False)
             return
-        data = update.to_dict() if isinstance(update, Update) else repr(update)
-        log.error("handling update %s failed", data, exc_info=context.error)
+        failures = current_failures.get()
+        if failures is not None and context.error is not None:
+            failures.append(context.error)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error(
+            "handling update %s (chat %s) failed",
+            update_id,
+            chat.id if chat is not None else None,
+            exc_info=context.error,
+        )
 
-    application.add_error_handler(on_error)
+    application.add_error_handler(on_error, block=True)

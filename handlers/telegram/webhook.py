@@ -2,9 +2,13 @@
 
 Telegram sends the secret set with `setWebhook(secret_token=...)` in the header
 `X-Telegram-Bot-Api-Secret-Token`; python-telegram-bot's own webhook server checks it, but
-under our own Starlette app (where /slack/events and /api will live too) we must, so
-anyone who finds the URL cannot inject updates. A request without the right secret gets
-403 and is never parsed.
+under our own Starlette app (where /slack/events and /api live too) we must, so anyone who
+finds the URL cannot inject updates. A request without the right secret gets 403 and is
+never read.
+
+Telegram never resends an update it got a 200 for, so the 200 comes only after the update
+is committed to the inbox (`surveys.intake`); if storing fails the answer is 503 and
+Telegram delivers it again. The update is handled afterwards, from the database.
 """
 
 from __future__ import annotations
@@ -12,45 +16,87 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from telegram import Update
 from telegram.ext import Application
+
+from handlers.body_limit import BodyTooLarge, read_limited
+from handlers.telegram.intake import NotAnUpdate, delivery
+from surveys.intake import Intake
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram/webhook"
 MAX_BODY = 1 << 20  # updates are a few KB; refuse anything absurd before reading it
+MAX_JSON_DEPTH = 64  # Telegram's updates nest a handful of levels
 
 
-def webhook_route(application: Application, secret: str, path: str = PATH) -> Route:  # type: ignore[type-arg]
-    """A POST route that queues verified updates on the running `application`.
+def _depth_ok(body: bytes) -> bool:
+    """Cheap pre-check so json.loads never recurses deeply on hostile input."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return False
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return True
 
-    Until the application runs (start-up, shutdown) the answer is 503: Telegram keeps the
-    update and delivers it again, so none is taken in that nobody would handle.
+
+def webhook_route(
+    application: Application,  # type: ignore[type-arg]
+    secret: str,
+    intake: Intake,
+    ready: Callable[[], bool],
+    path: str = PATH,
+) -> Route:
+    """A POST route that stores verified updates in the inbox, then answers 200.
+
+    Until the bot runs (start-up, shutdown) the answer is 503: Telegram keeps the update
+    and delivers it again.
     """
     expected = secret.encode()
 
     async def endpoint(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, expected):
             log.warning("webhook call without the right secret from %s", request.client)
             return Response(status_code=403)
-        if not application.running:
+        if not ready():
             return Response(status_code=503, headers={"Retry-After": "5"})
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        try:
+            body = await read_limited(request, MAX_BODY)
+        except BodyTooLarge:
+            log.warning("webhook body over %d bytes refused", MAX_BODY)
             return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            update = Update.de_json(data, application.bot)
-        except Exception as error:  # whatever the body is, it is not an update we can use
-            log.warning("webhook body is not an update: %r", error)
+            if not _depth_ok(body):
+                raise NotAnUpdate("nested too deeply")
+            entry = delivery(application.bot.id, json.loads(body))
+        except (ValueError, RecursionError) as error:  # not an update we can use
+            log.warning("webhook body (%d bytes) is not an update: %s", len(body), error)
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        try:
+            await intake.store([entry])
+        except Exception as error:
+            log.error("could not store update %s; Telegram will resend it: %r",
+                      entry.delivery_id, error)
+            return Response(status_code=503, headers={"Retry-After": "5"})
         return Response()
 
     return Route(path, endpoint, methods=["POST"])

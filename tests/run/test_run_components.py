@@ -185,8 +185,7 @@ async def test_healthz_says_when_a_started_part_stops_working(
         assert isinstance(web, WebServer)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{web.port}") as client:
             assert (await client.get("/healthz")).status_code == 200
-            updater = telegram.application.updater  # type: ignore[union-attr]
-            await updater.stop()  # as if polling had died
+            await telegram.poller.stop()  # type: ignore[union-attr]  # as if polling had died
             health = await client.get("/healthz")
         assert health.status_code == 503
         assert health.json()["components"]["telegram"] == "failing: polling has stopped"

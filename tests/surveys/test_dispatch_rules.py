@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from builders import customer
-from storage.models import Customer, ProcessedUpdate, SurveySession
+from storage.models import Customer, SurveySession
 from surveys.dispatch import Dispatcher
 from surveys.errors import DeliveryDeferred, NotDelivered, SurveyRefused, UnknownCustomer
 from surveys.prompts import Prompt
@@ -117,18 +117,11 @@ async def test_housekeeping_releases_stale_claims_and_prunes_update_keys(
                 expires_at=NOW + timedelta(days=6),
             )
         )
-        session.add(
-            ProcessedUpdate(
-                channel="telegram", delivery_id="1:1", processed_at=NOW - timedelta(days=8)
-            )
-        )
-        session.add(ProcessedUpdate(channel="telegram", delivery_id="1:2", processed_at=NOW))
     sender = RecordingSender()
     report = await dispatcher(factory, sender).send_due()
     assert report.released == 1 and report.total_sent == 1
     with factory() as session:
         assert [s.status for s in session.scalars(select(SurveySession))] == ["sent"]
-        assert session.scalars(select(ProcessedUpdate.delivery_id)).all() == ["1:2"]
 
 
 async def test_prompt_is_in_the_customers_language(factory: sessionmaker[Session]) -> None:

@@ -2,13 +2,15 @@
 
 `send()` pushes updates and returns once the bot has handled them: it pushes a sentinel
 after them (a tap with data no button carries, from a chat of its own) and waits for the
-bot to answer that callback query. The application handles updates one at a time and in
-order, so the sentinel's answer means everything before it is done. (A tap, because
+bot to answer that callback query, then for the inbox to hold nothing pending. The batch is
+stored in one transaction before any of it is handled, so once the sentinel is answered
+the rest is in the inbox; each chat's updates run in order. (A tap, because
 answerCallbackQuery is not paced by the rate limiter: the wait costs no extra 1/30 s.)
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 from bot.telegram_app import TelegramBot
 from builders import customer
+from storage import inbox
 from storage.models import Answer, Customer, SurveySession
 from surveys.hooks import AnswerHooks
 from surveys.linking import issue_token
@@ -81,7 +84,19 @@ class Harness:
             ),
             what="the sentinel update",
         )
+        await self.wait_idle()
         await self.hooks.drain()
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no stored update waits to be handled."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            with self.factory() as session:
+                if inbox.backlog(session).pending == 0:
+                    return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("stored updates were not handled in time")
+            await asyncio.sleep(0.01)
 
     def notices(self) -> list[str | None]:
         """The texts the bot answered button taps with (None: a plain acknowledgement)."""

@@ -72,7 +72,7 @@ def happened(factory: sessionmaker[Session], who: int, kind: str, when: datetime
 
 @pytest.fixture
 async def application(settings: Settings) -> AsyncIterator[BotApplication]:
-    app = build_application(settings, polling=False)
+    app = build_application(settings)
     async with connected(app, settings):
         yield app
 
@@ -209,7 +209,7 @@ async def test_two_senders_racing_send_each_survey_once(
     try:
 
         async def one_process(index: int) -> Any:
-            app = build_application(settings, polling=False)
+            app = build_application(settings)
             async with connected(app, settings):
                 found = build_dispatcher(settings, session_factory(engines[index]), app)
                 found.clock = lambda: NOW

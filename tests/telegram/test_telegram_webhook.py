@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.telegram_app import BotApplication, TelegramBot, build_application, build_service
 from bot.web import WebServer
 from surveys.i18n import builtin_catalog
+from surveys.intake import Intake
 
 SECRET = "webhook-secret-5d1f0b7a9c3e"
 T = builtin_catalog().text
@@ -26,16 +27,19 @@ T = builtin_catalog().text
 async def webhook_app(
     settings: Settings, factory: sessionmaker[Session]
 ) -> AsyncIterator[tuple[httpx.AsyncClient, BotApplication]]:
-    application = build_application(settings, polling=False)
+    application = build_application(settings)
     telegram_edge.register(application, build_service(settings, factory))
     await application.initialize()
     await application.start()
-    app = Starlette(routes=[telegram_edge.webhook_route(application, SECRET)])
-    transport = httpx.ASGITransport(app=app)
+    intake = Intake(factory, telegram_edge.INTAKE_SOURCE, telegram_edge.handler(application))
+    intake.start()
+    route = telegram_edge.webhook_route(application, SECRET, intake, ready=lambda: True)
+    transport = httpx.ASGITransport(app=Starlette(routes=[route]))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
             yield client, application
     finally:
+        await intake.stop()
         await application.stop()
         await application.shutdown()
 
