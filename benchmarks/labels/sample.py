@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.labels.sources import LANGS, texts  # noqa: E402
+from benchmarks.labels.sources import LANGS, texts
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261205
@@ -49,7 +49,8 @@ def main() -> None:
             by_id = texts(lang)
             with (args.texts / f"{lang}.jsonl").open("w", encoding="utf-8") as out:
                 for i in ids:
-                    out.write(json.dumps({"id": i, "text": by_id[i].text}, ensure_ascii=False) + "\n")
+                    row = {"id": i, "text": by_id[i].text}
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"{lang}: {len(ids)} texts")
 
 

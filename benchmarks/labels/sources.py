@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(os.environ.get("SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(os.environ.get("SHARED_DATA", _DEFAULT))
 LANGS = ("en", "ru", "uk", "zh")
 
 
@@ -51,9 +52,8 @@ def russian() -> Iterator[SourceText]:
             text = (row.get("text") or "").strip()
             if not text:
                 continue
-            marks = {
-                v for k, v in row.items() if k not in {"id", "twitid", "date", "text"} and v != "NULL"
-            }
+            skip = {"id", "twitid", "date", "text"}
+            marks = {v for k, v in row.items() if k not in skip and v != "NULL"}
             yield SourceText(f"{prefix}:{row['id']}", "ru", text, ",".join(sorted(marks)))
 
 

@@ -1,0 +1,97 @@
+"""Agreement of the two annotators, per language and reason, and the disagreements to settle.
+
+    python benchmarks/labels/agreement.py                 # the table (docs/labelling.md)
+    python benchmarks/labels/agreement.py --disagreements DIR   # DIR/<lang>.jsonl to adjudicate
+
+Reason agreement is the F1 of annotator B's tags against annotator A's (symmetric: the same
+as A against B); sentiment agreement is Cohen's kappa.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks.labels.sources import LANGS, texts
+
+HERE = Path(__file__).resolve().parent
+ANNOTATIONS = HERE / "annotations"
+REASONS = (
+    "price", "support", "missing_features", "bugs", "usability",
+    "competitor", "no_need", "billing", "neglect", "external",
+)  # fmt: skip
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def load(lang: str, who: str) -> dict[str, dict]:
+    rows = {}
+    for line in (ANNOTATIONS / f"{lang}.{who}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        rows[row["id"]] = row
+    return rows
+
+
+def label(row: dict) -> dict:
+    return {"reasons": sorted(set(row["reasons"])), "sentiment": row["sentiment"]}
+
+
+def kappa(a: list[str], b: list[str]) -> float:
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
+
+
+def f1(a: list[set[str]], b: list[set[str]], reason: str) -> tuple[float | None, int, int]:
+    tp = sum(reason in x and reason in y for x, y in zip(a, b, strict=True))
+    na = sum(reason in x for x in a)
+    nb = sum(reason in y for y in b)
+    if na + nb == 0:
+        return None, 0, 0
+    return 2 * tp / (na + nb), na, nb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--disagreements", type=Path)
+    args = parser.parse_args()
+    print("| lang | n | " + " | ".join(REASONS) + " | macro | exact set | sentiment κ |")
+    print("|---" * (len(REASONS) + 5) + "|")
+    for lang in LANGS:
+        a, b = load(lang, "A"), load(lang, "B")
+        ids = [i for i in (HERE / f"sample_{lang}.ids").read_text().split() if i in a and i in b]
+        ra = [set(a[i]["reasons"]) for i in ids]
+        rb = [set(b[i]["reasons"]) for i in ids]
+        cells, scores = [], []
+        for reason in REASONS:
+            score, na, nb = f1(ra, rb, reason)
+            if score is None:
+                cells.append("–")
+            else:
+                cells.append(f"{score:.2f} ({na}/{nb})")
+                scores.append(score)
+        exact = sum(x == y for x, y in zip(ra, rb, strict=True)) / len(ids)
+        k = kappa([a[i]["sentiment"] for i in ids], [b[i]["sentiment"] for i in ids])
+        macro = sum(scores) / len(scores)
+        row = " | ".join(cells)
+        print(f"| {lang} | {len(ids)} | {row} | {macro:.2f} | {exact:.2f} | {k:.2f} |")
+        if args.disagreements:
+            args.disagreements.mkdir(parents=True, exist_ok=True)
+            source = texts(lang)
+            with (args.disagreements / f"{lang}.jsonl").open("w", encoding="utf-8") as out:
+                for i in ids:
+                    first, second = label(a[i]), label(b[i])
+                    if first != second:
+                        entry = {"id": i, "text": source[i].text, "label_1": first,
+                                 "label_2": second}  # fmt: skip
+                        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The gold labels: where the two annotators agree, their label; elsewhere the adjudicated one.
+
+    python benchmarks/labels/build_gold.py    # writes benchmarks/labels/gold_<lang>.jsonl
+
+Each gold row is {"id", "reasons", "sentiment", "split"}. The split is drawn once, at random
+with a fixed seed, per language: train 60% / validation 20% / test 20%. Training and
+threshold choice may read train and validation; the test split is only ever scored
+(benchmarks/tagging_eval.py). If anyone looks at test errors, draw a new split (change
+SPLIT_SEED) and say so in docs/tagging.md.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks.labels.agreement import ANNOTATIONS, label, load
+from benchmarks.labels.sources import LANGS
+
+HERE = Path(__file__).resolve().parent
+SPLIT_SEED = "gold-split-2026-12-05"
+SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
+
+
+def splits(ids: list[str], lang: str) -> dict[str, str]:
+    order = sorted(ids)
+    random.Random(f"{SPLIT_SEED}:{lang}").shuffle(order)
+    found: dict[str, str] = {}
+    start = 0
+    for n, (name, share) in enumerate(SHARES):
+        end = len(order) if n == len(SHARES) - 1 else start + round(share * len(order))
+        found.update({i: name for i in order[start:end]})
+        start = end
+    return found
+
+
+def gold(lang: str) -> list[dict]:
+    a, b = load(lang, "A"), load(lang, "B")
+    settled = {}
+    path = ANNOTATIONS / f"{lang}.adjudicated.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        settled[row["id"]] = label(row)
+    ids = (HERE / f"sample_{lang}.ids").read_text(encoding="utf-8").split()
+    split = splits(ids, lang)
+    rows = []
+    for i in ids:
+        first, second = label(a[i]), label(b[i])
+        final = first if first == second else settled[i]
+        rows.append({"id": i, **final, "split": split[i]})
+    return rows
+
+
+def main() -> None:
+    for lang in LANGS:
+        rows = gold(lang)
+        out = HERE / f"gold_{lang}.jsonl"
+        out.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+        reasons = Counter(r for row in rows for r in row["reasons"])
+        print(lang, len(rows), dict(Counter(r["split"] for r in rows)), dict(reasons))
+
+
+if __name__ == "__main__":
+    main()
