@@ -39,13 +39,45 @@ class NotAnUpdate(ValueError):
     """A body that is not a Telegram update (no integer update_id, not an object)."""
 
 
-def delivery(bot_id: int, data: Any) -> Delivery:
-    """The inbox entry for one update as Telegram sent it (a parsed JSON object)."""
+def clean(value: Any) -> Any:
+    """The update with text every database stores: NULs dropped, lone surrogates replaced.
+
+    Telegram sends neither, but a forged or corrupted body might, and PostgreSQL refuses a
+    NUL in text: one such answer would then fail on every retry. A customer's comment is
+    kept with the odd character replaced rather than refused.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+def delivery(bot_id: int, data: Any, bot: Any = None) -> Delivery:
+    """The inbox entry for one update as Telegram sent it (a parsed JSON object).
+
+    With `bot`, the update is also parsed as python-telegram-bot will parse it when it is
+    handled, so a body that is not an update is refused now rather than parked later.
+    """
     if not isinstance(data, dict):
         raise NotAnUpdate("not a JSON object")
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**53:
         raise NotAnUpdate("no valid update_id")
+    data = clean(data)
+    if bot is not None:
+        try:
+            Update.de_json(data, bot)
+        except Exception as error:
+            raise NotAnUpdate(f"not a Telegram update ({type(error).__name__})") from None
     return Delivery(
         delivery_id=f"{bot_id}:{update_id}",
         chat_key=chat_key(data),
@@ -161,7 +193,10 @@ class Poller:
                 pause = min(pause * 2, 30.0)
                 continue
             except Exception as error:  # the database refused the batch: ask for it again
-                log.warning("could not store updates, asking again in %.0f s: %r", pause, error)
+                log.warning(  # the type only: a driver's message may quote a customer's text
+                    "could not store updates, asking again in %.0f s: %s",
+                    pause, type(error).__name__,
+                )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue

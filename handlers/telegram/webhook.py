@@ -87,15 +87,18 @@ def webhook_route(
         try:
             if not _depth_ok(body):
                 raise NotAnUpdate("nested too deeply")
-            entry = delivery(application.bot.id, json.loads(body))
+            entry = delivery(application.bot.id, json.loads(body), application.bot)
         except (ValueError, RecursionError) as error:  # not an update we can use
             log.warning("webhook body (%d bytes) is not an update: %s", len(body), error)
             return Response(status_code=400)
         try:
             await intake.store([entry])
         except Exception as error:
-            log.error("could not store update %s; Telegram will resend it: %r",
-                      entry.delivery_id, error)
+            # The error's type only: a driver's message may quote the update's text.
+            log.error(
+                "could not store update %s (%d bytes); Telegram will resend it: %s",
+                entry.delivery_id, len(body), type(error).__name__,
+            )
             return Response(status_code=503, headers={"Retry-After": "5"})
         return Response()
 
