@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Outcome, Poster, PostLedger, RetryPolicy, deliver_all
 from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.digest_telegram import TelegramDigestPoster
 from handlers.slack.digest import SlackDigestPoster
 from insights import lifecycle
 from insights.digest import Digest, IsoWeek, compose, render_chart
+from insights.digest.delivery import Outcome, Poster, PostLedger, RetryPolicy, deliver_all
 from insights.risk import Weights, load_weights
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ product database (`apscheduler_jobs`, created by migration 0003), so that:
   than DIGEST_MISFIRE_GRACE_MINUTES, and logged as missed otherwise;
 - two bot processes on one database may both fire the job (APScheduler 3 does not lock
   a shared store), which is harmless: every (week, destination) post is claimed in
-  `digest_posts` first (see `bot.delivery`), so each is posted once.
+  `digest_posts` first (see `insights.digest.delivery`), so each is posted once.
 
 Job functions are module-level coroutines referenced by name ("bot.scheduler:...") since
 the store pickles references, not objects; they load settings and open the database

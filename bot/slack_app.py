@@ -48,9 +48,10 @@ from bot.settings import Settings
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
 from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
-from handlers.slack.context import SlackContext, utcnow
+from handlers.slack.context import SlackContext
 from insights.risk import load_weights
 from insights.tagging import RulesError, Tagger
+from storage.clock import utcnow
 from storage.errors import UserError
 from surveys.hooks import AnswerHooks
 

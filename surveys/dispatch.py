@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import ColumnElement, Exists
 
+from storage.clock import Clock, utcnow
 from storage.models import (
     OPEN_SESSION_STATUSES,
     Answer,
@@ -51,7 +52,6 @@ from surveys.model import AnswerValue, Survey
 from surveys.offers import NO_OFFERS, SaveOffers
 from surveys.policy import CustomerFacts, Refusal, SurveyPolicy, explain, refusal
 from surveys.prompts import Prompt
-from surveys.service import Clock, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -23,17 +23,17 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import inbox
+from storage.clock import Clock, utcnow
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[str], Awaitable[None]]  # the stored payload -> handled, or raises
-Clock = Callable[[], datetime]
 
 # A claim lasts LEASE and the live worker renews it every RENEW_SECONDS, so the claims of
 # a process killed with SIGKILL are taken over within LEASE, while a slow handler (a send
@@ -45,9 +45,6 @@ KEEP_HANDLED = timedelta(days=3)  # Telegram redelivers for at most ~24 h
 PRUNE_EVERY = timedelta(hours=1)
 BATCH = 50
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ class Intake:
         handle: Handle,
         *,
         retry: Retry | None = None,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
         worker_id: str | None = None,
     ) -> None:
         self.factory = factory

@@ -13,12 +13,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.clock import Clock, utcnow
 from storage.models import OPEN_SESSION_STATUSES, Answer, SurveySession
 from surveys import accounts, prompts
 from surveys.accounts import Binding
@@ -43,12 +43,8 @@ from surveys.offers import NO_OFFERS, SaveOffers
 from surveys.prompts import AnswerAction, Prompt, SkipAction
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from insights.digest import (
 )
 
 if TYPE_CHECKING:
-    from bot.delivery import Outcome
+    from insights.digest.delivery import Outcome
 
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 

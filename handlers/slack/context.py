@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,10 +17,7 @@ from handlers.slack.access import Gatekeeper
 from insights import lifecycle
 from insights.risk import Weights
 from insights.tagging import Tagger
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from storage.clock import utcnow
 
 
 class AlertQueue(Protocol):

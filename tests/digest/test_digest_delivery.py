@@ -16,7 +16,7 @@ import pytest
 from digest_helpers import sample
 from sqlalchemy import select
 
-from bot.delivery import Claim, ClaimLost, PostLedger, RetryPolicy, deliver
+from insights.digest.delivery import Claim, ClaimLost, PostLedger, RetryPolicy, deliver
 from storage.database import make_engine, session_factory
 from storage.models import DigestPost
 
@@ -95,7 +95,7 @@ def test_concurrent_runs_post_once(engine, database_url, runners):
 def test_failures_are_retried_then_recorded_then_retried_next_start(factory, caplog):
     ledger = PostLedger(factory, timedelta(minutes=15))
     failing = RecordingPoster(failures=10)
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    with caplog.at_level(logging.WARNING, logger="insights.digest.delivery"):
         outcome = run_deliver(ledger, failing)
     assert (outcome.status, outcome.attempts, failing.calls) == ("failed", 3, 3)
     stored = row(factory)

@@ -35,14 +35,15 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import CursorResult, Result, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from insights.digest import Digest
+from insights.digest.model import Digest
+from storage.clock import utcnow
 from storage.models import DigestPost
 
 log = logging.getLogger(__name__)
@@ -107,9 +108,6 @@ class Outcome:
     def ok(self) -> bool:
         return self.status != "failed"
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class PostLedger:
