@@ -13,7 +13,8 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OPEN_SESSION_STATUSES, Answer, Customer, SurveySession
+from storage.models import Answer, Customer, SurveySession
+from surveys import sessions
 from surveys._sql import affected
 from surveys.linking import LinkClaim
 
@@ -80,18 +81,6 @@ def bind_chat(
     return Binding.LINKED, customer
 
 
-def cancel_open_sessions(session: Session, customer_id: int, now: datetime) -> int:
-    result = session.execute(
-        update(SurveySession)
-        .where(
-            SurveySession.customer_id == customer_id,
-            SurveySession.status.in_(OPEN_SESSION_STATUSES),
-        )
-        .values(status="cancelled", current_step=None, updated_at=now)
-    )
-    return affected(result)
-
-
 def opt_out(session: Session, customer: Customer, now: datetime) -> bool:
     """Stop all surveys (and close the open one); False if already opted out."""
     if customer.opted_out:
@@ -99,7 +88,7 @@ def opt_out(session: Session, customer: Customer, now: datetime) -> bool:
     customer.opted_out = True
     customer.opted_out_at = now
     customer.updated_at = now
-    cancel_open_sessions(session, customer.id, now)
+    sessions.cancel_open(session, customer.id, now)
     return True
 
 
@@ -127,7 +116,7 @@ def forget(session: Session, customer: Customer, now: datetime) -> int:
     do not change. Returns the number of answers deleted.
     """
     deleted = affected(session.execute(delete(Answer).where(Answer.customer_id == customer.id)))
-    cancel_open_sessions(session, customer.id, now)
+    sessions.cancel_open(session, customer.id, now)
     session.execute(
         update(SurveySession)
         .where(SurveySession.customer_id == customer.id)

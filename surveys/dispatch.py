@@ -36,9 +36,8 @@ from storage.models import (
     Event,
     SurveySession,
 )
-from surveys import engine, prompts
+from surveys import prompts, sessions
 from surveys._sql import affected
-from surveys.accounts import cancel_open_sessions
 from surveys.definitions import builtin_surveys
 from surveys.errors import (
     DeliveryDeferred,
@@ -463,15 +462,7 @@ class Dispatcher:
         ).scalar_one()
         survey = self.surveys[candidate.survey]
         # Close this customer's overdue sessions first, so they do not count as open.
-        session.execute(
-            update(SurveySession)
-            .where(
-                SurveySession.customer_id == customer.id,
-                SurveySession.status.in_(OPEN_SESSION_STATUSES),
-                SurveySession.expires_at <= now,
-            )
-            .values(status="expired", updated_at=now)
-        )
+        sessions.expire_overdue(session, customer.id, now)
         facts = self._facts(session, customer)
         reason = refusal(survey, facts, now, self.policy)
         if reason is not None:
@@ -481,23 +472,21 @@ class Dispatcher:
                 )
             return None
         if survey.schedule.ignores_cooldown and facts.open_survey is not None:
-            cancel_open_sessions(session, customer.id, now)
+            sessions.cancel_open(session, customer.id, now)
         language = self.catalog.resolve(customer.language)
-        first = engine.start(survey)
-        row = SurveySession(
-            customer_id=customer.id,
-            survey=survey.key,
-            status="scheduled",
+        # IntegrityError here: someone else holds the open slot/trigger.
+        row = sessions.start(
+            session,
+            customer.id,
+            survey,
             channel=self.channel,
             language=language,
-            current_step=first,
+            now=now,
+            expires_after=self.policy.expires_after,
             trigger_event_id=candidate.trigger_event_id,
-            expires_at=now + self.policy.expires_after,
-            created_at=now,
-            updated_at=now,
         )
-        session.add(row)
-        session.flush()  # IntegrityError here: someone else holds the open slot/trigger
+        first = row.current_step
+        assert first is not None
         lead = self.catalog.text(language, survey.intro) if survey.intro else None
         prompt = prompts.question(
             survey, survey.step(first), row.id, language, self.catalog, self.offers, {}, lead

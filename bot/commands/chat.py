@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import click
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import AppContext
@@ -27,8 +27,8 @@ from handlers.terminal import MemoryConversation, take_survey
 from insights import feedback
 from insights.tagging import Tagger
 from storage.database import transaction
-from storage.models import OPEN_SESSION_STATUSES, Customer, SurveySession
-from surveys import engine
+from storage.models import Customer
+from surveys import engine, sessions
 from surveys.conversation import Applied, apply_input
 from surveys.definitions import builtin_surveys
 from surveys.engine import Input
@@ -111,16 +111,8 @@ class StoredConversation:
 
     def cancel(self) -> None:
         """The person left half-way: close the session (answers given so far stay)."""
-        now = _now()
         with self.factory() as session, session.begin():
-            session.execute(
-                update(SurveySession)
-                .where(
-                    SurveySession.id == self.session_id,
-                    SurveySession.status.in_(OPEN_SESSION_STATUSES),
-                )
-                .values(status="cancelled", current_step=None, updated_at=now)
-            )
+            sessions.cancel_open(session, self.customer_id, _now(), self.session_id)
 
 
 def _open_session(
@@ -138,44 +130,26 @@ def _open_session(
         ).scalar_one_or_none()
         if customer is None:
             raise UnknownCustomer(f"no customer with external id {external_id!r}")
-        open_kind = session.execute(
-            select(SurveySession.survey).where(
-                SurveySession.customer_id == customer.id,
-                SurveySession.status.in_(OPEN_SESSION_STATUSES),
-                (SurveySession.expires_at.is_(None)) | (SurveySession.expires_at > now),
-            )
-        ).scalar_one_or_none()
+        open_kind = sessions.open_survey(session, customer.id, now)
         if open_kind is not None:
             raise SurveyRefused(
                 "open_survey",
                 f"{external_id} has an open {open_kind} survey; it must be answered or "
                 "expire first",
             )
-        session.execute(
-            update(SurveySession)
-            .where(
-                SurveySession.customer_id == customer.id,
-                SurveySession.status.in_(OPEN_SESSION_STATUSES),
-                SurveySession.expires_at <= now,
-            )
-            .values(status="expired", updated_at=now)
-        )
+        sessions.expire_overdue(session, customer.id, now)
         # "in_progress" from the start: the person is at the keyboard now, and a "sent"
         # session would be picked up by the Telegram reminder run.
-        row = SurveySession(
-            customer_id=customer.id,
-            survey=survey.key,
-            status="in_progress",
+        row = sessions.start(
+            session,
+            customer.id,
+            survey,
             channel=CHANNEL,
             language=language,
-            current_step=engine.start(survey),
-            expires_at=now + expires_after,
-            sent_at=now,
-            created_at=now,
-            updated_at=now,
+            now=now,
+            expires_after=expires_after,
+            status="in_progress",
         )
-        session.add(row)
-        session.flush()
         return row.id, customer.id, customer.language
 
 
