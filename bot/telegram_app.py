@@ -111,7 +111,7 @@ def register_answer_listeners(
     tagger = tagger_for(settings)
 
     def tag(answer: StoredAnswer) -> None:
-        if answer.text or (answer.question == "reason" and answer.choice):
+        if feedback.is_taggable(answer.text, answer.question, answer.choice):
             with transaction(factory) as session:
                 feedback.tag_answer(session, tagger, answer.answer_id)
 

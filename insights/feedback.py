@@ -49,11 +49,23 @@ class _Pending:
     corrected: bool
 
 
+REASON_QUESTION = "reason"  # the exit interview's reason buttons count as reasons
+
+
+def is_taggable(text: str | None, question: str, choice: str | None) -> bool:
+    """An answer carries something to tag: free text, or a reason picked on a button.
+
+    The one rule: the answer listeners (bot, terminal chat) call this, and `_taggable`
+    is the same rule in SQL for the catch-up and `retag`.
+    """
+    return bool(text) or (question == REASON_QUESTION and choice is not None)
+
+
 def _taggable() -> Any:
-    """Answers that carry something to tag: free text, or a reason picked on a button."""
+    """`is_taggable` as a SQL condition."""
     return or_(
         and_(Answer.text.is_not(None), Answer.text != ""),
-        and_(Answer.question == "reason", Answer.choice.is_not(None)),
+        and_(Answer.question == REASON_QUESTION, Answer.choice.is_not(None)),
     )
 
 

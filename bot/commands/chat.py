@@ -103,7 +103,7 @@ class StoredConversation:
         answer = applied.stored
         if answer is not None:
             self.stored.append(answer.answer_id)
-            if answer.text or (answer.question == "reason" and answer.choice):
+            if feedback.is_taggable(answer.text, answer.question, answer.choice):
                 with transaction(self.factory) as session:
                     feedback.tag_answer(session, self.tagger, answer.answer_id)
         # The terminal speaks the language chosen with --lang, whatever the stored one.
