@@ -32,6 +32,7 @@ from insights.records import (
     parse_event,
     parse_response,
 )
+from insights.timeparse import TimeWindow
 from storage.bulk import insert_ignoring_conflicts, refresh_statistics, rows_by_key
 from storage.models import Answer, Customer, Event, SurveySession
 
@@ -130,6 +131,7 @@ class Importer(Generic[R]):
         self.batch_size = batch_size
         self.now = now
         self.started = now()
+        self.window = TimeWindow.until(self.started)  # the times this run accepts
         self.report = ImportReport(self.kind)
         self._ids: dict[str, int] = {}
 
@@ -214,7 +216,7 @@ class CustomerImporter(Importer[CustomerRecord]):
             refresh_statistics(session, ["customers"], self.report.inserted)
 
     def parse(self, row: Mapping[str, object]) -> CustomerRecord:
-        return parse_customer(row, self.tz)
+        return parse_customer(row, self.tz, self.window)
 
     @staticmethod
     def key(record: CustomerRecord) -> str:
@@ -287,7 +289,7 @@ class EventImporter(Importer[EventRecord]):
         self.rules = rules or LifecycleRules()
 
     def parse(self, row: Mapping[str, object]) -> EventRecord:
-        return parse_event(row, self.tz)
+        return parse_event(row, self.tz, self.window)
 
     @staticmethod
     def key(record: EventRecord) -> str:
@@ -363,7 +365,7 @@ class ResponseImporter(Importer[ResponseRecord]):
             refresh_statistics(session, ["survey_sessions", "answers"], written)
 
     def parse(self, row: Mapping[str, object]) -> ResponseRecord:
-        return parse_response(row, self.tz)
+        return parse_response(row, self.tz, self.window)
 
     @staticmethod
     def key(record: ResponseRecord) -> str:
