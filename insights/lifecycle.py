@@ -207,7 +207,7 @@ def _last_activity(
     return {customer_id: last for customer_id, last in session.execute(query)}
 
 
-def _named(session: Session, query: Select[tuple[str]]) -> tuple[int, str]:
+def _named(session: Session, query: Select[Any]) -> tuple[int, str]:
     """How many rows `query` finds, and the first few of its ids quoted for a warning.
 
     Only ids are read: a time outside the window may not even survive the trip to Python
