@@ -9,7 +9,10 @@ flight: re-running the same file is safe, because every write is keyed on the se
 
 A key seen twice in one run is reported as a duplicate rather than silently overwritten:
 within a batch we compare directly; across batches we recognise rows this run already
-wrote by their `updated_at`, which costs no memory.
+wrote by their `updated_at`, which is one of the few write stamps (one per batch) the run
+remembers. Only those count: a row another writer (a concurrent API request) committed
+while we ran is not a duplicate, and is simply overwritten when our values differ, so the
+last to commit wins.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from insights.records import (
     parse_event,
     parse_response,
 )
+from insights.timeparse import TimeWindow
 from storage.bulk import insert_ignoring_conflicts, refresh_statistics, rows_by_key
 from storage.models import Answer, Customer, Event, SurveySession
 
@@ -130,8 +134,10 @@ class Importer(Generic[R]):
         self.batch_size = batch_size
         self.now = now
         self.started = now()
+        self.window = TimeWindow.until(self.started)  # the times this run accepts
         self.report = ImportReport(self.kind)
         self._ids: dict[str, int] = {}
+        self._stamps: set[datetime] = set()  # the updated_at of every row this run wrote
 
     def parse(self, row: Mapping[str, object]) -> R:
         raise NotImplementedError
@@ -173,8 +179,22 @@ class Importer(Generic[R]):
         with self.factory() as session, session.begin():
             self.write(session, list(batch.items.values()))
 
+    def stamp(self) -> datetime:
+        """The time a batch writes into `created_at`/`updated_at`, remembered as this run's.
+
+        One per batch, so a run over a file of millions of rows remembers a few hundred.
+        """
+        now = self.now()
+        self._stamps.add(now)
+        return now
+
     def written_this_run(self, updated_at: datetime) -> bool:
-        return updated_at >= self.started
+        """Whether this run wrote the row: its stamp is one of ours.
+
+        Not "written since we started": a concurrent request that committed the same id
+        meanwhile also did that, and its row is no duplicate of ours.
+        """
+        return updated_at in self._stamps
 
     def _customer_ids(
         self, session: Session, batch: Sequence[tuple[int, R]]
@@ -214,7 +234,7 @@ class CustomerImporter(Importer[CustomerRecord]):
             refresh_statistics(session, ["customers"], self.report.inserted)
 
     def parse(self, row: Mapping[str, object]) -> CustomerRecord:
-        return parse_customer(row, self.tz)
+        return parse_customer(row, self.tz, self.window)
 
     @staticmethod
     def key(record: CustomerRecord) -> str:
@@ -225,7 +245,7 @@ class CustomerImporter(Importer[CustomerRecord]):
         existing = rows_by_key(
             session, Customer.external_id, [r.external_id for _, r in batch], columns
         )
-        now = self.now()
+        now = self.stamp()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         moved: list[int] = []
@@ -252,6 +272,10 @@ class CustomerImporter(Importer[CustomerRecord]):
                 updates.append({**values, "id": old.id, "updated_at": now})
                 if old.signed_up_at != record.signed_up_at:
                     moved.append(old.id)
+        # Rows are written in key order, so two concurrent batches that share ids lock them
+        # in the same order and wait for each other instead of deadlocking.
+        inserts.sort(key=lambda row: row["external_id"])
+        updates.sort(key=lambda row: row["id"])
         inserted = insert_ignoring_conflicts(session, Customer, inserts)
         if updates:
             session.execute(update(Customer), updates)
@@ -274,7 +298,7 @@ class CustomerImporter(Importer[CustomerRecord]):
                 if (mine := ours[row["external_id"]]).created_at != now
             ]
             if lost:
-                session.execute(update(Customer), lost)
+                session.execute(update(Customer), sorted(lost, key=lambda row: row["id"]))
             self.report.updated += len(lost)
 
 
@@ -287,7 +311,7 @@ class EventImporter(Importer[EventRecord]):
         self.rules = rules or LifecycleRules()
 
     def parse(self, row: Mapping[str, object]) -> EventRecord:
-        return parse_event(row, self.tz)
+        return parse_event(row, self.tz, self.window)
 
     @staticmethod
     def key(record: EventRecord) -> str:
@@ -300,7 +324,8 @@ class EventImporter(Importer[EventRecord]):
         costs one failed insert plus one look-up per batch.
         """
         customer_ids, known = self._customer_ids(session, batch)
-        now = self.now()
+        known.sort(key=lambda item: item[1].event_id)  # lock order: see CustomerImporter
+        now = self.stamp()
         rows = [
             {
                 "event_id": record.event_id,
@@ -340,7 +365,7 @@ class EventImporter(Importer[EventRecord]):
                 updates.append({**{n: row[n] for n in compared}, "id": old.id, "updated_at": now})
                 touched.extend((row["customer_id"], old.customer_id))
         if updates:
-            session.execute(update(Event), updates)
+            session.execute(update(Event), sorted(updates, key=lambda row: row["id"]))
         lifecycle.mark_stale(session, touched)
         self.report.updated += len(updates)
 
@@ -363,7 +388,7 @@ class ResponseImporter(Importer[ResponseRecord]):
             refresh_statistics(session, ["survey_sessions", "answers"], written)
 
     def parse(self, row: Mapping[str, object]) -> ResponseRecord:
-        return parse_response(row, self.tz)
+        return parse_response(row, self.tz, self.window)
 
     @staticmethod
     def key(record: ResponseRecord) -> str:
@@ -392,8 +417,9 @@ class ResponseImporter(Importer[ResponseRecord]):
                 )
             )
         }
-        now = self.now()
+        now = self.stamp()
         fresh: list[ResponseRecord] = []  # new responses, and changed ones to write anew
+        new: set[str] = set()  # the response ids of `fresh` that were not stored yet
         replaced: list[int] = []
         for line, record in known:
             customer_id = customer_ids[record.external_id]
@@ -401,6 +427,7 @@ class ResponseImporter(Importer[ResponseRecord]):
             old = sessions.get(record.response_id)
             if old is None:
                 fresh.append(record)
+                new.add(record.response_id)
                 self.report.inserted += 1
                 continue
             current = answers.get(old.id, {})
@@ -420,7 +447,11 @@ class ResponseImporter(Importer[ResponseRecord]):
                 self.report.updated += 1
         if replaced:  # their answers and tags go with them (ON DELETE CASCADE)
             session.execute(delete(SurveySession).where(SurveySession.id.in_(replaced)))
-        self._insert(session, fresh, customer_ids, languages, now)
+        fresh.sort(key=lambda record: record.response_id)  # lock order: see CustomerImporter
+        overwritten = self._insert(session, fresh, customer_ids, languages, now)
+        taken = len(overwritten & new)  # counted as new, but another writer stored them first
+        self.report.inserted -= taken
+        self.report.updated += taken
 
     @staticmethod
     def _answers(
@@ -447,32 +478,40 @@ class ResponseImporter(Importer[ResponseRecord]):
         customer_ids: Mapping[str, int],
         languages: Mapping[int, str | None],
         now: datetime,
-    ) -> None:
-        """One completed session per response and its answers, a statement per table."""
+    ) -> set[str]:
+        """One completed session per response and its answers, a statement per table.
+
+        Returns the response ids another writer (a concurrent API call) stored between
+        our look-up and our insert: theirs are replaced by ours, last writer wins, as for
+        customers and events.
+        """
         if not records:
-            return
-        insert_ignoring_conflicts(
-            session,
-            SurveySession,
-            [
-                {
-                    "customer_id": customer_ids[record.external_id],
-                    "survey": record.survey,
-                    "status": "completed",
-                    "channel": "import",
-                    "language": languages.get(customer_ids[record.external_id]),
-                    "source_ref": record.response_id,
-                    "save_opportunity": False,
-                    "created_at": now,
-                    "updated_at": now,
-                    "completed_at": record.answered_at,
-                }
-                for record in records
-            ],
-        )
-        ids = rows_by_key(
-            session, SurveySession.source_ref, [r.response_id for r in records], [SurveySession.id]
-        )
+            return set()
+        sessions = {
+            record.response_id: {
+                "customer_id": customer_ids[record.external_id],
+                "survey": record.survey,
+                "status": "completed",
+                "channel": "import",
+                "language": languages.get(customer_ids[record.external_id]),
+                "source_ref": record.response_id,
+                "save_opportunity": False,
+                "created_at": now,
+                "updated_at": now,
+                "completed_at": record.answered_at,
+            }
+            for record in records
+        }
+        refs = list(sessions)
+        columns = [SurveySession.id, SurveySession.created_at]
+        overwritten: set[str] = set()
+        if insert_ignoring_conflicts(session, SurveySession, list(sessions.values())) < len(refs):
+            found = rows_by_key(session, SurveySession.source_ref, refs, columns)
+            theirs = {ref: row.id for ref, row in found.items() if row.created_at != now}
+            session.execute(delete(SurveySession).where(SurveySession.id.in_(theirs.values())))
+            insert_ignoring_conflicts(session, SurveySession, [sessions[ref] for ref in theirs])
+            overwritten = set(theirs)
+        ids = rows_by_key(session, SurveySession.source_ref, refs, [SurveySession.id])
         rows = []
         for record in records:
             customer_id = customer_ids[record.external_id]
@@ -494,6 +533,7 @@ class ResponseImporter(Importer[ResponseRecord]):
                     }
                 )
         insert_ignoring_conflicts(session, Answer, rows)
+        return overwritten
 
 
 def _answer_values(record: ResponseRecord) -> dict[str, tuple[int | None, str | None, datetime]]:

@@ -13,21 +13,43 @@ The rules, in words (settings in brackets):
 Every churn is kept as an episode with its return time, so a past period's figures do not
 change when a customer comes back later. The replay is pure; `refresh()` applies it to the
 customers whose events changed (`lifecycle_stale`) or whose grace or window has run out.
+
+A stored time outside `insights.timeparse.TimeWindow` (an event dated 9999 or 0001, kept
+from before the import refused such times) is left out of the replay and reported in a
+warning with its event id: one such event once made every refresh overflow, and with it
+every import, metric and digest. Its customer is replayed without it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from insights.timeparse import TimeWindow
 from storage.bulk import chunks
 from storage.models import Churn, Customer, Event
+from storage.types import UTCDateTime
+
+log = logging.getLogger(__name__)
+SHOWN_IN_WARNING = 10  # ids named in a warning; the count says how many there are
 
 ACTIVITY_TYPES = frozenset({"activity", "purchase"})
 LIFECYCLE_TYPES = (
@@ -148,10 +170,14 @@ def _mark_due(session: Session, as_of: datetime, grace: timedelta, window: timed
 BILLING_TYPES = tuple(t for t in LIFECYCLE_TYPES if t not in ACTIVITY_TYPES)
 
 
+def _within(bounds: TimeWindow) -> ColumnElement[bool]:
+    return Event.occurred_at.between(bounds.earliest, bounds.latest)
+
+
 def _histories(
-    session: Session, customer_ids: Sequence[int], with_activity: bool
+    session: Session, customer_ids: Sequence[int], with_activity: bool, bounds: TimeWindow
 ) -> Iterator[tuple[int, Any]]:
-    """Each customer's lifecycle events in time order.
+    """Each customer's lifecycle events in time order, those outside `bounds` left out.
 
     Activity events only matter one by one when the inactivity rule is on; otherwise
     only their latest time does (see `_last_activity`), and they are most of the events.
@@ -159,20 +185,112 @@ def _histories(
     types = LIFECYCLE_TYPES if with_activity else BILLING_TYPES
     query = (
         select(Event.customer_id, Event.type, Event.occurred_at)
-        .where(Event.customer_id.in_(customer_ids), Event.type.in_(types))
+        .where(Event.customer_id.in_(customer_ids), Event.type.in_(types), _within(bounds))
         .order_by(Event.customer_id, Event.occurred_at, Event.id)
     )
     for customer_id, rows in groupby(session.execute(query), key=lambda row: row[0]):
         yield customer_id, ((row[1], row[2]) for row in rows)
 
 
-def _last_activity(session: Session, customer_ids: Sequence[int]) -> dict[int, datetime]:
+def _last_activity(
+    session: Session, customer_ids: Sequence[int], bounds: TimeWindow
+) -> dict[int, datetime]:
     query = (
         select(Event.customer_id, func.max(Event.occurred_at))
-        .where(Event.customer_id.in_(customer_ids), Event.type.in_(ACTIVITY_TYPES))
+        .where(
+            Event.customer_id.in_(customer_ids),
+            Event.type.in_(ACTIVITY_TYPES),
+            _within(bounds),
+        )
         .group_by(Event.customer_id)
     )
     return {customer_id: last for customer_id, last in session.execute(query)}
+
+
+def _named(session: Session, query: Select[Any]) -> tuple[int, str]:
+    """How many rows `query` finds, and the first few of its ids quoted for a warning.
+
+    Only ids are read: a time outside the window may not even survive the trip to Python
+    (psycopg cannot return 0001-01-01T00:00Z to a session in a zone west of UTC).
+    """
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if not count:
+        return 0, ""
+    ids = session.scalars(query.limit(SHOWN_IN_WARNING)).all()
+    more = ", ..." if count > len(ids) else ""
+    return count, ", ".join(repr(key) for key in ids) + more
+
+
+def _out_of_range_events(session: Session, bounds: TimeWindow) -> None:
+    """Report the lifecycle events the replay leaves out, and mark their customers stale.
+
+    Marking them stale replays those customers without the bad events, which also clears
+    what an earlier replay derived from them (a churn dated 9999). The window's two sides
+    are two ranges on the (type, occurred_at) index, so a clean database pays two empty
+    index look-ups per refresh.
+    """
+    outside = or_(Event.occurred_at < bounds.earliest, Event.occurred_at > bounds.latest)
+    where = (Event.type.in_(LIFECYCLE_TYPES), outside)
+    count, ids = _named(session, select(Event.event_id).where(*where).order_by(Event.id))
+    if not count:
+        return
+    session.execute(
+        update(Customer)
+        .where(
+            Customer.lifecycle_stale.is_(False),
+            Customer.id.in_(select(Event.customer_id).where(*where)),
+        )
+        .values(lifecycle_stale=True)
+        .execution_options(synchronize_session=False)
+    )
+    log.warning(
+        "churn: skipped %d event(s) dated before 1970-01-01 or after %s (a day after now); "
+        "correct or delete them: %s",
+        count,
+        _utc(bounds.latest),
+        ids,
+    )
+
+
+def _out_of_range_signups(session: Session, bounds: TimeWindow) -> None:
+    """Report the customers about to be replayed whose sign-up time is outside `bounds`."""
+    query = (
+        select(Customer.external_id)
+        .where(
+            Customer.lifecycle_stale.is_(True),
+            or_(Customer.signed_up_at < bounds.earliest, Customer.signed_up_at > bounds.latest),
+        )
+        .order_by(Customer.id)
+    )
+    count, ids = _named(session, query)
+    if count:
+        log.warning(
+            "churn: %d customer(s) signed up before 1970-01-01 or after %s; their inactivity "
+            "clock starts at the nearest accepted time; correct them: %s",
+            count,
+            _utc(bounds.latest),
+            ids,
+        )
+
+
+def _clock_start(bounds: TimeWindow) -> ColumnElement[datetime]:
+    """The sign-up time moved into `bounds`, in SQL: where the inactivity clock starts.
+
+    A sign-up stored outside them (from before the import checked it) would make the
+    clock's arithmetic overflow; the nearest accepted time is used instead.
+    """
+    earliest = literal(bounds.earliest, UTCDateTime())
+    latest = literal(bounds.latest, UTCDateTime())
+    clamped = case(
+        (Customer.signed_up_at < earliest, earliest),
+        (Customer.signed_up_at > latest, latest),
+        else_=Customer.signed_up_at,
+    )
+    return type_coerce(clamped, UTCDateTime()).label("signed_up_at")
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def refresh(
@@ -185,14 +303,19 @@ def refresh(
     """Recompute churn for every stale or due customer; returns how many were recomputed.
 
     Works through the stale customers a batch at a time (keyset pagination on id), so a
-    million stale customers after a large import take constant memory.
+    million stale customers after a large import take constant memory. Events dated
+    outside `TimeWindow.until(as_of)` are left out and reported (module docstring).
     """
+    bounds = TimeWindow.until(as_of)
     _mark_due(session, as_of, grace, window)
+    _out_of_range_events(session, bounds)
+    _out_of_range_signups(session, bounds)
+    signed_up_at = _clock_start(bounds)
     last_id = 0
     total = 0
     while True:
         batch = session.execute(
-            select(Customer.id, Customer.signed_up_at)
+            select(Customer.id, signed_up_at)
             .where(Customer.lifecycle_stale.is_(True), Customer.id > last_id)
             .order_by(Customer.id)
             .limit(batch_size)
@@ -203,13 +326,13 @@ def refresh(
         ids = list(signed_up)
         results = {
             customer_id: replay(signed_up[customer_id], history, as_of, grace, window)
-            for customer_id, history in _histories(session, ids, window is not None)
+            for customer_id, history in _histories(session, ids, window is not None, bounds)
         }
         for customer_id, joined in signed_up.items():
             if customer_id not in results:
                 results[customer_id] = replay(joined, (), as_of, grace, window)
         if window is None:
-            for customer_id, last in _last_activity(session, ids).items():
+            for customer_id, last in _last_activity(session, ids, bounds).items():
                 results[customer_id].last_activity_at = last
         _store(session, results, batch_size)
         last_id = batch[-1].id

@@ -4,6 +4,13 @@ CSV imports and the HTTP API both hand raw string mappings to these parsers, so 
 accepted or refused for the same reasons, with the same words, everywhere. Each parser
 raises `RecordError` naming the field; it never touches the database (checks that need it,
 such as "unknown customer", happen in `insights.ingest`).
+
+Everything a record holds is checked here before it can reach the database or any
+arithmetic: text that a database cannot store (a NUL character, which PostgreSQL refuses,
+or a lone surrogate, which is not Unicode at all) is refused per field, times must lie in
+the window of `insights.timeparse.TimeWindow`, and amounts must fit their columns once
+rounded to cents. A record refused here costs one line of report; a record let through
+would cost the whole batch (a database error) or every later computation (an overflow).
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from insights.timeparse import TimeFormatError, parse_time
+from insights.timeparse import TimeFormatError, TimeWindow, parse_time_within, shown
 from storage.models import EVENT_TYPES, SURVEY_KINDS
 
 CUSTOMER_COLUMNS = (
@@ -36,6 +43,9 @@ MAX_ID_LENGTH = 255
 MAX_COMMENT_LENGTH = 20_000
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MONEY_LIMIT = Decimal("1e10")  # mrr NUMERIC(12,2): at most 9,999,999,999.99
+_CENT = Decimal("0.01")
 
 
 class RecordError(ValueError):
@@ -81,12 +91,30 @@ class ResponseRecord:
 def _text(row: Mapping[str, object], field: str) -> str:
     value = row.get(field)
     if type(value) is str:  # the CSV case, millions of times per import: keep it cheap
-        return value.strip()
+        return _storable(field, value.strip())
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise RecordError(field, "must be a string")
-    return str(value).strip()
+    try:
+        text = str(value).strip()
+    except ValueError:  # an int too long for str() (over 4300 digits)
+        raise RecordError(field, "is too long a number") from None
+    return _storable(field, text)
+
+
+def _storable(field: str, value: str) -> str:
+    """`value`, unless a database would refuse it (and with it every record of the batch).
+
+    Both tests are cheap for the usual ASCII field: `in` and `isascii()` run in C.
+    """
+    if "\x00" in value:
+        raise RecordError(field, "contains a NUL character (\\x00), which cannot be stored")
+    if not value.isascii() and _SURROGATE.search(value):
+        raise RecordError(
+            field, "contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
+        )
+    return value
 
 
 def _identifier(row: Mapping[str, object], field: str) -> str:
@@ -105,29 +133,53 @@ def _optional(row: Mapping[str, object], field: str, limit: int) -> str | None:
     return value or None
 
 
-def _time(row: Mapping[str, object], field: str, tz: tzinfo) -> datetime:
+def _time(row: Mapping[str, object], field: str, tz: tzinfo, window: TimeWindow) -> datetime:
     try:
-        return parse_time(_text(row, field), tz)
+        return parse_time_within(_text(row, field), tz, window)
     except TimeFormatError as error:
         raise RecordError(field, str(error)) from None
 
 
-def _decimal(row: Mapping[str, object], field: str) -> Decimal | None:
+def _window(window: TimeWindow | None) -> TimeWindow:
+    return window if window is not None else TimeWindow.until(datetime.now(UTC))
+
+
+def _number(row: Mapping[str, object], field: str) -> tuple[str, Decimal] | None:
+    """The field as a finite decimal (and the text it came from), or None when empty."""
     value = _text(row, field)
     if not value:
         return None
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise RecordError(field, f"{value!r} is not a number") from None
+        raise RecordError(field, f"{shown(value)} is not a number") from None
     if not number.is_finite():
-        raise RecordError(field, f"{value!r} is not a finite number")
-    if abs(number) >= Decimal("1e10"):
-        raise RecordError(field, f"{value!r} is too large")
-    return number.quantize(Decimal("0.01"))
+        raise RecordError(field, f"{shown(value)} is not a finite number")
+    return value, number
 
 
-def parse_customer(row: Mapping[str, object], tz: tzinfo) -> CustomerRecord:
+def _decimal(row: Mapping[str, object], field: str) -> Decimal | None:
+    """Money, rounded to cents; the limit is checked on the rounded value, which is stored.
+
+    `copy_abs` and the pre-check keep huge exponents (1e999999999) away from context
+    arithmetic, which would raise `decimal.Overflow` rather than answer.
+    """
+    found = _number(row, field)
+    if found is None:
+        return None
+    value, number = found
+    if number.copy_abs() >= MONEY_LIMIT:
+        raise RecordError(field, f"{shown(value)} is too large (at most 9999999999.99)")
+    rounded = number.quantize(_CENT)
+    if rounded.copy_abs() >= MONEY_LIMIT:
+        raise RecordError(field, f"{shown(value)} is too large once rounded to {rounded}")
+    return rounded
+
+
+def parse_customer(
+    row: Mapping[str, object], tz: tzinfo, window: TimeWindow | None = None
+) -> CustomerRecord:
+    """A customer; `window` bounds `signed_up_at` (default: as of now)."""
     external_id = _identifier(row, "external_id")
     email = _optional(row, "email", 320)
     if email is not None and not _EMAIL.match(email):
@@ -141,7 +193,7 @@ def parse_customer(row: Mapping[str, object], tz: tzinfo) -> CustomerRecord:
     if timezone is not None:
         try:
             zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder
             raise RecordError("timezone", f"{timezone!r} is not a known IANA timezone") from None
     mrr = _decimal(row, "mrr")
     if mrr is None:
@@ -156,44 +208,42 @@ def parse_customer(row: Mapping[str, object], tz: tzinfo) -> CustomerRecord:
         timezone=timezone,
         plan=_optional(row, "plan", 100),
         mrr=mrr,
-        signed_up_at=_time(row, "signed_up_at", tz),
+        signed_up_at=_time(row, "signed_up_at", tz, _window(window)),
     )
 
 
-def parse_event(row: Mapping[str, object], tz: tzinfo) -> EventRecord:
+def parse_event(
+    row: Mapping[str, object], tz: tzinfo, window: TimeWindow | None = None
+) -> EventRecord:
+    """An event; `window` bounds `occurred_at` (default: as of now)."""
     event_id = _identifier(row, "event_id")
     external_id = _identifier(row, "external_id")
     kind = _text(row, "type").lower()
     if kind not in EVENT_TYPES:
-        raise RecordError("type", f"{kind!r} is not one of {', '.join(EVENT_TYPES)}")
+        raise RecordError("type", f"{shown(kind)} is not one of {', '.join(EVENT_TYPES)}")
     return EventRecord(
         event_id=event_id,
         external_id=external_id,
         type=kind,
-        occurred_at=_time(row, "occurred_at", tz),
+        occurred_at=_time(row, "occurred_at", tz, _window(window)),
         amount=_decimal(row, "amount"),
     )
 
 
-def parse_response(row: Mapping[str, object], tz: tzinfo) -> ResponseRecord:
+def parse_response(
+    row: Mapping[str, object], tz: tzinfo, window: TimeWindow | None = None
+) -> ResponseRecord:
+    """A survey response; `window` bounds `answered_at` (default: as of now)."""
     response_id = _identifier(row, "response_id")
     external_id = _identifier(row, "external_id")
     survey = _text(row, "survey").lower()
     if survey not in SURVEY_KINDS:
-        raise RecordError("survey", f"{survey!r} is not one of {', '.join(SURVEY_KINDS)}")
+        raise RecordError("survey", f"{shown(survey)} is not one of {', '.join(SURVEY_KINDS)}")
     raw_score = _text(row, "score")
     comment = _optional(row, "comment", MAX_COMMENT_LENGTH)
     score: int | None = None
     if survey in SCORE_SCALES:
-        low, high = SCORE_SCALES[survey]
-        if not raw_score:
-            raise RecordError("score", f"is missing ({survey} answers are scored {low}-{high})")
-        try:
-            score = int(raw_score)
-        except ValueError:
-            raise RecordError("score", f"{raw_score!r} is not a whole number") from None
-        if not low <= score <= high:
-            raise RecordError("score", f"{score} is outside the {survey} scale {low}-{high}")
+        score = _score(raw_score, survey)
     else:
         if raw_score:
             raise RecordError("score", "must be empty: exit interviews are not scored")
@@ -205,5 +255,26 @@ def parse_response(row: Mapping[str, object], tz: tzinfo) -> ResponseRecord:
         survey=survey,
         score=score,
         comment=comment,
-        answered_at=_time(row, "answered_at", tz),
+        answered_at=_time(row, "answered_at", tz, _window(window)),
     )
+
+
+def _score(raw: str, survey: str) -> int:
+    """A whole number on the survey's scale; `7.0` is 7, `7.5` is refused, not rounded.
+
+    The scale is checked on the decimal before it becomes an int, so `1e999999` is
+    refused as off the scale instead of being expanded into a million digits.
+    """
+    low, high = SCORE_SCALES[survey]
+    if not raw:
+        raise RecordError("score", f"is missing ({survey} answers are scored {low}-{high})")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise RecordError("score", f"{shown(raw)} is not a whole number")
+    if not low <= number <= high:
+        said = raw if len(raw) <= 20 else shown(raw)
+        raise RecordError("score", f"{said} is outside the {survey} scale {low}-{high}")
+    return int(number)

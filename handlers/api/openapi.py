@@ -17,13 +17,15 @@ from storage.models import EVENT_TYPES, SURVEY_KINDS
 PATH = "/api/openapi.json"
 _TIME = {
     "type": "string",
-    "description": "ISO 8601 date or date-time; without an offset it is read in TIMEZONE.",
+    "description": "ISO 8601 date or date-time; without an offset it is read in TIMEZONE. "
+    "Accepted from 1970-01-01T00:00Z up to one day after the request, in UTC.",
     "examples": ["2026-11-20T14:05:00Z", "2026-11-20"],
 }
 _ID = {"type": "string", "minLength": 1, "maxLength": 255}
 _AMOUNT = {
     "type": ["number", "string", "null"],
-    "description": "Decimal, 2 places kept (send a string to avoid float rounding).",
+    "description": "Decimal, 2 places kept (send a string to avoid float rounding); "
+    "at most 9999999999.99 in size after rounding.",
 }
 
 

@@ -1,9 +1,11 @@
 """Reading an API request body: JSON, one record or a list of them, within size limits.
 
 Numbers are read as `Decimal` so an MRR of 19.99 reaches the validator as 19.99, not as
-the float 19.989999...; every record is then checked by `insights.records`, the same
-parser the CSV import uses. Problems with the body as a whole (not JSON, too big, not an
-object or a list) are `BodyError`s, answered before any record is looked at.
+the float 19.989999...; integers too, so that one record's 5,000-digit number is refused
+with that record (Python's int parser would refuse the whole body). Every record is then
+checked by `insights.records`, the same parser the CSV import uses. Problems with the body
+as a whole (not JSON, too big, not an object or a list) are `BodyError`s, answered before
+any record is looked at.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ async def read_records(request: Request, max_records: int) -> list[Any]:
         if len(body) > limit:
             raise BodyError(413, f"the body is larger than {limit} bytes; send smaller batches")
     try:
-        data = json.loads(body, parse_float=Decimal)
+        data = json.loads(body, parse_float=Decimal, parse_int=Decimal)
     except (ValueError, RecursionError) as error:
         raise BodyError(400, f"the body is not valid JSON: {error}") from None
     if isinstance(data, Mapping):
