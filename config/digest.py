@@ -1,0 +1,66 @@
+"""The weekly digest: when it is posted, how posts are retried, the industry benchmark."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+
+from config.base import Area, area_config
+from config.schedule import check_cron
+
+Industry = Literal[
+    "retail", "banking", "telecom", "it", "insurance", "professional_services", "media"
+]
+
+
+class DigestSettings(Area):
+    model_config = area_config("DIGEST_")
+
+    cron: str = Field(
+        default="0 9 * * mon", description="When the weekly digest is posted (crontab, TIMEZONE)."
+    )
+    misfire_grace_minutes: int = Field(
+        default=720,
+        ge=1,
+        le=7 * 24 * 60,
+        description="A digest run missed while the bot was down still runs this late.",
+    )
+    post_attempts: int = Field(
+        default=4, ge=1, le=20, description="Tries per destination before a post counts as failed."
+    )
+    retry_seconds: float = Field(
+        default=5.0, ge=0, le=3600, description="Wait before the first retry, doubled each time."
+    )
+    post_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="Timeout of one Slack or Telegram API call."
+    )
+    claim_stale_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="A post claimed this long ago by a process that died may be taken over.",
+    )
+    retention_benchmark: Industry | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RETENTION_BENCHMARK", "retention_benchmark"),
+        description="Industry whose annual retention rate the digest compares to.",
+    )
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        return "RETENTION_BENCHMARK" if field == "retention_benchmark" else super().variable(field)
+
+    @field_validator("retention_benchmark", mode="before")
+    @classmethod
+    def _normalise_industry(cls, value: Any) -> Any:
+        """`IT`, `Professional services` and `professional-services` all mean the same."""
+        if isinstance(value, str):
+            return re.sub(r"[\s-]+", "_", value.strip().lower()) or None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        return check_cron(value)
