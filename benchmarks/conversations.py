@@ -83,8 +83,8 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
-from bot.settings import load_settings  # noqa: E402
 from bot.telegram_app import build_dispatcher, connected  # noqa: E402
+from config import load_settings  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.database import make_engine, session_factory  # noqa: E402
 from storage.models import Answer, Customer, SurveySession  # noqa: E402

@@ -499,12 +499,12 @@ def rows_reached(url: str, table: str, count: int) -> Callable[[], bool]:
 
 def child_env(database_url: str) -> dict[str, str]:
     """The user's environment minus any product setting, plus the database and timezone."""
-    from bot.settings import Settings
+    from config import VARIABLES
 
     env = {
         key: value
         for key, value in os.environ.items()
-        if key.lower() not in Settings.model_fields and not key.startswith(("TELEGRAM_", "SLACK_"))
+        if key.lower() not in VARIABLES and not key.startswith(("TELEGRAM_", "SLACK_"))
     }
     env.update(DATABASE_URL=database_url, TIMEZONE="UTC", PYTHONUNBUFFERED="1")
     return env
@@ -567,7 +567,7 @@ def measure(what: str, url: str, today: date, runs: int) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
     from bot.digest_posting import compose_week
-    from bot.settings import load_settings
+    from config import load_settings
     from insights.at_risk import at_risk
     from insights.digest import IsoWeek, compose
     from insights.risk import default_weights

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "tests" / "fakes"))  # the test Bot API server liv
 
 from fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
 
-from bot.settings import load_settings  # noqa: E402
 from bot.telegram_app import send_due  # noqa: E402
+from config import load_settings  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.database import make_engine, session_factory  # noqa: E402
 from storage.models import Customer  # noqa: E402

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import ConfigError
-from bot.settings import Settings, load_settings
+from config import ConfigError, Settings, load_settings
 from insights import lifecycle
 from insights.ingest import LifecycleRules
 from insights.risk import Weights, load_weights
@@ -24,7 +23,7 @@ from storage.database import make_engine, session_factory
 
 def tagger_for(settings: Settings) -> Tagger:
     """The feedback tagger: the shipped rules, or TAGGING_RULES_FILE merged onto them."""
-    path = settings.tagging_rules_file
+    path = settings.analysis.tagging_rules_file
     if path is None:
         return Tagger.default()
     try:
@@ -53,7 +52,7 @@ class AppContext:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
+            self._engine = make_engine(self.settings.database.url)
         return self._engine
 
     def database(self, check_schema: bool = True) -> sessionmaker[Session]:
@@ -79,7 +78,7 @@ class AppContext:
     def risk_weights(self) -> Weights:
         """The at-risk score's weights: the shipped defaults or RISK_WEIGHTS_FILE."""
         try:
-            return load_weights(self.settings.risk_weights_file)
+            return load_weights(self.settings.analysis.risk_weights_file)
         except (OSError, ValueError) as error:
             raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
 

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import ConfigError
-from bot.settings import Settings
+from config import ConfigError, Settings
 from handlers.digest_telegram import TelegramDigestPoster
 from handlers.slack.digest import SlackDigestPoster
 from insights import lifecycle
@@ -30,28 +29,28 @@ RETRY_WEEKS = 4
 
 def destinations(settings: Settings) -> list[Poster]:
     """A poster per configured destination; a destination missing its token is an error."""
-    timeout = settings.digest_post_timeout_seconds
+    timeout = settings.digest.post_timeout_seconds
     posters: list[Poster] = []
-    if settings.slack_digest_channel:
-        if not settings.slack_bot_token:
+    if settings.slack.digest_channel:
+        if not settings.slack.bot_token:
             raise ConfigError("SLACK_DIGEST_CHANNEL is set but SLACK_BOT_TOKEN is not")
         posters.append(
             SlackDigestPoster(
-                settings.slack_bot_token,
-                settings.slack_digest_channel,
-                settings.slack_api_url,
+                settings.slack.bot_token,
+                settings.slack.digest_channel,
+                settings.slack.api_url,
                 timeout,
             )
         )
-    if settings.telegram_manager_chat_ids:
-        if not settings.telegram_bot_token:
+    if settings.telegram.manager_chat_ids:
+        if not settings.telegram.bot_token:
             raise ConfigError("TELEGRAM_MANAGER_CHAT_IDS is set but TELEGRAM_BOT_TOKEN is not")
-        for chat_id in dict.fromkeys(settings.telegram_manager_chat_ids):
+        for chat_id in dict.fromkeys(settings.telegram.manager_chat_ids):
             posters.append(
                 TelegramDigestPoster(
-                    settings.telegram_bot_token,
+                    settings.telegram.bot_token,
                     chat_id,
-                    settings.telegram_api_base_url,
+                    settings.telegram.api_base_url,
                     timeout,
                 )
             )
@@ -60,21 +59,21 @@ def destinations(settings: Settings) -> list[Poster]:
 
 def risk_weights(settings: Settings) -> Weights:
     try:
-        return load_weights(settings.risk_weights_file)
+        return load_weights(settings.analysis.risk_weights_file)
     except (OSError, ValueError) as error:
         raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(
-        attempts=settings.digest_post_attempts,
-        first_delay=settings.digest_retry_seconds,
-        attempt_timeout=settings.digest_post_timeout_seconds * 6,
+        attempts=settings.digest.post_attempts,
+        first_delay=settings.digest.retry_seconds,
+        attempt_timeout=settings.digest.post_timeout_seconds * 6,
     )
 
 
 def ledger(settings: Settings, factory: sessionmaker[Session]) -> PostLedger:
-    return PostLedger(factory, timedelta(minutes=settings.digest_claim_stale_minutes))
+    return PostLedger(factory, timedelta(minutes=settings.digest.claim_stale_minutes))
 
 
 def compose_week(
@@ -90,7 +89,7 @@ def compose_week(
             settings.tz,
             now=now,
             weights=risk_weights(settings),
-            industry=settings.retention_benchmark,
+            industry=settings.digest.retention_benchmark,
         )
 
 

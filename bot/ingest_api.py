@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 
 from bot.context import lifecycle_rules, tagger_for
-from bot.settings import Settings
+from config import Settings
 from handlers.api import BearerKeys, IngestApi, openapi_route
 from insights import feedback
 from storage.models import Event, SurveySession
@@ -97,8 +97,8 @@ class ApiComponent:
             factory=factory,
             tz=settings.tz,
             rules=lifecycle_rules(settings),
-            keys=BearerKeys(settings.api_keys),
-            max_batch=settings.api_max_batch,
+            keys=BearerKeys(settings.api.keys),
+            max_batch=settings.api.max_batch,
             after_import=self.after_import,
             ready=lambda: self.running,
         )
@@ -106,7 +106,7 @@ class ApiComponent:
 
     @staticmethod
     def not_configured(settings: Settings) -> str | None:
-        return None if settings.api_keys else "API_KEYS is not set"
+        return None if settings.api.keys else "API_KEYS is not set"
 
     def routes(self) -> list[BaseRoute]:
         return [*self.api.routes(), openapi_route()]
@@ -130,7 +130,7 @@ class ApiComponent:
     async def start(self) -> str:
         """Open the API: started after Telegram, so a cancellation can be followed at once."""
         self.running = True
-        keys = len(self.settings.api_keys)
+        keys = len(self.settings.api.keys)
         surveys = "" if self.send_triggered else "; no Telegram bot, so no exit interviews"
         return (
             f"POST /api/customers, /api/events, /api/responses; {keys} key"

@@ -39,7 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from bot.digest_posting import destinations, post_week, retry_unsent
-from bot.settings import Settings, load_settings
+from config import Settings, load_settings
 from insights.digest import IsoWeek
 from storage.database import make_engine, session_factory
 from storage.models import SchedulerJob
@@ -103,7 +103,7 @@ class _database:
     """An engine and session factory for one job run, disposed afterwards."""
 
     def __init__(self, settings: Settings) -> None:
-        self.engine = make_engine(settings.database_url)
+        self.engine = make_engine(settings.database.url)
 
     def __enter__(self) -> Any:
         return session_factory(self.engine)
@@ -134,7 +134,7 @@ def build_scheduler(settings: Settings, engine: Engine | None = None) -> AsyncIO
     Jobs are written by `start_scheduler`, after the store is open: adding them before
     would recompute their next run and forget a run missed while the bot was down.
     """
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database.url)
     return AsyncIOScheduler(
         jobstores={
             "default": SQLAlchemyJobStore(engine=engine, tablename=SchedulerJob.__tablename__),
@@ -144,7 +144,7 @@ def build_scheduler(settings: Settings, engine: Engine | None = None) -> AsyncIO
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
-            "misfire_grace_time": settings.digest_misfire_grace_minutes * 60,
+            "misfire_grace_time": settings.digest.misfire_grace_minutes * 60,
         },
         timezone=settings.tz,
     )
@@ -185,17 +185,17 @@ def _drop(scheduler: AsyncIOScheduler, job_id: str) -> None:
 def sync_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
     """Bring the stored jobs in line with the settings; one line per job for the log."""
     tz = settings.tz
-    grace = settings.digest_misfire_grace_minutes * 60
+    grace = settings.digest.misfire_grace_minutes * 60
     lines = []
     if destinations(settings):
-        trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=tz)
+        trigger = CronTrigger.from_crontab(settings.digest.cron, timezone=tz)
         _keep_or_replace(scheduler, DIGEST_JOB_ID, DIGEST_JOB, trigger, grace)
         lines.append(_describe(scheduler, DIGEST_JOB_ID, "weekly digest"))
     else:
         _drop(scheduler, DIGEST_JOB_ID)
         lines.append("weekly digest: off (no SLACK_DIGEST_CHANNEL or TELEGRAM_MANAGER_CHAT_IDS)")
     if _telegram_ready(settings):
-        trigger = CronTrigger.from_crontab(settings.survey_send_cron, timezone=tz)
+        trigger = CronTrigger.from_crontab(settings.surveys.survey_send_cron, timezone=tz)
         _keep_or_replace(scheduler, SURVEY_JOB_ID, SURVEY_JOB, trigger, grace)
         lines.append(_describe(scheduler, SURVEY_JOB_ID, "survey send --due"))
     else:
@@ -235,7 +235,7 @@ def start_scheduler(scheduler: AsyncIOScheduler, settings: Settings) -> list[str
         )  # fmt: skip
         scheduler.add_job(
             SWEEP_JOB,
-            IntervalTrigger(minutes=settings.digest_claim_stale_minutes, timezone=settings.tz),
+            IntervalTrigger(minutes=settings.digest.claim_stale_minutes, timezone=settings.tz),
             id=SWEEP_JOB_ID,
             jobstore="memory",
             replace_existing=True,
@@ -287,5 +287,5 @@ class SchedulerComponent:
 
 def next_digest_run(settings: Settings, after: datetime) -> datetime | None:
     """When DIGEST_CRON fires next after `after` (for messages and tests)."""
-    trigger = CronTrigger.from_crontab(settings.digest_cron, timezone=settings.tz)
+    trigger = CronTrigger.from_crontab(settings.digest.cron, timezone=settings.tz)
     return trigger.get_next_fire_time(None, after + timedelta(microseconds=1))

@@ -43,8 +43,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 import handlers.slack as slack_edge
-from bot.errors import ConfigError
-from bot.settings import Settings
+from config import ConfigError, Settings
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
 from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
@@ -70,8 +69,8 @@ class SlackUnavailable(UserError):
 def build_client(settings: Settings) -> AsyncWebClient:
     settings.require("slack_bot_token")
     return AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
+        token=settings.slack.bot_token,
+        base_url=settings.slack.api_url,
         timeout=API_TIMEOUT_SECONDS,
     )
 
@@ -83,7 +82,7 @@ def _tagger_loader(settings: Settings) -> Callable[[], Tagger]:
     lock makes them wait for one build instead of each building its own (the tagger's
     first use is not safe to race).
     """
-    path = settings.tagging_rules_file
+    path = settings.analysis.tagging_rules_file
     lock = threading.Lock()
     built: list[Tagger] = []
 
@@ -106,7 +105,7 @@ def build_context(
     clock: Callable[[], datetime] = utcnow,
 ) -> SlackContext:
     try:
-        weights = load_weights(settings.risk_weights_file)
+        weights = load_weights(settings.analysis.risk_weights_file)
     except (OSError, ValueError) as error:
         raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
     return SlackContext(
@@ -114,11 +113,11 @@ def build_context(
         tz=settings.tz,
         weights=weights,
         gatekeeper=Gatekeeper(
-            client, settings.slack_allowed_users, settings.slack_allowed_usergroups
+            client, settings.slack.allowed_users, settings.slack.allowed_usergroups
         ),
         tagger=_tagger_loader(settings),
-        share_channels=settings.share_channels,
-        managers=frozenset(settings.slack_follow_up_managers),
+        share_channels=settings.slack.shared_in,
+        managers=frozenset(settings.slack.follow_up_managers),
         payment_grace=settings.payment_grace,
         inactivity_window=settings.inactivity_window,
         clock=clock,
@@ -128,7 +127,7 @@ def build_context(
 def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> AsyncApp:
     app = AsyncApp(
         client=client,
-        signing_secret=settings.slack_signing_secret or "",
+        signing_secret=settings.slack.signing_secret or "",
         request_verification_enabled=True,
         process_before_response=False,  # ack first; lazy listeners run after the response
         logger=logging.getLogger("slack_bolt"),
@@ -171,9 +170,9 @@ class SlackBot:
         self.client = build_client(settings)
         self.ctx = build_context(settings, factory, self.client, clock)
         self.sender: AlertSender | None = None
-        if settings.slack_alerts_channel:
+        if settings.slack.alerts_channel:
             self.sender = AlertSender(
-                self.ctx, self.client, settings.slack_alerts_channel, pace, sweep_every
+                self.ctx, self.client, settings.slack.alerts_channel, pace, sweep_every
             )
             self.ctx.alerts = self.sender
         self.app = build_app(settings, self.ctx, self.client)
@@ -184,13 +183,13 @@ class SlackBot:
     @staticmethod
     def not_configured(settings: Settings) -> str | None:
         """Why the Slack app cannot start with these settings, or None when it can."""
-        if not settings.slack_bot_token:
+        if not settings.slack.bot_token:
             return "SLACK_BOT_TOKEN is not set"
-        if settings.slack_mode == "socket" and not settings.slack_app_token:
+        if settings.slack.mode == "socket" and not settings.slack.app_token:
             return "SLACK_APP_TOKEN is not set (needed in SLACK_MODE=socket)"
-        if settings.slack_mode == "http" and not settings.slack_signing_secret:
+        if settings.slack.mode == "http" and not settings.slack.signing_secret:
             return "SLACK_SIGNING_SECRET is not set (needed in SLACK_MODE=http)"
-        if not (settings.slack_allowed_users or settings.slack_allowed_usergroups):
+        if not (settings.slack.allowed_users or settings.slack.allowed_usergroups):
             return "SLACK_ALLOWED_USERS and SLACK_ALLOWED_USERGROUPS are empty: nobody may use it"
         return None
 
@@ -209,7 +208,7 @@ class SlackBot:
 
     @property
     def needs_http(self) -> bool:
-        return self.settings.slack_mode == "http"
+        return self.settings.slack.mode == "http"
 
     def routes(self) -> list[BaseRoute]:
         """/slack/events in HTTP mode, for the HTTP server (`bot.web`) to serve."""
@@ -221,7 +220,7 @@ class SlackBot:
             identity = await self.client.auth_test()
         except SlackClientError as error:
             raise SlackUnavailable(
-                f"Slack refused SLACK_BOT_TOKEN or is unreachable at {self.settings.slack_api_url}"
+                f"Slack refused SLACK_BOT_TOKEN or is unreachable at {self.settings.slack.api_url}"
                 f": {error}"
             ) from None
         who = f"@{identity.get('user') or identity.get('user_id')}"
@@ -238,12 +237,12 @@ class SlackBot:
             if self.sender is not None:
                 await self.sender.stop(grace=0)
             raise
-        alerts = f"alerts to {self.settings.slack_alerts_channel}" if self.sender else "no alerts"
+        alerts = f"alerts to {self.settings.slack.alerts_channel}" if self.sender else "no alerts"
         self.running = True
         return f"{how} as {who}, {alerts}"
 
     async def _start_socket(self) -> str:
-        token = self.settings.slack_app_token
+        token = self.settings.slack.app_token
         if not token:
             raise SlackUnavailable("SLACK_APP_TOKEN is not set (needed in SLACK_MODE=socket)")
         try:

@@ -22,8 +22,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 import handlers.telegram as telegram_edge
 from bot.context import tagger_for
-from bot.errors import ConfigError
-from bot.settings import Settings
+from config import ConfigError, Settings
 from insights import feedback
 from storage.database import transaction
 from storage.errors import UserError
@@ -55,16 +54,16 @@ class TelegramUnavailable(UserError):
 
 def policy(settings: Settings) -> SurveyPolicy:
     return SurveyPolicy(
-        nps_interval=timedelta(days=settings.nps_interval_days),
-        cooldown=timedelta(days=settings.survey_cooldown_days),
-        reminder_after=timedelta(hours=settings.reminder_hours),
-        expires_after=timedelta(days=settings.survey_expiry_days),
+        nps_interval=timedelta(days=settings.surveys.nps_interval_days),
+        cooldown=timedelta(days=settings.surveys.survey_cooldown_days),
+        reminder_after=timedelta(hours=settings.surveys.reminder_hours),
+        expires_after=timedelta(days=settings.surveys.survey_expiry_days),
     )
 
 
 def save_offers(settings: Settings) -> SaveOffers:
     reasons = builtin_surveys()["exit"].step("reason").choices
-    return load_save_offers(settings.save_offers_file, reasons)
+    return load_save_offers(settings.surveys.save_offers_file, reasons)
 
 
 def rate_limiter(settings: Settings) -> AIORateLimiter:
@@ -72,7 +71,7 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     # so no one-second window ever holds more than Telegram's ~30 messages.
     return AIORateLimiter(
         overall_max_rate=1,
-        overall_time_period=1 / settings.telegram_max_messages_per_second,
+        overall_time_period=1 / settings.telegram.max_messages_per_second,
         max_retries=RATE_LIMIT_RETRIES,
     )
 
@@ -85,11 +84,11 @@ def build_application(settings: Settings) -> BotApplication:
     told it arrived.
     """
     settings.require("telegram_bot_token")
-    assert settings.telegram_bot_token is not None
+    assert settings.telegram.bot_token is not None
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_base_url)
+        .token(settings.telegram.bot_token)
+        .base_url(settings.telegram.api_base_url)
         .rate_limiter(rate_limiter(settings))
         .updater(None)
     )
@@ -132,7 +131,7 @@ def build_service(
         catalog=builtin_catalog(),
         offers=save_offers(settings),
         hooks=hooks,
-        link_secret=settings.link_secret,
+        link_secret=settings.surveys.link_secret,
     )
 
 
@@ -163,7 +162,7 @@ async def initialize(application: BotApplication, settings: Settings) -> None:
         ) from None
     except NetworkError as error:
         raise TelegramUnavailable(
-            f"cannot reach the Bot API at {settings.telegram_api_base_url}: {error}"
+            f"cannot reach the Bot API at {settings.telegram.api_base_url}: {error}"
         ) from None
 
 
@@ -179,9 +178,9 @@ async def connected(application: BotApplication, settings: Settings) -> AsyncIte
 
 async def bot_username(settings: Settings) -> str:
     """TELEGRAM_BOT_USERNAME, or the username getMe reports for the token."""
-    if settings.telegram_bot_username:
-        return settings.telegram_bot_username
-    if not settings.telegram_bot_token:
+    if settings.telegram.bot_username:
+        return settings.telegram.bot_username
+    if not settings.telegram.bot_token:
         raise ConfigError(
             "TELEGRAM_BOT_USERNAME is not set (nor TELEGRAM_BOT_TOKEN to ask Telegram for it)"
         )
@@ -246,7 +245,7 @@ class TelegramBot:
         self.factory = factory
         self.hooks = hooks
         self.poll_timeout = poll_timeout
-        self.polling = settings.telegram_mode == "polling"
+        self.polling = settings.telegram.mode == "polling"
         self.service = build_service(settings, factory, hooks)
         self.application: BotApplication | None = build_application(settings)
         telegram_edge.register(self.application, self.service)
@@ -259,15 +258,15 @@ class TelegramBot:
     @staticmethod
     def not_configured(settings: Settings) -> str | None:
         """Why the bot cannot start with these settings, or None when it can."""
-        if not settings.telegram_bot_token:
+        if not settings.telegram.bot_token:
             return "TELEGRAM_BOT_TOKEN is not set"
-        if not settings.link_secret:
+        if not settings.surveys.link_secret:
             return "LINK_SECRET is not set; customers could not link their chats"
-        if settings.telegram_mode == "webhook":
+        if settings.telegram.mode == "webhook":
             missing = [
                 name
                 for name in ("telegram_webhook_url", "telegram_webhook_secret")
-                if not getattr(settings, name)
+                if not settings.value(name)
             ]
             if missing:
                 return " and ".join(n.upper() for n in missing) + " must be set in webhook mode"
@@ -281,12 +280,12 @@ class TelegramBot:
         """The webhook route (webhook mode), for the HTTP server to serve."""
         if self.polling:
             return []
-        assert self.application is not None and self.settings.telegram_webhook_secret
+        assert self.application is not None and self.settings.telegram.webhook_secret
         application = self.application
         return [
             telegram_edge.webhook_route(
                 application,
-                self.settings.telegram_webhook_secret,
+                self.settings.telegram.webhook_secret,
                 self.intake,
                 ready=lambda: application.running and self.intake.running,
             )
@@ -330,17 +329,17 @@ class TelegramBot:
 
     async def _set_webhook(self, application: BotApplication) -> str:
         settings = self.settings
-        assert settings.telegram_webhook_url and settings.telegram_webhook_secret
+        assert settings.telegram.webhook_url and settings.telegram.webhook_secret
         try:
             await application.bot.set_webhook(
-                settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret,
+                settings.telegram.webhook_url,
+                secret_token=settings.telegram.webhook_secret,
                 allowed_updates=telegram_edge.ALLOWED_UPDATES,
             )
         except TelegramError as error:
             raise TelegramUnavailable(f"setWebhook failed: {error}") from None
         return (
-            f"webhook {settings.telegram_webhook_url} as @{application.bot.username}, "
+            f"webhook {settings.telegram.webhook_url} as @{application.bot.username}, "
             f"served at {telegram_edge.WEBHOOK_PATH}"
         )
 

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
 from bot.http_server import QuietServer
-from bot.settings import Settings
+from config import Settings
 from handlers.health import PATH as HEALTH_PATH
 from handlers.health import Probe, health_route
 from storage.errors import UserError
@@ -65,7 +65,7 @@ class WebServer:
 
     async def start(self) -> str:
         settings = self.settings
-        sock = listening_socket(settings.http_host, settings.http_port)
+        sock = listening_socket(settings.http.host, settings.http.port)
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(
             self.app,
@@ -82,7 +82,7 @@ class WebServer:
                 error = self._task.exception()
                 raise HttpUnavailable(f"the HTTP server stopped during start-up: {error!r}")
             await asyncio.sleep(0.01)
-        return f"http://{settings.http_host}:{self.port} serving {', '.join(self.paths)}"
+        return f"http://{settings.http.host}:{self.port} serving {', '.join(self.paths)}"
 
     async def stop(self) -> None:
         if self._server is not None and self._task is not None:

@@ -106,7 +106,10 @@ def _describe(model: type[Area], error: ValidationError) -> list[str]:
     parts = []
     for item in error.errors():
         loc = [str(p) for p in item["loc"]]
-        name = model.variable(loc[0]) if loc and loc[0] in model.model_fields else "settings"
+        if loc and loc[0] in model.model_fields:
+            name = model.variable(loc[0])
+        else:  # a field read through an alias reports the alias (RETENTION_BENCHMARK)
+            name = loc[0].upper() if loc else "settings"
         message = item["msg"].removeprefix("Value error, ")
         parts.append(f"{name}: {message}")
     return parts

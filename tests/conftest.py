@@ -47,10 +47,10 @@ def _postgres_available() -> bool:
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No setting leaks in from the developer's shell or .env; each test in its own folder."""
-    from bot.settings import Settings
+    from config import VARIABLES
 
     for name in list(os.environ):
-        if name.lower() in Settings.model_fields or name.startswith(("TELEGRAM_", "SLACK_")):
+        if name.lower() in VARIABLES or name.startswith(("TELEGRAM_", "SLACK_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.settings import Settings
+from config import VARIABLES
 
 ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 
@@ -13,7 +13,7 @@ ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 def test_every_setting_is_in_env_example_with_a_comment():
     text = ENV_EXAMPLE.read_text(encoding="utf-8")
     lines = text.splitlines()
-    for name in Settings.model_fields:
+    for name in VARIABLES:
         variable = name.upper()
         pattern = re.compile(rf"^#?\s*{variable}=")
         positions = [i for i, line in enumerate(lines) if pattern.match(line)]

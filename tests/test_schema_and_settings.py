@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from bot.cli import main
-from bot.errors import ConfigError
-from bot.settings import load_settings
+from config import ConfigError, load_settings
 from storage import schema
 from storage.database import make_engine
 from storage.models import Base
@@ -122,8 +121,8 @@ def test_settings_from_dotenv_and_normalised_urls(tmp_path):
     env = tmp_path / ".env"
     env.write_text("TIMEZONE=Europe/Copenhagen\nDATABASE_URL=postgres://u@h/db\n")
     settings = load_settings(env_file=env)
-    assert settings.timezone == "Europe/Copenhagen"
-    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.core.timezone == "Europe/Copenhagen"
+    assert settings.database.url == "postgresql+psycopg://u@h/db"
     assert settings.inactivity_window is None
 
 

@@ -46,7 +46,7 @@ def _now() -> datetime:
 
 def _save_offers(app: AppContext) -> SaveOffers:
     reasons = builtin_surveys()["exit"].step("reason").choices
-    return load_save_offers(app.settings.save_offers_file, reasons)
+    return load_save_offers(app.settings.surveys.save_offers_file, reasons)
 
 
 def _read_line() -> str | None:
@@ -211,7 +211,7 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
         )
     else:
         factory = app.database()
-        expires = timedelta(days=app.settings.survey_expiry_days)
+        expires = timedelta(days=app.settings.surveys.survey_expiry_days)
         session_id, customer_id, customer_language = _open_session(
             factory, survey, external_id, lang, expires
         )

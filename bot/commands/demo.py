@@ -21,8 +21,8 @@ from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import open_rows
 from bot.demo_sends import record_sends
 from bot.digest_posting import compose_week
-from bot.settings import load_settings
 from bot.synthetic import generate
+from config import load_settings
 from insights import feedback, metrics
 from insights.at_risk import at_risk
 from insights.digest import IsoWeek, render_chart, render_markdown
@@ -81,7 +81,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
             factory,
             output / "data" / "sends.csv",
             now,
-            timedelta(days=settings.survey_expiry_days),
+            timedelta(days=settings.surveys.survey_expiry_days),
         )
         progress.update(task, description="tagging feedback", completed=4)
         feedback.tag_pending(factory, app.tagger)
@@ -109,7 +109,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         "last_30_days": monthly.as_json(),
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    console.print(render_table(monthly, settings.timezone))
+    console.print(render_table(monthly, settings.core.timezone))
     console.print(at_risk_table(risky[:5]))
     return summary
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.context import AppContext
-from bot.errors import ConfigError
+from config import ConfigError
 from insights.digest import (
     IsoWeek,
     WeekFormatError,

@@ -25,7 +25,7 @@ def link(app: AppContext, external_id: str) -> None:
     """Print the Telegram deep link for one customer (valid LINK_TTL_DAYS days)."""
     settings = app.settings
     settings.require("link_secret")
-    assert settings.link_secret is not None
+    assert settings.surveys.link_secret is not None
     with app.database()() as session:
         customer_id = session.execute(
             select(Customer.id).where(Customer.external_id == external_id)
@@ -36,10 +36,10 @@ def link(app: AppContext, external_id: str) -> None:
 
     username = asyncio.run(bot_username(settings))
     token = issue_token(
-        settings.link_secret,
+        settings.surveys.link_secret,
         customer_id,
         datetime.now(UTC),
-        timedelta(days=settings.link_ttl_days),
+        timedelta(days=settings.surveys.link_ttl_days),
     )
     click.echo(deep_link(username, token))
 

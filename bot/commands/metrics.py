@@ -101,7 +101,7 @@ def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: st
         ordered.update({key: value for key, value in data.items() if key not in ordered})
         click.echo(json.dumps(ordered, ensure_ascii=False))
     else:
-        Console().print(render_table(result, app.settings.timezone))
+        Console().print(render_table(result, app.settings.core.timezone))
 
 
 def register(group: click.Group) -> None:

@@ -77,7 +77,7 @@ def components(app: AppContext) -> list[Slot]:
         "telegram": TelegramBot.not_configured(settings),
         "api": ApiComponent.not_configured(settings),
         "scheduler": None
-        if destinations(settings) or settings.telegram_bot_token
+        if destinations(settings) or settings.telegram.bot_token
         else "no digest destination and no Telegram bot to schedule",
     }
     if all(why_not.values()):  # nothing to build: say why without touching the database
@@ -184,7 +184,7 @@ def run(app: AppContext) -> None:
     server on HTTP_HOST:HTTP_PORT with /healthz. Ctrl-C or SIGTERM stops them cleanly,
     finishing the work in hand.
     """
-    logging.getLogger().setLevel(app.settings.log_level)
+    logging.getLogger().setLevel(app.settings.core.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call
     asyncio.run(serve(components(app)))
 

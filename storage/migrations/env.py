@@ -17,17 +17,17 @@ def _engine() -> Engine:
     if engine is not None:
         return engine
     # Run from the `alembic` command line: read DATABASE_URL like the product does.
-    from bot.settings import load_settings
+    from config import load_settings
     from storage.database import make_engine
 
-    return make_engine(load_settings().database_url)
+    return make_engine(load_settings().database.url)
 
 
 def run_migrations_offline() -> None:
-    from bot.settings import load_settings
+    from config import load_settings
 
     context.configure(
-        url=load_settings().database_url,
+        url=load_settings().database.url,
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,

@@ -11,7 +11,7 @@ from fake_bot_api import FakeBotApi
 from slack_fake_api import TOKEN as SLACK_TOKEN
 from slack_fake_api import FakeSlackApi
 
-from bot.settings import Settings, load_settings
+from config import Settings, load_settings
 from insights.digest import Digest, FollowUps, IsoWeek, ReasonCount, RiskEntry, WeekFigures
 
 CHANNEL = "C0DIGEST01"

@@ -11,9 +11,8 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.digest_posting import destinations
-from bot.errors import ConfigError
-from bot.settings import load_settings
 from builders import answer, at, customer, event
+from config import ConfigError, load_settings
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -83,13 +82,13 @@ def test_digest_settings():
         digest_cron="0  9 * * MON",
         slack_api_url="http://127.0.0.1:9/api",
     )
-    assert settings.telegram_manager_chat_ids == [-1001234567890, 42]
-    assert settings.retention_benchmark == "professional_services"
-    assert settings.digest_cron == "0 9 * * MON"
-    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.telegram.manager_chat_ids == [-1001234567890, 42]
+    assert settings.digest.retention_benchmark == "professional_services"
+    assert settings.digest.cron == "0 9 * * MON"
+    assert settings.slack.api_url == "http://127.0.0.1:9/api/"
     defaults = load_settings()
-    assert (defaults.digest_cron, defaults.telegram_manager_chat_ids) == ("0 9 * * mon", [])
-    assert defaults.retention_benchmark is None and defaults.slack_digest_channel is None
+    assert (defaults.digest.cron, defaults.telegram.manager_chat_ids) == ("0 9 * * mon", [])
+    assert defaults.digest.retention_benchmark is None and defaults.slack.digest_channel is None
 
 
 @pytest.mark.parametrize(

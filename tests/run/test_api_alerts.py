@@ -16,8 +16,8 @@ from slack_requests import SECRET as SIGNING_SECRET
 
 from bot.commands.run import components, serve
 from bot.context import AppContext
-from bot.settings import load_settings
 from bot.web import WebServer
+from config import load_settings
 from storage import schema
 from storage.database import make_engine
 

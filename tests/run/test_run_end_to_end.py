@@ -32,7 +32,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.scheduler import next_digest_run, weekly_digest_job
-from bot.settings import load_settings
+from config import load_settings
 from insights.digest import IsoWeek
 from storage.models import Answer, Customer, SurveySession
 from surveys.i18n import builtin_catalog

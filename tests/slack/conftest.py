@@ -12,9 +12,9 @@ from slack_requests import SECRET
 from slack_seed import NOW, TIMEZONE
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings, load_settings
 from bot.slack_app import SlackBot
 from bot.web import WebServer
+from config import Settings, load_settings
 
 
 @pytest.fixture

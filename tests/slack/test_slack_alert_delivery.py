@@ -11,8 +11,8 @@ from slack_seed import NOW
 from slack_surveys import Respondent
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.slack_app import SlackBot
+from config import Settings
 from insights import alerts
 from insights.tagging import Tagger
 from surveys.hooks import AnswerHooks

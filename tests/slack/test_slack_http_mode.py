@@ -8,9 +8,9 @@ from slack_requests import command_body, post
 from slack_seed import NOW
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.slack_app import SlackBot
 from bot.web import WebServer
+from config import Settings
 
 
 async def _healthy() -> tuple[bool, dict[str, object]]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import load_settings
 from bot.slack_app import SlackBot
+from config import ConfigError, load_settings
 
 TOKEN = "xoxb-1111-2222-slacktestbottoken"
 
@@ -18,12 +17,12 @@ def test_lists_are_split_and_share_channels_default_to_where_the_bot_posts() -> 
         slack_alerts_channel="C0ALERTS01",
         slack_digest_channel="C0DIGEST01",
     )
-    assert settings.slack_allowed_users == ["U0AAAAAAA1", "W0BBBBBBB2"]
-    assert settings.slack_allowed_usergroups == ["S0CCCCCCC3"]
-    assert settings.share_channels == {"C0ALERTS01", "C0DIGEST01"}
+    assert settings.slack.allowed_users == ["U0AAAAAAA1", "W0BBBBBBB2"]
+    assert settings.slack.allowed_usergroups == ["S0CCCCCCC3"]
+    assert settings.slack.shared_in == {"C0ALERTS01", "C0DIGEST01"}
     explicit = load_settings(slack_share_channels="C0SHARE001", slack_alerts_channel="C0ALERTS01")
-    assert explicit.share_channels == {"C0SHARE001"}
-    assert load_settings().slack_mode == "socket"
+    assert explicit.slack.shared_in == {"C0SHARE001"}
+    assert load_settings().slack.mode == "socket"
     assert "app_token" not in repr(load_settings(slack_app_token="xapp-1-A0-123-abc"))
 
 

@@ -11,16 +11,14 @@ from slack_people import ALERTS, ALLOWED
 from slack_seed import NOW
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.slack_app import SlackBot, SlackUnavailable
+from config import Settings
 
 
 async def test_a_command_over_socket_mode_is_acked_and_answered(
     slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
 ) -> None:
-    settings = slack_settings.model_copy(
-        update={"slack_mode": "socket", "slack_app_token": APP_TOKEN}
-    )
+    settings = slack_settings.replaced(slack_mode="socket", slack_app_token=APP_TOKEN)
     bot = SlackBot(settings, factory, clock=lambda: NOW)
     assert await bot.start() == f"socket mode as @retention, alerts to {ALERTS}"
     try:
@@ -48,9 +46,7 @@ async def test_a_command_over_socket_mode_is_acked_and_answered(
 async def test_a_refused_app_token_is_a_clear_error(
     slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
 ) -> None:
-    settings = slack_settings.model_copy(
-        update={"slack_mode": "socket", "slack_app_token": "xapp-1-A0-2-revoked"}
-    )
+    settings = slack_settings.replaced(slack_mode="socket", slack_app_token="xapp-1-A0-2-revoked")
     bot = SlackBot(settings, factory, clock=lambda: NOW)
     with pytest.raises(SlackUnavailable, match="SLACK_APP_TOKEN"):
         await bot.start()

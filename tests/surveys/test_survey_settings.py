@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import load_settings
+from config import ConfigError, load_settings
 
 
 def test_defaults() -> None:
     settings = load_settings()
-    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
-    assert settings.telegram_mode == "polling"
-    assert (settings.link_ttl_days, settings.nps_interval_days) == (30, 90)
-    assert (settings.survey_cooldown_days, settings.reminder_hours) == (14, 48)
-    assert settings.survey_expiry_days == 7
-    assert settings.telegram_bot_token is None and settings.link_secret is None
+    assert settings.telegram.api_base_url == "https://api.telegram.org/bot"
+    assert settings.telegram.mode == "polling"
+    assert (settings.surveys.link_ttl_days, settings.surveys.nps_interval_days) == (30, 90)
+    assert (settings.surveys.survey_cooldown_days, settings.surveys.reminder_hours) == (14, 48)
+    assert settings.surveys.survey_expiry_days == 7
+    assert settings.telegram.bot_token is None and settings.surveys.link_secret is None
 
 
 def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,9 +24,9 @@ def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LINK_SECRET", "9f" * 20)
     monkeypatch.setenv("SAVE_OFFERS_FILE", "")
     settings = load_settings()
-    assert settings.telegram_bot_username == "acme_feedback_bot"
-    assert settings.telegram_mode == "webhook"
-    assert settings.save_offers_file is None
+    assert settings.telegram.bot_username == "acme_feedback_bot"
+    assert settings.telegram.mode == "webhook"
+    assert settings.surveys.save_offers_file is None
     assert "AAH-real" not in repr(settings) and "9f9f" not in repr(settings)
 
 

@@ -19,9 +19,9 @@ from fake_bot_api import FakeBotApi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import TelegramBot
 from builders import customer
+from config import Settings
 from storage import inbox
 from storage.models import Answer, Customer, SurveySession
 from surveys.hooks import AnswerHooks
@@ -63,9 +63,9 @@ class Harness:
         await self.start()
 
     def token(self, customer_id: int, issued: datetime | None = None, days: int = 30) -> str:
-        assert self.settings.link_secret is not None
+        assert self.settings.surveys.link_secret is not None
         return issue_token(
-            self.settings.link_secret,
+            self.settings.surveys.link_secret,
             customer_id,
             issued or datetime.now(UTC),
             timedelta(days=days),

@@ -10,7 +10,7 @@ from bot_harness import LINK_SECRET, Harness
 from fake_bot_api import TOKEN, FakeBotApi
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings, load_settings
+from config import Settings, load_settings
 from surveys.hooks import AnswerHooks
 
 OFFERS = """

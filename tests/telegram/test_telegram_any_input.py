@@ -8,8 +8,8 @@ from bot_harness import Harness, answers_of, make_customer
 from fake_bot_api import FakeBotApi
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import send_now
+from config import Settings
 from surveys.i18n import builtin_catalog
 
 T = builtin_catalog().text

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from bot.commands.run import NO_HTTP
-from bot.settings import load_settings
+from config import load_settings
 from storage import schema
 from storage.database import make_engine, session_factory
 from storage.models import Customer
@@ -69,7 +69,7 @@ async def test_link_send_answer_restart_answer_export(
     assert unknown.exit_code == 1 and "no customer" in unknown.stderr
 
     settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database.url)
     harness = Harness(settings, session_factory(engine), api)
     await harness.start()
     try:

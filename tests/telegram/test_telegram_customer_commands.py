@@ -8,8 +8,8 @@ from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import send_now
+from config import Settings
 from storage.models import Answer, AnswerTag, Customer
 from surveys.i18n import builtin_catalog
 

@@ -16,7 +16,6 @@ from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import (
     BotApplication,
     build_application,
@@ -26,6 +25,7 @@ from bot.telegram_app import (
     send_now,
 )
 from builders import event
+from config import Settings
 from storage.database import make_engine, session_factory
 from storage.models import Customer, SurveySession
 from surveys.dispatch import Dispatcher

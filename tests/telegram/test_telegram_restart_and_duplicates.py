@@ -15,8 +15,8 @@ from fake_bot_api import FakeBotApi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import send_now
+from config import Settings
 from storage.database import make_engine, session_factory
 from storage.models import Answer
 from surveys.conversation import Result, apply_input

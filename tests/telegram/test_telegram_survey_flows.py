@@ -12,8 +12,8 @@ from bot_harness import Harness, answers_of, customer_row, make_customer, sessio
 from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
 from bot.telegram_app import send_now
+from config import Settings
 from surveys.hooks import AnswerHooks, CompletedSurvey, StoredAnswer
 from surveys.i18n import builtin_catalog
 

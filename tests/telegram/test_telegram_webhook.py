@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 import handlers.telegram as telegram_edge
-from bot.settings import Settings
 from bot.telegram_app import BotApplication, TelegramBot, build_application, build_service
 from bot.web import WebServer
+from config import Settings
 from surveys.i18n import builtin_catalog
 from surveys.intake import Intake
 
@@ -81,14 +81,12 @@ async def _healthy() -> tuple[bool, dict[str, object]]:
 async def test_run_in_webhook_mode_serves_and_registers_the_webhook(
     settings: Settings, factory: sessionmaker[Session], api: FakeBotApi
 ) -> None:
-    webhook = settings.model_copy(
-        update={
-            "telegram_mode": "webhook",
-            "telegram_webhook_url": "https://bot.example.com/telegram/webhook",
-            "telegram_webhook_secret": SECRET,
-            "http_port": 0,
-        }
-    )
+    webhook = settings.replaced(
+            telegram_mode="webhook",
+            telegram_webhook_url="https://bot.example.com/telegram/webhook",
+            telegram_webhook_secret=SECRET,
+            http_port=0,
+        )
     who = make_customer(factory, "w1", "en")
     bot = TelegramBot(webhook, factory)
     web = WebServer(webhook, bot.routes(), _healthy)

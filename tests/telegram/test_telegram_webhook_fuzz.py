@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 import handlers.telegram as telegram_edge
-from bot.settings import Settings
 from bot.telegram_app import build_application, build_service
+from config import Settings
 from storage import inbox
 from surveys.intake import Intake
 
