@@ -5,8 +5,9 @@ up to the body limit; written to the log as is, a few requests fill the disk (sl
 logs the whole body of every request whose signature fails, and "unhandled request"
 warnings carry values from it). Two guards:
 
-- `clip(value)`: what our own log lines use for an id or a value from a request, cut to a
-  few dozen characters with the original length said;
+- `clip(value)`: what our own log lines use for an id or a value from a request, its repr
+  cut to a few dozen characters with the original length said (`shorten` for our own
+  texts);
 - `BoundedRecords`: a filter on bolt's base logger (bolt copies a base logger's filters to
   every logger it makes), which cuts each record's message, and each line of its
   traceback, and never lets a signature-failure line carry its body.
@@ -32,7 +33,8 @@ def clip(value: object, limit: int = CLIP) -> str:
     return f"{text[:limit]}… ({len(text)} characters)"
 
 
-def _cut(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, saying how many more there were."""
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit} more characters not logged)"
@@ -40,8 +42,8 @@ def _cut(text: str, limit: int) -> str:
 
 def _bounded_traceback(error: BaseException) -> str:
     lines = "".join(traceback.format_exception(error)).splitlines()
-    text = "\n".join(_cut(line, MAX_TRACEBACK_LINE) for line in lines)
-    return _cut(text, MAX_TRACEBACK)
+    text = "\n".join(shorten(line, MAX_TRACEBACK_LINE) for line in lines)
+    return shorten(text, MAX_TRACEBACK)
 
 
 class BoundedRecords(logging.Filter):
@@ -54,7 +56,7 @@ class BoundedRecords(logging.Filter):
             message = f"(unformattable log record {clip(record.msg)})"
         if message.startswith(SIGNATURE_FAILURE):
             message = f"{SIGNATURE_FAILURE} (body not logged)"
-        record.msg, record.args = _cut(message, MAX_MESSAGE), None
+        record.msg, record.args = shorten(message, MAX_MESSAGE), None
         error = record.exc_info[1] if record.exc_info else None
         if error is not None and not record.exc_text:
             record.exc_text = _bounded_traceback(error)
