@@ -44,12 +44,11 @@ from starlette.routing import BaseRoute, Route
 import handlers.slack as slack_edge
 from bot.errors import ConfigError
 from bot.settings import Settings
+from handlers.slack import events_http, log_safety
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
 from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
 from handlers.slack.context import SlackContext, utcnow
-from handlers.slack.events_http import events_endpoint
-from handlers.slack.log_safety import bounded_logger
 from insights.risk import load_weights
 from insights.tagging import RulesError, Tagger
 from storage.errors import UserError
@@ -130,8 +129,11 @@ def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> 
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=True,
-        process_before_response=False,  # ack first; lazy listeners run after the response
-        logger=bounded_logger("slack_bolt"),  # its filter reaches every logger bolt makes
+        # bolt answers Slack when a listener calls ack(); what follows it, and lazy
+        # listeners, run after the response (alert_actions stores before it acks).
+        process_before_response=False,
+        # The filter on bolt's base logger reaches every logger bolt makes.
+        logger=log_safety.bounded_logger("slack_bolt"),
     )
     slack_edge.register(app, ctx)
     return app
@@ -145,7 +147,8 @@ def events_route(
 
     503 until `ready()`: the token is checked and the alert sender runs only at start.
     """
-    return Route(EVENTS_PATH, events_endpoint(app, signing_secret, ready), methods=["POST"])
+    endpoint = events_http.events_endpoint(app, signing_secret, ready)
+    return Route(EVENTS_PATH, endpoint, methods=["POST"])
 
 
 class SlackBot:
