@@ -10,7 +10,8 @@ the body is read only when the headers could belong to Slack:
    are a few dozen KB): more, declared or sent chunked, is **413**, the rest unread;
 3. the signature, HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret:
    no match is **401**;
-4. a body bolt cannot read (not UTF-8, a `payload` that is not a JSON object): **400**.
+4. a body bolt cannot read (not UTF-8, a `payload` that is not a JSON object, or one whose
+   fields bolt reads are of another type than Slack sends, `"actions": null` say): **400**.
 
 Only then is the request handed to bolt, which verifies the signature again and
 dispatches it. Because bolt never sees an unsigned request, its log line for a bad
@@ -36,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 
 from handlers.body_limit import BodyTooLarge, read_limited
 from handlers.slack.log_safety import clip
+from handlers.slack.payload import dig
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -68,6 +70,58 @@ def signature_matches(secret: str, headers: Headers, body: bytes) -> bool:
     return hmac.compare_digest(f"v0={expected.hexdigest()}", headers["x-slack-signature"])
 
 
+# The fields bolt reads from a payload to route it, and the types Slack sends them as: bolt
+# indexes into them without checking, so another type is a 500 and a traceback in bolt.
+_OBJECTS = ("user", "team", "channel", "container", "view", "message", "enterprise", "event",
+            "item", "previous_message", "assistant_thread", "function_data")  # fmt: skip
+_NULLABLE = ("user", "team", "channel", "enterprise")  # Slack sends `"enterprise": null`
+_TEXTS = ("type", "callback_id", "action_id", "block_id", "trigger_id", "response_url",
+          "api_app_id", "token", "challenge", "command", "user_id", "team_id", "channel_id",
+          "enterprise_id", "function_execution_id")  # fmt: skip
+_LISTS = ("actions", "authorizations")
+
+
+def _mistyped(data: dict[str, Any]) -> str | None:
+    """The first routing field of `data` whose type is not Slack's, or None."""
+    for key in _OBJECTS:
+        value = data.get(key, {})
+        if not isinstance(value, dict) and not (value is None and key in _NULLABLE):
+            return key
+    for key in _TEXTS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return key
+    for key in _LISTS:
+        if key in data and not (
+            isinstance(data[key], list) and all(isinstance(x, dict) for x in data[key])
+        ):
+            return key
+    return None
+
+
+def shape_problem(body: dict[str, Any]) -> str | None:
+    """Which field bolt would trip over, or None: the payload and the objects bolt reads
+    inside it (each action, the view, the user, ...) are checked alike."""
+    problem = _mistyped(body)
+    if problem is not None:
+        return problem
+    inner = [body[k] for k in _OBJECTS if isinstance(body.get(k), dict)]
+    inner += [x for k in _LISTS for x in body.get(k) or ()]
+    for part in inner:
+        problem = _mistyped(part)
+        if problem is not None:
+            return problem
+    kind = body.get("type")
+    if kind == "block_actions" and not all(
+        isinstance(action.get("action_id"), str) for action in body.get("actions") or [{}]
+    ):
+        return "actions"  # none, or one without its action_id
+    if kind in ("view_submission", "view_closed") and not isinstance(
+        dig(body, "view", "callback_id"), str
+    ):
+        return "view"
+    return None
+
+
 def bolt_request(request: Request, body: bytes) -> AsyncBoltRequest | None:
     """The request as bolt reads it, or None when bolt cannot read it.
 
@@ -85,6 +139,10 @@ def bolt_request(request: Request, body: bytes) -> AsyncBoltRequest | None:
         return None
     if not isinstance(parsed.body, dict):
         log.warning("signed Slack request (%d bytes) that is not an object", len(body))
+        return None
+    problem = shape_problem(parsed.body)
+    if problem is not None:
+        log.warning("signed Slack request (%d bytes) with a mistyped %s", len(body), problem)
         return None
     return parsed
 
