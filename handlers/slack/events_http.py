@@ -26,7 +26,7 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
@@ -129,7 +129,9 @@ def bolt_request(request: Request, body: bytes) -> AsyncBoltRequest | None:
     then ids out of the JSON); any failure there means a body no Slack feature sends, so
     every exception is caught and answered 400 instead of bolt's 500 and traceback.
     """
-    headers = {k: v for k, v in request.headers.items() if not k.startswith(_BOLT_HEADERS)}
+    headers: dict[str, str | Sequence[str]] = {
+        k: v for k, v in request.headers.items() if not k.startswith(_BOLT_HEADERS)
+    }
     try:
         text = body.decode("utf-8")
         parsed = AsyncBoltRequest(body=text, query=request.url.query, headers=headers)
