@@ -124,17 +124,18 @@ def picked_reasons(view: object) -> list[str] | None:
     """The reasons picked in the modal, in order and once each; None when any is not a
     reason of the taxonomy (or the submission is not shaped as the form sends it).
 
-    No reasons block at all reads as none picked, as Slack sends an emptied optional menu.
+    No reasons block at all, or no selected options, read as none picked: an emptied
+    optional menu.
     """
     values = dig(view, "state", "values")
     if not isinstance(values, dict):
         return None
-    menu = dig(values, REASONS_BLOCK, REASONS_ACTION)
-    if menu is None:
-        return []
-    options = dig(menu, "selected_options")
-    if options is None:
-        return []
+    block = values.get(REASONS_BLOCK, {})
+    menu = block.get(REASONS_ACTION, {}) if isinstance(block, dict) else None
+    if not isinstance(menu, dict):
+        return None
+    options = menu.get("selected_options")
+    options = [] if options is None else options
     if not isinstance(options, list):
         return None
     keys = [dig(option, "value") for option in options]

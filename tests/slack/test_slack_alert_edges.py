@@ -173,6 +173,8 @@ async def test_reasons_outside_the_taxonomy_are_refused_and_nothing_is_stored(
     [
         {"reasons": {"picked": {"selected_options": "price"}}},
         {"reasons": {"picked": {"selected_options": [{"text": "no value"}]}}},
+        {"reasons": {"picked": "price"}},
+        {"reasons": ["price"]},
         "not an object",
     ],
 )
