@@ -75,8 +75,11 @@ async def test_future_and_old_answers_posted_to_the_api_raise_no_alert(
                 for name, at in answered.items()
             ]  # fmt: skip
             stored = await client.post("/api/responses", json=responses, headers=headers)
-            assert stored.status_code == 200, stored.text
-            assert stored.json()["inserted"] == 5
+            # The year 9999 may be refused outright by the records' own range check (422
+            # for that record alone); either way it must not alert.
+            refused = [e["index"] for e in stored.json()["errors"]]
+            assert refused in ([], [list(answered).index("day-9999")]), stored.text
+            assert stored.json()["inserted"] == 5 - len(refused)
             await slack_api.wait_calls("chat.postMessage", 2, timeout=15)
             await asyncio.sleep(1.5)  # a third alert, if one were coming, at the 1 s pace
     finally:
