@@ -5,8 +5,9 @@ events that trigger a survey (a cancellation's exit interview, a closed ticket's
 sent at once through the running Telegram bot; survey responses are tagged with churn
 reasons and sentiment, as a CSV import of them is, and the recent ones are handed to the
 answer listeners as completed surveys, so a detractor's NPS from another survey tool
-raises the same Slack alert as one given in Telegram. (Older responses are history being
-back-filled: no alerts for those.)
+raises the same Slack alert as one given in Telegram. Only responses answered within
+`insights.alerts.alert_window` (the last 48 hours, not in the future) alert: older ones
+are history being back-filled, future-dated ones are never news.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from bot.context import lifecycle_rules, tagger_for
 from config import Settings
 from handlers.api import BearerKeys, IngestApi, openapi_route
 from insights import feedback
+from insights.alerts import AlertWindow, alert_window
 from storage.models import Event, SurveySession
 from surveys.conversation import completed_surveys
 from surveys.definitions import builtin_surveys
@@ -33,7 +35,6 @@ from surveys.hooks import AnswerHooks, CompletedSurvey
 
 log = logging.getLogger(__name__)
 SendTriggered = Callable[[Collection[int]], Awaitable[DispatchReport]]
-ALERT_WINDOW = timedelta(hours=48)  # responses answered longer ago raise no alert
 
 
 def trigger_types() -> frozenset[str]:
@@ -61,15 +62,16 @@ def stored_event_ids(
 
 
 def recent_completed(
-    factory: sessionmaker[Session], records: list[Mapping[str, Any]], since: datetime
+    factory: sessionmaker[Session], records: list[Mapping[str, Any]], window: AlertWindow
 ) -> list[CompletedSurvey]:
-    """The surveys these accepted responses stored, when answered since `since`."""
+    """The surveys these accepted responses stored, when answered within `window`."""
     refs = [str(record["response_id"]).strip() for record in records]
     with factory() as session:
         ids = list(
             session.scalars(
                 select(SurveySession.id).where(
-                    SurveySession.source_ref.in_(refs), SurveySession.completed_at >= since
+                    SurveySession.source_ref.in_(refs),
+                    SurveySession.completed_at.between(window.earliest, window.latest),
                 )
             )
         )
@@ -117,8 +119,8 @@ class ApiComponent:
             report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
             log.info("API responses: tagged %d answers", report.tagged)
             if self.hooks is not None:
-                since = datetime.now(UTC) - ALERT_WINDOW
-                recent = await asyncio.to_thread(recent_completed, self.factory, records, since)
+                window = alert_window(datetime.now(UTC))
+                recent = await asyncio.to_thread(recent_completed, self.factory, records, window)
                 for completed in recent:
                     self.hooks.survey_completed(completed)
         elif kind == "events" and self.send_triggered is not None:

@@ -13,10 +13,12 @@ Pieces, for tests and other wiring:
 - `build_client(settings)`: the Web API client on SLACK_API_URL. bolt's `AsyncApp` takes
   a ready `AsyncWebClient` (`client=`), which is how its calls, `auth.test` included, go
   to a base URL other than slack.com; its own `token=` would build a client on slack.com.
-- `build_app(settings, ctx, client)`: the bolt `AsyncApp`, signature verification on
-  (bolt answers 401 to a bad or older-than-5-minutes signature), every listener added.
-- `events_route(app)`: the Starlette route for POST `/slack/events` (HTTP mode), which
-  `bot.web.WebServer` serves next to the other HTTP routes.
+- `build_app(settings, ctx, client)`: the bolt `AsyncApp`, signature verification on,
+  every listener added, its log lines bounded (`handlers.slack.log_safety`).
+- `events_route(app, signing_secret)`: the Starlette route for POST `/slack/events` (HTTP
+  mode), which `bot.web.WebServer` serves next to the other HTTP routes. It refuses
+  unsigned, stale and oversized requests (401, 413) before reading them whole and before
+  bolt sees them (`handlers.slack.events_http`).
 
 In Socket Mode (default) Slack sends the same payloads over a WebSocket (bolt's
 `AsyncSocketModeHandler`), so no public URL is needed; in HTTP mode the one HTTP
@@ -33,17 +35,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 import handlers.slack as slack_edge
 from config import ConfigError, Settings
+from handlers.slack import events_http, log_safety
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
 from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
@@ -129,26 +129,26 @@ def build_app(settings: Settings, ctx: SlackContext, client: AsyncWebClient) -> 
         client=client,
         signing_secret=settings.slack.signing_secret or "",
         request_verification_enabled=True,
-        process_before_response=False,  # ack first; lazy listeners run after the response
-        logger=logging.getLogger("slack_bolt"),
+        # bolt answers Slack when a listener calls ack(); what follows it, and lazy
+        # listeners, run after the response (alert_actions stores before it acks).
+        process_before_response=False,
+        # The filter on bolt's base logger reaches every logger bolt makes.
+        logger=log_safety.bounded_logger("slack_bolt"),
     )
     slack_edge.register(app, ctx)
     return app
 
 
-def events_route(app: AsyncApp, ready: Callable[[], bool] = lambda: True) -> Route:
-    """POST /slack/events: bolt checks the signature and dispatches (HTTP mode).
+def events_route(
+    app: AsyncApp, signing_secret: str, ready: Callable[[], bool] = lambda: True
+) -> Route:
+    """POST /slack/events (HTTP mode): headers, size and signature checked before bolt sees
+    the request (`handlers.slack.events_http`), then bolt dispatches it.
 
     503 until `ready()`: the token is checked and the alert sender runs only at start.
     """
-    handler = AsyncSlackRequestHandler(app)
-
-    async def events(request: Request) -> Response:
-        if not ready():
-            return Response(status_code=503, headers={"Retry-After": "5"})
-        return await handler.handle(request)
-
-    return Route(EVENTS_PATH, events, methods=["POST"])
+    endpoint = events_http.events_endpoint(app, signing_secret, ready)
+    return Route(EVENTS_PATH, endpoint, methods=["POST"])
 
 
 class SlackBot:
@@ -212,7 +212,10 @@ class SlackBot:
 
     def routes(self) -> list[BaseRoute]:
         """/slack/events in HTTP mode, for the HTTP server (`bot.web`) to serve."""
-        return [events_route(self.app, lambda: self.running)] if self.needs_http else []
+        if not self.needs_http:
+            return []
+        secret = self.settings.slack.signing_secret or ""
+        return [events_route(self.app, secret, lambda: self.running)]
 
     async def start(self) -> str:
         """Check the token, start the alert poster and take requests; how, in a few words."""

@@ -17,6 +17,12 @@ up to date as the rest of the session arrives: its comment, tags and sentiment, 
 follow-up is unique per (session, kind) in the database. A comment tagged `competitor`
 after an NPS of 8 raises the alert when the comment arrives.
 
+Answers from elsewhere (a survey tool posting to the API) alert only while they are news:
+answered within the last `ALERT_WINDOW` (48 hours) and not in the future beyond
+`CLOCK_SKEW` (a few minutes of another system's clock running fast). Older ones are
+history being back-filled; a future-dated one (`answered_at` 9999-12-31) is a mistake or
+an attempt to raise an alert at will, never news. `alert_window(now)` is that rule.
+
 The listener of the Slack edge calls `process_answer` / `process_session` after each
 commit, then `load_alert` to render; both run in a worker thread. The free-text answer
 is tagged here if no other listener has tagged it yet (`insights.feedback.tag_answer`),
@@ -28,7 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -47,6 +53,8 @@ log = logging.getLogger(__name__)
 CHURN_INTENT_REASONS = frozenset({"competitor", "no_need"})
 DETRACTOR_MAX = 6  # NPS 0-6
 LOW_CSAT_MAX = 2  # CSAT 1-2
+ALERT_WINDOW = timedelta(hours=48)  # answers from elsewhere older than this are history
+CLOCK_SKEW = timedelta(minutes=5)  # how far in the future another system's clock may be
 
 
 class Trigger(StrEnum):
@@ -67,6 +75,20 @@ def alert_trigger(survey: str, score: int | None, reasons: Iterable[str] = ()) -
     if CHURN_INTENT_REASONS.intersection(reasons):
         return Trigger.CHURN_INTENT
     return None
+
+
+@dataclass(frozen=True)
+class AlertWindow:
+    """When an answer given elsewhere must have been given to raise an alert (both ends in)."""
+
+    earliest: datetime
+    latest: datetime
+
+
+def alert_window(now: datetime) -> AlertWindow:
+    """The last ALERT_WINDOW up to `now`, plus CLOCK_SKEW: an answer posted from another
+    system alerts only when answered in it."""
+    return AlertWindow(now - ALERT_WINDOW, now + CLOCK_SKEW)
 
 
 @dataclass(frozen=True)

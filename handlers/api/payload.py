@@ -17,6 +17,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from handlers.body_limit import BodyTooLarge, read_limited
+
 BYTES_PER_RECORD = 4096  # generous: a customer or event is a few hundred bytes
 
 
@@ -33,14 +35,11 @@ async def read_records(request: Request, max_records: int) -> list[Any]:
     if content_type != "application/json":
         raise BodyError(415, "send JSON with Content-Type: application/json")
     limit = max(1 << 20, max_records * BYTES_PER_RECORD)
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyError(413, f"the body is larger than {limit} bytes; send smaller batches")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyError(413, f"the body is larger than {limit} bytes; send smaller batches")
+    try:
+        body = await read_limited(request, limit)
+    except BodyTooLarge:
+        message = f"the body is larger than {limit} bytes; send smaller batches"
+        raise BodyError(413, message) from None
     try:
         data = json.loads(body, parse_float=Decimal, parse_int=Decimal)
     except (ValueError, RecursionError) as error:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack.log_safety import clip, shorten
+
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 60.0
 
@@ -46,8 +48,8 @@ class Gatekeeper:
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = asyncio.Lock()
 
-    async def allows(self, user_id: str | None) -> bool:
-        if not user_id:
+    async def allows(self, user_id: object) -> bool:
+        if not isinstance(user_id, str) or not user_id:
             return False
         if user_id in self.users:
             return True
@@ -56,10 +58,13 @@ class Gatekeeper:
                 return True
         return False
 
-    def log_refusal(self, user_id: str | None, what: str) -> None:
-        """Log a refused attempt: who and what they tried, never any customer data."""
+    def log_refusal(self, user_id: object, what: str) -> None:
+        """Log a refused attempt: who and what they tried, never any customer data, and
+        nothing of unbounded size (the id is whatever the request said)."""
         log.warning(
-            "refused Slack user %s: %s (not in SLACK_ALLOWED_USERS or _USERGROUPS)", user_id, what
+            "refused Slack user %s: %s (not in SLACK_ALLOWED_USERS or _USERGROUPS)",
+            clip(user_id, 40),
+            shorten(what, 200),
         )
 
     async def _group_members(self, group: str) -> frozenset[str]:

@@ -7,6 +7,8 @@
     /churn customer <external id | email | part of a name>
     /churn help
 
+At most MAX_TEXT_CHARS (200) characters of text: more is refused with one line.
+
 Every query also has a canonical text (`canonical`), with the period written out as dates
 and the moment it was asked, which "Share in channel" carries in its button and runs
 again, so what is shared is what the person saw.
@@ -14,6 +16,7 @@ again, so what is shared is what the person saw.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -22,13 +25,29 @@ from insights.metrics import Period
 from insights.periods import EXAMPLES, PeriodError, last_days, parse_period, period_text
 
 DEFAULT_DAYS = 30
+MAX_TEXT_CHARS = 200  # every query fits; Slack itself allows 4,000 characters of text
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+MAX_FROZEN_CHARS = 300  # a query's canonical text (dates written out, plan quoted) is longer
 DEFAULT_AT_RISK = 10
 MAX_AT_RISK = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_STAMP = re.compile(r"[0-9]{1,11}")  # unix seconds, as `freeze` writes them
 _AT_RISK_NAMES = ("at-risk", "atrisk", "at_risk", "risk")
 
 
 class UsageError(ValueError):
     """What was wrong with the arguments, in words for the person who typed them."""
+
+
+class TextTooLong(UsageError):
+    """More text than any query needs: refused before it is parsed or searched for."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(
+            f"`/churn` takes at most {MAX_TEXT_CHARS} characters; that was {length:,}. "
+            "Try `/churn help`."
+        )
+        self.length = length
 
 
 @dataclass(frozen=True)
@@ -65,10 +84,23 @@ def _period(args: list[str], tz: tzinfo, now: datetime, name: str) -> Period:
         return last_days(DEFAULT_DAYS, tz, now)
     if len(args) > 1:
         raise UsageError(f"`{name}` takes one period ({EXAMPLES}), not {' '.join(args)!r}")
+    return _parsed_period(args[0], tz, now)
+
+
+def _parsed_period(text: str, tz: tzinfo, now: datetime) -> Period:
+    """`parse_period`, within EARLIEST_YEAR..LATEST_YEAR so the period before it exists too
+    (year 1 or 9999 would overflow a date when the comparison period is computed)."""
     try:
-        return parse_period(args[0], tz, now)
+        period = parse_period(text, tz, now)
     except PeriodError as error:
         raise UsageError(str(error)) from None
+    except OverflowError:
+        period = None
+    if period is None or not (
+        period.start.year >= EARLIEST_YEAR and period.end.year <= LATEST_YEAR
+    ):
+        raise UsageError(f"periods must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return period
 
 
 def _at_risk(args: list[str]) -> AtRisk:
@@ -80,7 +112,7 @@ def _at_risk(args: list[str]) -> AtRisk:
             plan = arg[5:].strip()
             if not plan:
                 raise UsageError('`plan:` needs a plan name, e.g. plan:pro or plan:"Pro Plus"')
-        elif arg.isdigit():
+        elif arg.isascii() and arg.isdigit():
             if limit is not None:
                 raise UsageError("give the number of customers once")
             limit = int(arg)
@@ -91,8 +123,16 @@ def _at_risk(args: list[str]) -> AtRisk:
     return AtRisk(limit or DEFAULT_AT_RISK, plan)
 
 
-def parse(text: str, tz: tzinfo, now: datetime) -> Query:
-    """The query `text` asks for; UsageError says what is wrong otherwise."""
+def parse(text: str, tz: tzinfo, now: datetime, limit: int = MAX_TEXT_CHARS) -> Query:
+    """The query `text` asks for; UsageError says what is wrong otherwise.
+
+    Text over `limit` characters is refused first (TextTooLong): a megabyte of "customer"
+    text would otherwise become a LIKE pattern the database refuses as too complex.
+    """
+    if len(text) > limit:
+        raise TextTooLong(len(text))
+    if _CONTROL.search(text):  # a NUL, for one, is refused by PostgreSQL in any string
+        raise UsageError("the text holds a control character; type the command again")
     parts = text.strip().split(None, 1)
     if not parts:
         return Summary(last_days(DEFAULT_DAYS, tz, now))
@@ -116,8 +156,8 @@ def parse(text: str, tz: tzinfo, now: datetime) -> Query:
         return Help()
     if not args:  # `/churn 7d` reads as the summary of that period
         try:
-            return Summary(parse_period(name, tz, now))
-        except PeriodError:
+            return Summary(_parsed_period(name, tz, now))
+        except UsageError:
             pass
     raise UsageError(f"unknown subcommand {parts[0]!r}")
 
@@ -149,9 +189,13 @@ def freeze(query: Query, as_of: datetime, tz: tzinfo) -> str:
     return f"{int(as_of.timestamp())} {canonical(query, tz)}"
 
 
-def thaw(value: str, tz: tzinfo) -> Frozen:
-    stamp, _, text = value.partition(" ")
-    if not stamp.isdigit():
-        raise UsageError("this button is from an older version of the bot")
-    as_of = datetime.fromtimestamp(int(stamp), UTC)
-    return Frozen(parse(text, tz, as_of), as_of)
+def thaw(value: object, tz: tzinfo) -> Frozen:
+    """The query a button froze; UsageError when the value is not one `freeze` makes."""
+    stamp, _, text = value.partition(" ") if isinstance(value, str) else ("", "", "")
+    try:
+        if not _STAMP.fullmatch(stamp):
+            raise ValueError(stamp)
+        as_of = datetime.fromtimestamp(int(stamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError("this button is from an older version of the bot") from None
+    return Frozen(parse(text, tz, as_of, MAX_FROZEN_CHARS), as_of)

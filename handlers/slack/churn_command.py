@@ -14,7 +14,6 @@ in the channels of SLACK_SHARE_CHANNELS.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -33,6 +32,7 @@ from handlers.slack.churn_args import (
     CustomerLookup,
     Frozen,
     Help,
+    TextTooLong,
     UsageError,
     freeze,
     parse,
@@ -40,8 +40,10 @@ from handlers.slack.churn_args import (
 )
 from handlers.slack.context import SlackContext
 from handlers.slack.formatting import user
+from handlers.slack.log_safety import bounded_logger, clip
+from handlers.slack.payload import channel_of, dig, user_of
 
-log = logging.getLogger(__name__)
+log = bounded_logger(__name__)
 COMMAND = "/churn"
 SHARE_ACTION = "churn_share"
 PICK_ACTION = customer_reply.PICK_ACTION
@@ -91,35 +93,39 @@ async def _respond(respond: AsyncRespond, reply: blocks.Reply, **options: Any) -
         log.exception("could not answer through the response_url")
         return
     if response.status_code != 200:
-        log.error("Slack refused an answer (%s): %s", response.status_code, response.body)
+        log.error(
+            "Slack refused an answer (%s): %s", response.status_code, clip(response.body, 200)
+        )
 
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:
     async def answer_command(body: dict[str, Any], respond: AsyncRespond) -> None:
-        who, channel = body.get("user_id"), body.get("channel_id")
-        text = body.get("text") or ""
+        who, channel = user_of(body), channel_of(body)
+        text = body.get("text")
+        text = text if isinstance(text, str) else ""
         if not await ctx.gatekeeper.allows(who):
-            ctx.gatekeeper.log_refusal(who, f"{COMMAND} {text}")
+            ctx.gatekeeper.log_refusal(who, f"{COMMAND} ({len(text)} characters of text)")
             await _respond(respond, blocks.Reply(REFUSAL), response_type="ephemeral")
             return
         now = ctx.clock()
         try:
             query = parse(text, ctx.tz, now)
+        except TextTooLong as error:  # one line: the help would not be read past it anyway
+            log.info("%s from %s: %d characters of text, refused", COMMAND, who, error.length)
+            await _respond(respond, blocks.Reply(str(error)), response_type="ephemeral")
+            return
         except UsageError as error:
             await _respond(respond, help_reply.render(str(error)), response_type="ephemeral")
             return
         try:
             reply = await answer(ctx, Frozen(query, now), channel)
         except Exception:
-            log.exception("%s %r from %s failed", COMMAND, text, who)
+            log.exception("%s (%s) from %s failed", COMMAND, type(query).__name__, who)
             reply = blocks.Reply(FAILED)
         await _respond(respond, reply, response_type="ephemeral")
 
     async def share(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        who = (body.get("user") or {}).get("id")
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
+        who, channel = user_of(body), channel_of(body)
         if not await ctx.gatekeeper.allows(who):
             ctx.gatekeeper.log_refusal(who, "Share in channel")
             await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
@@ -134,11 +140,17 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
                 replace_original=False,
             )
             return
+        value = dig(action, "value")
         try:
-            frozen = thaw(action.get("value") or "", ctx.tz)
+            frozen = thaw(value, ctx.tz)
+        except UsageError as error:
+            log.info("Share in channel from %s with an unreadable value %s", who, clip(value, 40))
+            await _respond(respond, blocks.Reply(f"Sorry, {error}."), replace_original=False)
+            return
+        try:
             reply = await answer(ctx, frozen, None)
         except Exception:
-            log.exception("sharing %r failed", action.get("value"))
+            log.exception("sharing %s failed", type(frozen.query).__name__)
             await _respond(respond, blocks.Reply(FAILED), replace_original=False)
             return
         shared = blocks.Reply(
@@ -147,18 +159,22 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         await _respond(respond, shared, response_type="in_channel", replace_original=False)
 
     async def pick(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        who = (body.get("user") or {}).get("id")
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
+        who, channel = user_of(body), channel_of(body)
         if not await ctx.gatekeeper.allows(who):
             ctx.gatekeeper.log_refusal(who, "customer pick list")
             await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
             return
+        value = dig(action, "value")
         try:
-            reply = await answer(ctx, thaw(action.get("value") or "", ctx.tz), channel)
+            frozen = thaw(value, ctx.tz)
+        except UsageError as error:
+            log.info("customer pick from %s with an unreadable value %s", who, clip(value, 40))
+            await _respond(respond, blocks.Reply(f"Sorry, {error}."), replace_original=False)
+            return
+        try:
+            reply = await answer(ctx, frozen, channel)
         except Exception:
-            log.exception("customer pick %r failed", action.get("value"))
+            log.exception("customer pick (%s) failed", type(frozen.query).__name__)
             reply = blocks.Reply(FAILED)
         await _respond(respond, reply, response_type="ephemeral", replace_original=True)
 
