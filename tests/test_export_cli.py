@@ -6,11 +6,15 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from builders import answer, customer
+from storage import schema
+from storage.database import make_engine
 from storage.models import AnswerTag
 
 
@@ -48,3 +52,38 @@ def test_export_jsonl_and_csv(factory, database_url):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["score"] for row in rows] == ["4", "5"]
     assert rows[0]["reasons"] == "price"
+
+
+def _sqlite_env(tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return {"DATABASE_URL": url}
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("missing/dir/x.csv", "the folder {tmp}/missing/dir does not exist"),
+        ("a-file/x.csv", "{tmp}/a-file is not a folder"),
+    ],
+)
+def test_export_to_a_path_it_cannot_write_is_one_line(tmp_path, target, problem):
+    (tmp_path / "a-file").write_text("")
+    path = tmp_path / target
+    env = _sqlite_env(tmp_path)
+    result = CliRunner().invoke(main, ["export", "responses", "-o", str(path)], env=env)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: cannot write {path}: {problem.format(tmp=tmp_path)}\n"
+    assert result.stdout == ""
+
+
+def test_export_to_a_file_says_how_many(tmp_path):
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        main, ["export", "responses", "-o", str(out)], env=_sqlite_env(tmp_path)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("response_id,external_id,")
+    assert result.stderr == f"wrote 0 responses to {out}\n"

@@ -6,10 +6,12 @@ import csv
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from bot.commands.outputs import check_file_target, writing
 from bot.context import AppContext
 from insights.export import EXPORT_COLUMNS, ExportRecord, iter_responses
 
@@ -52,15 +54,20 @@ def export_group() -> None:
 @export_group.command("responses")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default stdout)."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File (default stdout).",
 )
 @click.pass_obj
-def export_responses(app: AppContext, fmt: str, output: str | None) -> None:
+def export_responses(app: AppContext, fmt: str, output: Path | None) -> None:
     """Every answered survey with its customer, score, text, time, reasons and sentiment."""
+    if output is not None:
+        check_file_target(output)  # before the query: a typo in the path costs nothing
     factory = app.database()
     with factory() as session:
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as out:
+        if output is not None:
+            with writing(output), output.open("w", encoding="utf-8", newline="") as out:
                 count = write_export(iter_responses(session), fmt, out)
             click.echo(f"wrote {count} responses to {output}", err=True)
         else:
