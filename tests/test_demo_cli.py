@@ -47,3 +47,18 @@ def test_demo_is_repeatable_in_the_same_folder(tmp_path):
     assert first.exit_code == second.exit_code == 0
     summary = json.loads((out / "metrics.json").read_text())
     assert summary["generated"]["customers"] == 60
+
+
+def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "--output", "/proc/nope", "--customers", "50"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot create the folder /proc/nope: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    inside = blocker / "demo"
+    result = CliRunner().invoke(main, ["demo", "--output", str(inside), "--customers", "50"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot create the folder {inside}: ")
+    assert result.stderr.count("\n") == 1

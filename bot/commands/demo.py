@@ -16,6 +16,7 @@ from rich.console import Console
 
 from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
+from bot.commands.outputs import prepare_folder, writing
 from bot.commands.progress import count_progress
 from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import open_rows
@@ -36,12 +37,18 @@ from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
 
 
-def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
-    if output.exists():
+def _clear_output(output: Path) -> None:
+    """Make ``output`` an empty demo folder (earlier demo files removed), or say in one
+    line why it cannot be: it is a file, it cannot be created, it is not writable."""
+    prepare_folder(output)
+    with writing(output, "clear the folder"):
         for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
             (output / name).unlink(missing_ok=True)
         shutil.rmtree(output / "data", ignore_errors=True)
-    output.mkdir(parents=True, exist_ok=True)
+
+
+def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
+    _clear_output(output)
     settings = load_settings(database_url=f"sqlite:///{output / 'demo.db'}")
     app = AppContext(_settings=settings)
     now = datetime.now(UTC)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot.commands.outputs import check_file_target, writing
 from bot.context import AppContext
 from config import ConfigError
 from insights.digest import (
@@ -104,6 +105,8 @@ def digest_command(
                 "nothing to post to: set SLACK_DIGEST_CHANNEL (and SLACK_BOT_TOKEN) or "
                 "TELEGRAM_MANAGER_CHAT_IDS (and TELEGRAM_BOT_TOKEN)"
             )
+    if chart is not None:
+        check_file_target(chart)  # before the digest is composed and printed
     factory = app.database()
     if not post:
         if not chosen.has_ended(now, settings.tz):
@@ -111,7 +114,8 @@ def digest_command(
         digest = compose_week(settings, factory, chosen, now)
         click.echo(RENDERERS[fmt](digest), nl=fmt == "json")
         if chart is not None:
-            chart.write_bytes(render_chart(digest))
+            with writing(chart):
+                chart.write_bytes(render_chart(digest))
             click.echo(f"chart written to {chart}", err=True)
         return
     outcomes = asyncio.run(post_week(settings, factory, chosen, now, posters))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from typing import Any, TextIO
 
 import click
 
@@ -22,25 +23,46 @@ def tag_command(app: AppContext, file: str) -> None:
 
     \b
     Each input line is plain text, or a JSON object with "text" and optional "lang"
-    (en, ru, uk, da, zh), "score" and "survey" (nps or csat). Each output line is a JSON
-    object, in input order, as soon as its line is read:
+    (en, ru, uk, da, zh), "score" and "survey" (nps or csat). Lines end at \\n or
+    \\r\\n; a lone \\r is part of the text. Each output line is a JSON object, in
+    input order, as soon as its line is read:
       {"text", "lang", "sentiment", "label", "reasons": [...], "rules": [...]}
-    An empty or invalid line gives {"error", "line"} and the run continues.
+    A text longer than 10,000 characters is tagged on its first 10,000 and its
+    object adds "truncated": true. An empty or invalid line (bad JSON, nested
+    deeper than 64 levels, no "text") gives {"error", "line"} and the run continues.
     Rules: the shipped defaults, or TAGGING_RULES_FILE.
     """
     tagger = app.tagger
     try:
-        if file == "-":
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-        else:
-            stream = open(file, encoding="utf-8", errors="replace")  # noqa: SIM115
+        stream = _open_lines(file)
     except OSError as error:
         raise click.FileError(file, hint=error.strerror or str(error)) from None
     out = sys.stdout
     with stream:
         for result in tag_lines(stream, tagger):
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            out.write(_json_line(result, out.encoding))
             out.flush()
+
+
+def _open_lines(file: str) -> TextIO:
+    """FILE or stdin as UTF-8 text split at \\n only (newline="\\n"): Python's default
+    also splits at a lone \\r, which would cut one answer in two. A byte-order mark is
+    skipped; undecodable bytes become U+FFFD instead of stopping the run."""
+    options: dict[str, Any] = {"encoding": "utf-8-sig", "errors": "replace", "newline": "\n"}
+    if file == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, **options)
+    return open(file, **options)  # closed by the caller's `with`
+
+
+def _json_line(result: dict[str, Any], encoding: str | None) -> str:
+    """One output line; with \\u escapes where the output's encoding cannot take a
+    character, so a strange text never stops the run with a UnicodeEncodeError."""
+    line = json.dumps(result, ensure_ascii=False)
+    try:
+        line.encode(encoding or "utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(result)
+    return line + "\n"
 
 
 @click.command("retag")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -84,6 +84,50 @@ class _RawHit:
     start: int
     end: int
     is_except: bool
+
+
+class _Spans:
+    """Character spans answering "does any of them overlap [start, end)?" in O(log n).
+
+    The filters below ask it once per hit; asking every span instead made a long text
+    with many hits quadratic (a 400,000-character line took minutes).
+    """
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self._starts = [s for s, _ in spans]
+        self._reach: list[int] = []  # the furthest end among the first k+1 spans
+        furthest = -1
+        for _, e in spans:
+            furthest = max(furthest, e)
+            self._reach.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end)  # spans starting before `end`
+        return k > 0 and self._reach[k - 1] > start
+
+
+_T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
+
+
+class _ByPosition(Generic[_T]):
+    """Items found by a position range in O(log n), handed back in their original order.
+
+    The '&' joiners try combinations in the order the parts were found and keep the first
+    best one; only parts near the anchor can join it, so they look those up instead of
+    walking every part of a long text, without changing which combination wins.
+    """
+
+    def __init__(self, items: Sequence[_T], key: Callable[[_T], int]) -> None:
+        self._items = items
+        self._order = sorted(range(len(items)), key=lambda k: key(items[k]))
+        self._keys = [key(items[k]) for k in self._order]
+
+    def within(self, first: int, last: int) -> list[_T]:
+        """The items whose key is in [first, last], in their original order."""
+        a, b = bisect_left(self._keys, first), bisect_right(self._keys, last)
+        return [self._items[k] for k in sorted(self._order[a:b])]
 
 
 class _WordMatcher:
@@ -447,9 +491,13 @@ class _WordMatcher:
             for parts in by_clause.values():
                 if len(parts) < size:
                     continue
+                nearby = [_ByPosition(parts[k], _first_token) for k in range(1, size)]
                 seen: set[tuple[int, int]] = set()
                 for anchor in parts[0]:
-                    best = _best_combination([[anchor]] + [parts[k] for k in range(1, size)])
+                    # a combination spans at most CONJ_WINDOW words, so every other part
+                    # starts within that many words of the anchor
+                    first, last = anchor[2] - CONJ_WINDOW, anchor[1] + CONJ_WINDOW
+                    best = _best_combination([[anchor]] + [n.within(first, last) for n in nearby])
                     if best is None:
                         continue
                     span = (min(f[3] for f in best), max(f[4] for f in best))
@@ -516,6 +564,10 @@ def _gate(pats: Sequence[_WordPattern], exclude: str = "") -> _Gated:
         else:
             always.append(pat)
     return tuple(always), tuple((k, tuple(v)) for k, v in gated.items())
+
+
+def _first_token(part: _Part) -> int:
+    return part[1]
 
 
 def _best_combination(
@@ -621,23 +673,27 @@ class _ZhMatcher:
                     k = seg.find(r, k + 1)
         return False
 
-    def _pseudo_spans(self, low: str) -> list[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
+    def _pseudo_mask(self, low: str) -> bytearray:
+        """1 at every character inside a pseudo-negation ("不仅"), 0 elsewhere.
+
+        A mask, not a list of spans: each cue found asks about one position, and a long
+        text with many pseudo-negations made a scan of the list per cue quadratic.
+        """
+        mask = bytearray(len(low))
         for p in self.pseudo:
             k = low.find(p)
             while k >= 0:
-                spans.append((k, k + len(p)))
+                mask[k : k + len(p)] = b"\x01" * len(p)
                 k = low.find(p, k + 1)
-        return spans
+        return mask
 
-    def _has_cue(self, low: str, a: int, b: int, pseudo: list[tuple[int, int]]) -> bool:
+    def _has_cue(self, low: str, a: int, b: int, pseudo: bytearray) -> bool:
         """Is there a negation cue in low[a:b] that is not part of a pseudo-negation?"""
         seg = low[a:b]
         for c in self.cues:
             k = seg.find(c)
             while k >= 0:
-                pos = a + k
-                if not any(s <= pos < e for s, e in pseudo):
+                if not pseudo[a + k]:
                     return True
                 k = seg.find(c, k + 1)
         return False
@@ -645,7 +701,7 @@ class _ZhMatcher:
     def find(self, low: str) -> tuple[list[_RawHit], list[Token]]:
         hits: list[_RawHit] = []
         parts: dict[int, list[tuple[int, int, int, int, str, bool]]] = {}
-        pseudo = self._pseudo_spans(low) if self.pseudo else []
+        pseudo = self._pseudo_mask(low)
         if not self.empty:
             for end_idx, (key, vals) in self.auto.iter(low):
                 start = end_idx - len(key) + 1
@@ -706,10 +762,14 @@ class _ZhMatcher:
             options = [[f for f in found if f[0] == k] for k in range(size)]
             if any(not o for o in options):
                 continue
+            nearby = [_ByPosition(o, _zh_part_start) for o in options[1:]]
             seen: set[tuple[int, int]] = set()
             for anchor in options[0]:
                 best = None
-                for combo in itertools.product([anchor], *options[1:]):
+                # every part of a combination starts within ZH_CONJ_WINDOW of the anchor
+                first, last = anchor[2] - ZH_CONJ_WINDOW, anchor[1] + ZH_CONJ_WINDOW
+                near = [n.within(first, last) for n in nearby]
+                for combo in itertools.product([anchor], *near):
                     a = min(f[1] for f in combo)
                     b = max(f[2] for f in combo)
                     if b - a > ZH_CONJ_WINDOW or _ZH_BREAK_RE.search(low, a, b):
@@ -726,12 +786,26 @@ class _ZhMatcher:
         return out
 
 
+def _zh_part_start(part: tuple[int, int, int, int, str, bool]) -> int:
+    return part[1]
+
+
 def _drop_guarded(hits: list[_RawHit], guard_re: re.Pattern[str], low: str) -> list[_RawHit]:
-    """Drop hits lying inside a guard word (贵 inside 贵公司 'your company')."""
+    """Drop hits lying inside a guard word (贵 inside 贵公司 'your company').
+
+    Guard matches never overlap (one regex scan), so only the last one starting at or
+    before a hit can contain it: one binary search per hit, not a scan of every guard.
+    """
     spans = [(m.start(), m.end()) for m in guard_re.finditer(low)]
     if not spans:
         return hits
-    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
+    starts = [s for s, _ in spans]
+
+    def inside(h: _RawHit) -> bool:
+        k = bisect_right(starts, h.start) - 1
+        return k >= 0 and h.end <= spans[k][1]
+
+    return [h for h in hits if not inside(h)]
 
 
 class LanguageMatcher:
@@ -763,28 +837,30 @@ class LanguageMatcher:
         hits, toks = self._impl.find(low)
         if not hits:
             return [], toks
-        excepts = [h for h in hits if h.is_except]
         kept = [h for h in hits if not h.is_except]
+        excepts = _spans_by((h for h in hits if h.is_except), lambda h: h.rule_idx)
         if excepts:
+            # an except phrase vetoes its own rule where the two overlap
             kept = [
                 h
                 for h in kept
-                if not any(
-                    e.rule_idx == h.rule_idx and e.start < h.end and h.start < e.end
-                    for e in excepts
-                )
+                if h.rule_idx not in excepts or not excepts[h.rule_idx].overlaps(h.start, h.end)
             ]
         if self.has_weak:
-            strong = [h for h in kept if not self.rules[h.rule_idx].weak]
+            reason_of = self.rules
+            strong = _spans_by(
+                (h for h in kept if not reason_of[h.rule_idx].weak),
+                lambda h: reason_of[h.rule_idx].reason,
+            )
+            # a weak hit gives way to a normal hit of another reason overlapping it
             kept = [
                 h
                 for h in kept
-                if not self.rules[h.rule_idx].weak
+                if not reason_of[h.rule_idx].weak
                 or not any(
-                    s.start < h.end
-                    and h.start < s.end
-                    and self.rules[s.rule_idx].reason != self.rules[h.rule_idx].reason
-                    for s in strong
+                    spans.overlaps(h.start, h.end)
+                    for reason, spans in strong.items()
+                    if reason != reason_of[h.rule_idx].reason
                 )
             ]
         out: list[Match] = []
@@ -804,26 +880,39 @@ class LanguageMatcher:
         return resolve_overlaps(out), toks
 
 
+def _spans_by(hits: Iterable[_RawHit], key: Callable[[_RawHit], _K]) -> dict[_K, _Spans]:
+    """The hits' spans grouped by ``key`` (rule, reason), each group indexed by position."""
+    groups: dict[_K, list[tuple[int, int]]] = {}
+    for h in hits:
+        groups.setdefault(key(h), []).append((h.start, h.end))
+    return {k: _Spans(v) for k, v in groups.items()}
+
+
 def resolve_overlaps(matches: list[Match]) -> list[Match]:
     """Drop a match lying strictly inside a longer match (or a duplicate span of its reason).
 
     "slow response" (support) contains "slow" (bugs); the longer, more specific
     phrase explains the text, the shorter one would be a false second reason.
+
+    One sweep in (start, longest first) order: a match is inside a longer one exactly
+    when an earlier-starting match reaches as far as its end, or the first (longest)
+    match at its own start ends further; a duplicate is a span already seen for its
+    reason. Comparing every pair instead was quadratic in the number of matches.
     """
     ordered = sorted(matches, key=lambda m: (m.start, -m.end))
     if len(ordered) < 2:
         return ordered
     out: list[Match] = []
-    for i, m in enumerate(ordered):
-        covered = False
-        for j, o in enumerate(ordered):
-            if j == i or not (o.start <= m.start and m.end <= o.end):
-                continue
-            longer = (o.end - o.start) > (m.end - m.start)
-            # another reason must be strictly longer; the same reason just dedupes
-            if longer or (o.reason == m.reason and j < i):
-                covered = True
-                break
+    reach = -1  # the furthest end of the matches starting before the current start
+    group_start, group_end = -1, -1  # the current start and its longest match's end
+    seen: set[tuple[int, int, str]] = set()
+    for m in ordered:
+        if m.start != group_start:
+            reach = max(reach, group_end)
+            group_start, group_end = m.start, m.end
+        span = (m.start, m.end, m.reason)
+        covered = reach >= m.end or group_end > m.end or span in seen
+        seen.add(span)
         if not covered:
             out.append(m)
     return out

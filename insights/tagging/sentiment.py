@@ -331,6 +331,23 @@ class LearnedLexicon:
         return total
 
 
+def longest_first(hits: list[tuple[int, int, float]], size: int) -> list[tuple[int, int, float]]:
+    """The longest hits that do not overlap a longer (or, at equal length, earlier) one,
+    longest first: "不错" (good) wins over the "不" inside it.
+
+    ``taken`` marks the characters already chosen, so each hit looks at its own few
+    characters; checking it against every chosen hit made a long text quadratic.
+    """
+    ordered = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0])))
+    chosen: list[tuple[int, int, float]] = []
+    taken = bytearray(size)
+    for h in sorted(ordered, key=lambda h: -(h[1] - h[0])):
+        if not any(taken[h[0] : h[1]]):
+            chosen.append(h)
+            taken[h[0] : h[1]] = b"\x01" * (h[1] - h[0])
+    return chosen
+
+
 class ZhLexicon:
     """Chinese lexicon matched as substrings (longest match wins) with negation by characters."""
 
@@ -347,12 +364,7 @@ class ZhLexicon:
             hits.append((end - n + 1, end + 1, val))
         if not hits:
             return 0.0
-        # keep longest non-overlapping hits
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        chosen: list[tuple[int, int, float]] = []
-        for h in sorted(hits, key=lambda h: -(h[1] - h[0])):
-            if all(h[1] <= c[0] or h[0] >= c[1] for c in chosen):
-                chosen.append(h)
+        chosen = longest_first(hits, len(low))
         contrast_at = max((low.rfind(c) for c in _ZH_CONTRAST), default=-1)
         total = 0.0
         for start, _end, val in chosen:

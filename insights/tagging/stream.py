@@ -4,26 +4,91 @@ Each input line is plain text or a JSON object ``{"text", "lang"?, "score"?,
 "survey"?}``; each yields exactly one dict, in order, lazily, so a CLI can
 stream a file of any size. A bad line yields ``{"error": ..., "line": N}``
 (1-based) and the run goes on: one broken row must not lose a whole import.
+Nothing a line holds may end the run: not a nesting deep enough to exhaust
+Python's recursion, not a number too long to convert, not a megabyte of text
+(the tagger reads the first ``MAX_TEXT_CHARS`` of it and says it cut the rest).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .tagger import Tagger
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects a JSON line may have. A line only needs depth 1
+(the object with "text"); Python's parser recurses per level and fails with
+RecursionError near 1,000, so deeper lines are refused before parsing, with a message."""
+
+_JSON_SYNTAX_RE = re.compile(r'[\[\]{}"\\]')
+"""The characters that decide JSON nesting: brackets, and quotes/backslashes (strings)."""
 
 
 def _error(msg: str, n: int) -> dict[str, Any]:
     return {"error": msg, "line": n}
 
 
+def _strip_line_end(raw: str) -> str:
+    """The line without its "\\n" or "\\r\\n". A lone "\\r" is text (pasted from an
+    old Mac file or a form field), not a line end: it stays where it is."""
+    if raw.endswith("\n"):
+        raw = raw[:-1]
+        if raw.endswith("\r"):
+            raw = raw[:-1]
+    return raw
+
+
+def json_depth_exceeds(line: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does the JSON text nest arrays/objects deeper than ``limit``? One linear scan of
+    the syntax characters, brackets inside strings not counted; no recursion."""
+    if line.count("[") + line.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = False
+    escaped_at = -1  # the position a backslash inside a string escapes
+    for m in _JSON_SYNTAX_RE.finditer(line):
+        ch, pos = m.group(), m.start()
+        if in_string:
+            if pos == escaped_at:
+                continue
+            if ch == "\\":
+                escaped_at = pos + 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _parse_object(stripped: str) -> tuple[Any, str | None]:
+    """(the parsed JSON, None) or (None, why the line cannot be read)."""
+    if json_depth_exceeds(stripped):
+        return None, f"invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels"
+    try:
+        return json.loads(stripped), None
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except ValueError:
+        # a number of more than 4,300 digits (Python's int conversion limit)
+        return None, "invalid JSON: a number is too long"
+    except RecursionError:  # pragma: no cover - the depth check refuses such lines first
+        return None, "invalid JSON: nested too deeply"
+
+
 def tag_lines(lines: Iterable[str], tagger: Tagger | None = None) -> Iterator[dict[str, Any]]:
     """Tag each line; yield ``TagResult.to_json()`` or a per-line error object."""
     tg = tagger if tagger is not None else Tagger.default()
     for n, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\r\n")
+        line = _strip_line_end(raw)
         if not line.strip():
             yield _error("empty line", n)
             continue
@@ -32,10 +97,9 @@ def tag_lines(lines: Iterable[str], tagger: Tagger | None = None) -> Iterator[di
         score: Any = None
         survey: Any = None
         if stripped.startswith("{"):
-            try:
-                obj = json.loads(stripped)
-            except json.JSONDecodeError as exc:
-                yield _error(f"invalid JSON: {exc.msg} at column {exc.colno}", n)
+            obj, problem = _parse_object(stripped)
+            if problem is not None:
+                yield _error(problem, n)
                 continue
             if not isinstance(obj, dict):  # pragma: no cover - '{' always parses to a dict
                 yield _error("JSON line must be an object", n)

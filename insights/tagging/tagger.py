@@ -6,6 +6,7 @@ TextBlob lexicon and lingua models load lazily on first use, then stay).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,18 @@ from .textblob_en import textblob_polarity, warm_up
 
 UNDETERMINED = "und"
 """Language code returned for texts without letters ("👍", "10/10")."""
+
+MAX_TEXT_CHARS = 10_000
+"""Characters of one text that are tagged; the rest is cut off and the result says so.
+
+A survey answer is a few sentences (Telegram caps a message at 4,096 characters; the
+longest text in the public data sets of the evaluation has 6,070), so the cap changes
+nothing real and bounds the time and memory one line of ``retention-bot tag`` or one
+imported comment can take."""
+
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+"""A lone UTF-16 surrogate (a JSON escape such as "\\ud800" makes one) is not a character:
+no encoder accepts it, so it becomes U+FFFD before tagging."""
 
 TEXTBLOB_WEIGHT = 1.0
 EN_LEARNED_WEIGHT = 5.0
@@ -60,10 +73,13 @@ class TagResult:
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
     matches: tuple[Match, ...] = ()
+    truncated: bool = False
+    """``text`` is the first MAX_TEXT_CHARS characters of a longer text."""
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI/storage shape: exactly text, lang, sentiment, label, reasons, rules."""
-        return {
+        """The CLI/storage shape: text, lang, sentiment, label, reasons, rules, and
+        ``"truncated": true`` only when the text was cut (so the usual shape stays)."""
+        data: dict[str, Any] = {
             "text": self.text,
             "lang": self.lang,
             "sentiment": self.sentiment,
@@ -71,6 +87,9 @@ class TagResult:
             "reasons": list(self.reasons),
             "rules": list(self.rules),
         }
+        if self.truncated:
+            data["truncated"] = True
+        return data
 
 
 class Tagger:
@@ -132,10 +151,18 @@ class Tagger:
         detection is unsure every language's rules are tried. ``score`` with ``survey``
         ("nps" 0-10 or "csat" 1-5) is combined into the sentiment.
         Raises ValueError for a score that fits no survey.
+
+        Only the first MAX_TEXT_CHARS characters are tagged (``truncated`` says when
+        there were more); lone surrogates are read as U+FFFD.
         """
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         parsed_survey = parse_survey(score, survey)
+        truncated = len(text) > MAX_TEXT_CHARS
+        if truncated:
+            text = text[:MAX_TEXT_CHARS]
+        if _SURROGATE_RE.search(text):
+            text = _SURROGATE_RE.sub("\ufffd", text)
         low = safe_lower(normalize_chars(text))
         code = normalize_lang(lang)
         try_all = False
@@ -152,7 +179,7 @@ class Tagger:
             try_all = not det.confident
         if code is None:  # no letters at all: nothing to match, sentiment from score only
             pol, label = combine(0.0, 0, parsed_survey)
-            return TagResult(text, UNDETERMINED, pol, label, (), (), ())
+            return TagResult(text, UNDETERMINED, pol, label, (), (), (), truncated)
 
         matches, toks = self._matchers[code].find(low, text)
         if try_all:
@@ -173,7 +200,9 @@ class Tagger:
         valence = self._valence(code, text, low, toks, matches)
         clauses = toks[-1].clause + 1 if toks else 1
         pol, label = combine(valence, len(reasons), parsed_survey, code, clauses)
-        return TagResult(text, code, pol, label, tuple(reasons), tuple(rule_ids), tuple(matches))
+        return TagResult(
+            text, code, pol, label, tuple(reasons), tuple(rule_ids), tuple(matches), truncated
+        )
 
     def _en_components(
         self, text: str, toks: list[Token], matches: Sequence[Match] = ()

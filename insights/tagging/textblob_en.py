@@ -11,7 +11,9 @@ TextBlob's own (a test compares them with ``TextBlob(text).sentiment``).
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+from collections.abc import Callable, Collection
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -98,6 +100,8 @@ def _fast_parts() -> tuple[Any, ...]:
         if any(c in a for c in ".^$*+?{}[]\\|()"):
             raise RuntimeError(f"textblob contraction pattern {a!r} is not literal")
     punct = tuple(mod.PUNCTUATION.replace(".", ""))
+    if max(map(len, [*mod.replacements, *mod.ABBREVIATIONS])) > _MAX_KEY:
+        raise RuntimeError("a textblob contraction or abbreviation is longer than _MAX_KEY")
     return (
         replace,
         dict(mod.replacements),
@@ -145,25 +149,7 @@ def fast_tokens(string: str) -> list[str]:
         if t.isalnum():
             append(t)
             continue
-        tail: list[str] = []
-        while t.startswith(punct) and t not in replace_d:
-            append(t[0])
-            t = t[1:]
-        while t.endswith(punct_dot) and t not in replace_d:
-            if t.endswith(punct):
-                tail.append(t[-1])
-                t = t[:-1]
-            if t.endswith("..."):
-                tail.append("...")
-                t = t[:-3].rstrip(".")
-            if t.endswith("."):
-                if t in abbrs or any(rx.match(t) is not None for rx in abbr_res):
-                    break
-                tail.append(t[-1])
-                t = t[:-1]
-        if t != "":
-            append(t)
-        tokens.extend(reversed(tail))
+        _split_punctuation(t, append, replace_d, punct, punct_dot, abbrs, abbr_res)
     joined = " ".join(tokens)
     if "(" in joined and "!" in joined:
         joined = sarcasm.sub("(!)", joined)
@@ -171,6 +157,111 @@ def fast_tokens(string: str) -> list[str]:
         if " " in m.group(1):
             return " ".join(find(original)).split()
     return joined.split()
+
+
+def _split_punctuation(
+    t: str,
+    append: Callable[[str], None],
+    replace_d: dict[str, str],
+    punct: tuple[str, ...],
+    punct_dot: tuple[str, ...],
+    abbrs: Collection[str],
+    abbr_res: tuple[re.Pattern[str], ...],
+) -> None:
+    """Append ``t``'s leading punctuation, its core and its trailing punctuation as tokens.
+
+    TextBlob's loops, moving an index instead of slicing one character at a time off the
+    token: the slices made a token with a long punctuation run ("wow!!!!…") quadratic in
+    its length. Each test reads the token up to ``end`` exactly as TextBlob reads its
+    shortened token: contractions and abbreviations are short, so only a short rest is
+    compared with them, and the abbreviation patterns (anchored by ``^``/``$``) match
+    as if the token ended at ``end``.
+    """
+    start = 0
+    while start < len(t) and t[start] in punct and not _is_key(t, len(t), replace_d, start):
+        append(t[start])
+        start += 1
+    t = t[start:]  # once; `^` in the abbreviation patterns needs the core at index 0
+    end = len(t)
+    tail: list[str] = []
+    prefixes: _AbbreviationPrefixes | None = None
+    while end and t[end - 1] in punct_dot and not _is_key(t, end, replace_d):
+        if t[end - 1] in punct:
+            tail.append(t[end - 1])
+            end -= 1
+        if end >= 3 and t.startswith("...", end - 3):
+            tail.append("...")
+            end -= 3
+            while end and t[end - 1] == ".":
+                end -= 1
+        if end and t[end - 1] == ".":
+            if prefixes is None:
+                prefixes = _AbbreviationPrefixes(t, abbr_res)
+            if _is_key(t, end, abbrs) or prefixes.match(end):
+                break
+            tail.append(".")
+            end -= 1
+    if end:
+        append(t[:end])
+    for piece in reversed(tail):
+        append(piece)
+
+
+_ABBREVIATION_PATTERNS = (
+    r"^[A-Za-z]\.$",
+    r"^([A-Za-z]\.)+$",
+    "^[A-Z][" + "|".join("bcdfghjklmnpqrstvwxz") + "]+.$",
+)
+"""TextBlob's RE_ABBR1-3 ("T.", "U.S.", "Mr."), which `_AbbreviationPrefixes` answers."""
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz|")  # RE_ABBR3's class, '|' included as written
+
+
+class _AbbreviationPrefixes:
+    """Does ``t[:end]`` match one of TextBlob's abbreviation patterns, for any ``end``?
+
+    The trailing-punctuation loop asks once per '.' it strips, on ever shorter prefixes;
+    running the regexes each time re-read a long prefix ("a.b.c.…|.|.|.") and made
+    the loop quadratic. One pass over ``t`` measures what the three patterns need, and
+    each question is then answered in O(1). Should TextBlob change the patterns, the
+    regexes are asked again (correct, only slower).
+    """
+
+    def __init__(self, t: str, regexes: tuple[re.Pattern[str], ...]) -> None:
+        self.t = t
+        self.regexes = regexes
+        self.known = tuple(rx.pattern for rx in regexes) == _ABBREVIATION_PATTERNS
+        if not self.known:
+            return
+        pairs = 0  # t[:pairs] is letter-dot pairs ("u.s.")
+        while pairs + 1 < len(t) and _ascii_letter(t[pairs]) and t[pairs + 1] == ".":
+            pairs += 2
+        self.pairs = pairs
+        run = 1  # t[1:run] is consonants
+        while run < len(t) and t[run] in _CONSONANTS:
+            run += 1
+        self.run = run
+
+    def match(self, end: int) -> bool:
+        if not self.known:
+            return any(rx.match(self.t, 0, end) is not None for rx in self.regexes)
+        if end >= 2 and end % 2 == 0 and end <= self.pairs:
+            return True  # RE_ABBR2, and RE_ABBR1 (its one-pair case)
+        # RE_ABBR3: a capital, one or more consonants, any last character
+        return end >= 3 and "A" <= self.t[0] <= "Z" and end - 1 <= self.run
+
+
+def _ascii_letter(c: str) -> bool:
+    return "a" <= c <= "z" or "A" <= c <= "Z"
+
+
+def _is_key(t: str, end: int, keys: Collection[str], start: int = 0) -> bool:
+    """``t[start:end] in keys`` for short keys, without slicing a long token."""
+    return end - start <= _MAX_KEY and t[start:end] in keys
+
+
+_MAX_KEY = 12
+"""Longer than any TextBlob contraction ("n't") or abbreviation ("jan.", "e.g."); checked
+in ``_fast_parts``."""
 
 
 @cache

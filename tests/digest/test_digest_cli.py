@@ -69,6 +69,16 @@ def test_bad_options_are_one_clear_line(env, args, message):
     assert "Traceback" not in result.stderr
 
 
+def test_chart_in_a_missing_folder_is_one_line_before_any_work(env, tmp_path):
+    chart = tmp_path / "missing" / "dir" / "c.png"
+    result = digest(env, "--dry-run", "--week", "2026-W10", "--chart", str(chart))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: cannot write {chart}: the folder {chart.parent} does not exist\n"
+    )
+    assert result.stdout == ""  # refused before the digest was composed and printed
+
+
 def test_post_without_destinations_says_what_to_set(env):
     result = digest(env, "--post", "--week", "2026-W10")
     assert result.exit_code == 2

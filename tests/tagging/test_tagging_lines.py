@@ -80,11 +80,13 @@ def test_unicode_and_trailing_newlines() -> None:
     assert out[1]["lang"] == "uk" and out[1]["reasons"] == ["price"]
 
 
-def test_very_long_line() -> None:
-    text = "The service is okay. " * 6000 + "Support never replied."
+def test_very_long_line_is_tagged_on_its_first_ten_thousand_characters() -> None:
+    text = "Support never replied. " + "The service is okay. " * 6000
     assert len(text) > 100_000
     (out,) = list(tag_lines([json.dumps({"text": text, "lang": "en"})], Tagger.default()))
-    assert out["text"] == text
+    assert out["text"] == text[:10_000]
+    assert out["truncated"] is True  # the one key added, and only to a cut text
+    assert set(out) == KEYS | {"truncated"}
     assert out["reasons"] == ["support"]
 
 

@@ -152,9 +152,13 @@ def test_resolved_problem_is_not_a_reason(tagger: Tagger) -> None:
     assert tagger.tag("The billing issue was sorted in five minutes.", lang="en").reasons == ()
 
 
-def test_very_long_text(tagger: Tagger) -> None:
-    text = ("The onboarding went fine. " * 4000) + "But it is too expensive."
+def test_very_long_text_is_tagged_up_to_the_cap(tagger: Tagger) -> None:
+    filler = "The onboarding went fine. " * 380  # 9,880 characters
+    text = filler + "But it is too expensive." + filler * 10
     result = tagger.tag(text, lang="en")
     assert len(text) > 100_000
+    assert result.truncated and len(result.text) == 10_000
     assert result.reasons == ("price",)
-    assert result.matches[0].start > 100_000
+    assert result.matches[0].start > 9_880  # found near the end of what is read
+    late = tagger.tag(filler * 2 + "But it is too expensive.", lang="en")
+    assert late.truncated and late.reasons == ()  # past the cap: not read

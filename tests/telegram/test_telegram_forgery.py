@@ -109,3 +109,35 @@ async def test_forged_callback_data_is_rejected_and_stores_nothing(
     assert sessions_of(factory, alice)[0].current_step == "score"
     assert sessions_of(factory, mallory)[0].current_step == "score"
     assert "forged tap" in caplog.text and "rejected callback data" in caplog.text
+
+
+async def test_forget_revokes_every_link_issued_before_it(
+    harness: Harness, api: FakeBotApi, factory: sessionmaker[Session]
+) -> None:
+    """A link in a mail box must not bind a customer who asked to be forgotten."""
+    who = make_customer(factory, "forgetful", "en", name="Grace Hopper", email="g@example.com")
+    mailed = harness.token(who, datetime.now(UTC) - timedelta(days=2))
+    spare = harness.token(who, datetime.now(UTC) - timedelta(hours=1))  # issued, never used
+    await harness.send(tg.command(7101, f"/start {mailed}"))
+    assert customer_row(factory, who).telegram_chat_id == 7101
+    await harness.send(tg.command(7101, "/forget"))
+    await harness.send(tg.tap(7101, "f:y"))
+    assert api.texts(7101)[-1] == T("en", "forget.done")
+    forgotten_at = customer_row(factory, who).forgotten_at
+    assert forgotten_at is not None
+
+    # The customer's own chat, or whoever finds the mail: every earlier link is refused.
+    for chat, token in ((7101, mailed), (7102, mailed), (7102, spare)):
+        await harness.send(tg.command(chat, f"/start {token}"))
+        assert api.texts(chat)[-1] == T("en", "start.bad_token")
+    row = customer_row(factory, who)
+    assert (row.telegram_chat_id, row.telegram_linked_at, row.name) == (None, None, None)
+
+    # A link issued after /forget (the customer asked for one again) binds as usual,
+    # and the old one stays dead afterwards too.
+    fresh = harness.token(who, forgotten_at + timedelta(seconds=1))
+    await harness.send(tg.command(7102, f"/start {fresh}"))
+    assert api.texts(7102)[-1] == T("en", "start.linked")
+    await harness.send(tg.command(7103, f"/start {mailed}"))
+    assert api.texts(7103) == [T("en", "start.bad_token")]
+    assert customer_row(factory, who).telegram_chat_id == 7102
