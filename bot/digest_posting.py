@@ -77,7 +77,11 @@ def ledger(settings: Settings, factory: sessionmaker[Session]) -> PostLedger:
 
 
 def compose_week(
-    settings: Settings, factory: sessionmaker[Session], week: IsoWeek, now: datetime
+    settings: Settings,
+    factory: sessionmaker[Session],
+    week: IsoWeek,
+    now: datetime,
+    weights: Weights | None = None,
 ) -> Digest:
     """Bring churn up to date (grace periods that ran out), then compose the week."""
     with factory() as session, session.begin():
@@ -88,7 +92,7 @@ def compose_week(
             week,
             settings.tz,
             now=now,
-            weights=risk_weights(settings),
+            weights=weights if weights is not None else risk_weights(settings),
             industry=settings.digest.retention_benchmark,
         )
 
@@ -100,12 +104,13 @@ async def post_week(
     now: datetime,
     posters: list[Poster] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    weights: Weights | None = None,
 ) -> list[Outcome]:
     """Compose `week` once and post it to every destination not yet served."""
     posters = destinations(settings) if posters is None else posters
     if not posters:
         return []
-    digest = await asyncio.to_thread(compose_week, settings, factory, week, now)
+    digest = await asyncio.to_thread(compose_week, settings, factory, week, now, weights)
     chart = await asyncio.to_thread(render_chart, digest)
     return await deliver_all(
         posters, str(week), digest, chart, ledger(settings, factory), retry_policy(settings), sleep

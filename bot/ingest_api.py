@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 
-from bot.context import lifecycle_rules, tagger_for
+from bot.services import Services
 from config import Settings
 from handlers.api import BearerKeys, IngestApi, openapi_route
 from insights import feedback
@@ -85,20 +85,20 @@ class ApiComponent:
 
     def __init__(
         self,
-        settings: Settings,
-        factory: sessionmaker[Session],
+        services: Services,
         send_triggered: SendTriggered | None,
         hooks: AnswerHooks | None = None,
     ) -> None:
-        self.settings = settings
-        self.factory = factory
+        settings = self.settings = services.settings
+        self.services = services
+        factory = self.factory = services.factory
         self.send_triggered = send_triggered
         self.hooks = hooks
         self.triggers = trigger_types()
         self.api = IngestApi(
             factory=factory,
             tz=settings.tz,
-            rules=lifecycle_rules(settings),
+            rules=services.lifecycle_rules,
             keys=BearerKeys(settings.api.keys),
             max_batch=settings.api.max_batch,
             after_import=self.after_import,
@@ -115,7 +115,7 @@ class ApiComponent:
 
     async def after_import(self, kind: str, records: list[Mapping[str, Any]]) -> None:
         if kind == "responses":
-            tagger = tagger_for(self.settings)
+            tagger = await asyncio.to_thread(lambda: self.services.tagger)  # built once
             report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
             log.info("API responses: tagged %d answers", report.tagged)
             if self.hooks is not None:

@@ -13,12 +13,14 @@ product database (`apscheduler_jobs`, created by migration 0003), so that:
   `digest_posts` first (see `insights.digest.delivery`), so each is posted once.
 
 Job functions are module-level coroutines referenced by name ("bot.scheduler:...") since
-the store pickles references, not objects; they load settings and open the database
-themselves. Besides the persistent jobs, two in-memory ones are added at every start: a
-retry of failed and abandoned digest posts right away, and a sweep every
-DIGEST_CLAIM_STALE_MINUTES for posts whose process died mid-post.
+the store pickles references, not objects. Inside `run` they use the process's `Services`
+(one engine, one risk model, the running bot's Telegram client), which the component
+registers when it starts; called on their own (tests, a one-off) they build a short-lived
+one from the settings they are given. Besides the persistent jobs, two in-memory ones are
+added at every start: a retry of failed and abandoned digest posts right away, and a sweep
+every DIGEST_CLAIM_STALE_MINUTES for posts whose process died mid-post.
 
-The lead wires it into `retention-bot run` with `SchedulerComponent(settings)` (same
+`retention-bot run` wires it in with `SchedulerComponent(services)` (same
 start/stop shape as `TelegramBot`), or with `build_scheduler` + `start_scheduler` +
 `stop_scheduler` directly.
 """
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
@@ -39,9 +43,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from bot.digest_posting import destinations, post_week, retry_unsent
+from bot.services import Services
 from config import Settings, load_settings
 from insights.digest import IsoWeek
-from storage.database import make_engine, session_factory
+from storage.database import make_engine
 from storage.models import SchedulerJob
 
 log = logging.getLogger(__name__)
@@ -64,27 +69,30 @@ _running: set[asyncio.Task[Any]] = set()
 
 async def weekly_digest_job(settings: Settings | None = None, now: datetime | None = None) -> None:
     """Post the last full week's digest to every destination that does not have it yet."""
-    settings = settings or load_settings()
-    now = now or datetime.now(UTC)
-    week = IsoWeek.last_full(now, settings.tz)
-    with _tracked(), _database(settings) as factory:
-        outcomes = await post_week(settings, factory, week, now)
+    with _tracked(), _services(settings) as services:
+        now = now or services.clock()
+        week = IsoWeek.last_full(now, services.settings.tz)
+        outcomes = await post_week(
+            services.settings, services.factory, week, now, weights=services.risk_weights
+        )
     for outcome in outcomes:
         log.info("digest %s to %s: %s", outcome.week, outcome.destination, outcome.status)
 
 
 async def retry_digests_job(settings: Settings | None = None, now: datetime | None = None) -> None:
     """At start-up: post again what is recorded as failed, and abandoned claims."""
-    settings = settings or load_settings()
-    with _tracked(), _database(settings) as factory:
-        await retry_unsent(settings, factory, now or datetime.now(UTC), include_failed=True)
+    with _tracked(), _services(settings) as services:
+        await retry_unsent(
+            services.settings, services.factory, now or services.clock(), include_failed=True
+        )
 
 
 async def stale_digests_job(settings: Settings | None = None, now: datetime | None = None) -> None:
     """Every few minutes: take over posts whose process died mid-post (stale claims)."""
-    settings = settings or load_settings()
-    with _tracked(), _database(settings) as factory:
-        await retry_unsent(settings, factory, now or datetime.now(UTC), include_failed=False)
+    with _tracked(), _services(settings) as services:
+        await retry_unsent(
+            services.settings, services.factory, now or services.clock(), include_failed=False
+        )
 
 
 async def survey_send_job(settings: Settings | None = None) -> None:
@@ -93,23 +101,27 @@ async def survey_send_job(settings: Settings | None = None) -> None:
     # application sends, so surveys and the bot's replies share one rate limiter.
     from bot.telegram_app import running_application, send_due
 
-    settings = settings or load_settings()
-    with _tracked(), _database(settings) as factory:
-        report = await send_due(settings, factory, application=running_application())
+    with _tracked(), _services(settings) as services:
+        report = await send_due(
+            services.settings, services.factory, application=running_application()
+        )
     log.info("surveys due: %s", report.summary())
 
 
-class _database:
-    """An engine and session factory for one job run, disposed afterwards."""
+_process: list[Services] = []  # the running process's services, set by SchedulerComponent
 
-    def __init__(self, settings: Settings) -> None:
-        self.engine = make_engine(settings.database.url)
 
-    def __enter__(self) -> Any:
-        return session_factory(self.engine)
-
-    def __exit__(self, *exc: object) -> None:
-        self.engine.dispose()
+@contextmanager
+def _services(settings: Settings | None) -> Iterator[Services]:
+    """The running process's services, or (called on their own) short-lived ones."""
+    if settings is None and _process:
+        yield _process[0]
+        return
+    services = Services(settings or load_settings())
+    try:
+        yield services
+    finally:
+        services.close()
 
 
 class _tracked:
@@ -263,13 +275,14 @@ class SchedulerComponent:
 
     name = "scheduler"
 
-    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
-        self.settings = settings
-        self.engine = engine
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
         self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> str:
-        self.scheduler = build_scheduler(self.settings, self.engine)
+        _process[:] = [self.services]
+        self.scheduler = build_scheduler(self.settings, self.services.engine)
         lines = start_scheduler(self.scheduler, self.settings)
         return "; ".join(lines)
 
@@ -283,6 +296,8 @@ class SchedulerComponent:
         if self.scheduler is not None:
             await stop_scheduler(self.scheduler)
             self.scheduler = None
+        if _process and _process[0] is self.services:
+            _process.clear()
 
 
 def next_digest_run(settings: Settings, after: datetime) -> datetime | None:

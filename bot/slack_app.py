@@ -4,9 +4,9 @@ The composition root for the Slack edge. `SlackBot` is the component `retention-
 starts and stops (the same shape as `TelegramBot`):
 
     hooks = AnswerHooks()
-    slack = SlackBot(settings, factory)              # SlackBot.not_configured(settings) first
+    slack = SlackBot(services)                       # SlackBot.not_configured(settings) first
     slack.register_alert_listeners(hooks)            # before Telegram starts taking answers
-    telegram = TelegramBot(settings, factory, hooks=hooks)
+    telegram = TelegramBot(services, hooks=hooks)
     await slack.start(); await telegram.start(); ...; await telegram.stop(); await slack.stop()
 
 Pieces, for tests and other wiring:
@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -38,18 +37,16 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute, Route
 
 import handlers.slack as slack_edge
-from config import ConfigError, Settings
+from bot.services import Services
+from config import Settings
 from handlers.slack import events_http, log_safety
 from handlers.slack.access import Gatekeeper
 from handlers.slack.alert_listener import AlertListener
 from handlers.slack.alert_sender import PACE_SECONDS, SWEEP_SECONDS, AlertSender
 from handlers.slack.context import SlackContext
-from insights.risk import load_weights
-from insights.tagging import RulesError, Tagger
 from storage.clock import utcnow
 from storage.errors import UserError
 from surveys.hooks import AnswerHooks
@@ -75,47 +72,20 @@ def build_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def _tagger_loader(settings: Settings) -> Callable[[], Tagger]:
-    """The tagger, built once on first use (compiling the rules takes a second) and kept.
-
-    Answer listeners run in worker threads, several at once after a burst of answers; the
-    lock makes them wait for one build instead of each building its own (the tagger's
-    first use is not safe to race).
-    """
-    path = settings.analysis.tagging_rules_file
-    lock = threading.Lock()
-    built: list[Tagger] = []
-
-    def load() -> Tagger:
-        with lock:
-            if not built:
-                try:
-                    built.append(Tagger.default() if path is None else Tagger.from_file(path))
-                except (OSError, RulesError) as error:
-                    raise ConfigError(f"TAGGING_RULES_FILE: {error}") from None
-            return built[0]
-
-    return load
-
-
 def build_context(
-    settings: Settings,
-    factory: sessionmaker[Session],
+    services: Services,
     client: AsyncWebClient,
     clock: Callable[[], datetime] = utcnow,
 ) -> SlackContext:
-    try:
-        weights = load_weights(settings.analysis.risk_weights_file)
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
+    settings = services.settings
     return SlackContext(
-        factory=factory,
+        factory=services.factory,
         tz=settings.tz,
-        weights=weights,
+        weights=services.risk_weights,
         gatekeeper=Gatekeeper(
             client, settings.slack.allowed_users, settings.slack.allowed_usergroups
         ),
-        tagger=_tagger_loader(settings),
+        tagger=lambda: services.tagger,  # built once per process, on first use
         share_channels=settings.slack.shared_in,
         managers=frozenset(settings.slack.follow_up_managers),
         payment_grace=settings.payment_grace,
@@ -158,17 +128,16 @@ class SlackBot:
 
     def __init__(
         self,
-        settings: Settings,
-        factory: sessionmaker[Session],
+        services: Services,
         *,
         clock: Callable[[], datetime] = utcnow,
         pace: float = PACE_SECONDS,
         sweep_every: float = SWEEP_SECONDS,
     ) -> None:
-        self.settings = settings
-        self.factory = factory
+        settings = self.settings = services.settings
+        self.factory = services.factory
         self.client = build_client(settings)
-        self.ctx = build_context(settings, factory, self.client, clock)
+        self.ctx = build_context(services, self.client, clock)
         self.sender: AlertSender | None = None
         if settings.slack.alerts_channel:
             self.sender = AlertSender(

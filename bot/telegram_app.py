@@ -21,7 +21,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 import handlers.telegram as telegram_edge
-from bot.context import tagger_for
+from bot.services import Services
 from config import ConfigError, Settings
 from insights import feedback
 from storage.database import transaction
@@ -95,9 +95,7 @@ def build_application(settings: Settings) -> BotApplication:
     return builder.build()
 
 
-def register_answer_listeners(
-    hooks: AnswerHooks, settings: Settings, factory: sessionmaker[Session]
-) -> None:
+def register_answer_listeners(hooks: AnswerHooks, services: Services) -> None:
     """The seam: features that react to answers register here at start-up.
 
     Tagging runs on every stored answer (churn reasons and sentiment land in the database
@@ -107,10 +105,11 @@ def register_answer_listeners(
     `insights.feedback.tag_pending`, which `retention-bot retag`, imports and the
     scheduler's catch-up run.
     """
-    tagger = tagger_for(settings)
+    factory = services.factory
 
     def tag(answer: StoredAnswer) -> None:
         if feedback.is_taggable(answer.text, answer.question, answer.choice):
+            tagger = services.tagger  # the process's one tagger, built on first use
             with transaction(factory) as session:
                 feedback.tag_answer(session, tagger, answer.answer_id)
 
@@ -124,7 +123,7 @@ def build_service(
     (as `bot.slack_app` does); without, the ones of `register_answer_listeners` are used."""
     if hooks is None:
         hooks = AnswerHooks()
-        register_answer_listeners(hooks, settings, factory)
+        register_answer_listeners(hooks, Services(settings, factory=factory))
     return SurveyService(
         factory,
         surveys=builtin_surveys(),
@@ -236,13 +235,15 @@ class TelegramBot:
 
     def __init__(
         self,
-        settings: Settings,
-        factory: sessionmaker[Session],
+        services: Services,
         hooks: AnswerHooks | None = None,
         poll_timeout: timedelta = POLL_TIMEOUT,
     ) -> None:
-        self.settings = settings
-        self.factory = factory
+        settings = self.settings = services.settings
+        factory = self.factory = services.factory
+        if hooks is None:
+            hooks = AnswerHooks()
+            register_answer_listeners(hooks, services)
         self.hooks = hooks
         self.poll_timeout = poll_timeout
         self.polling = settings.telegram.mode == "polling"

@@ -18,7 +18,7 @@ from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.outputs import prepare_folder, writing
 from bot.commands.progress import count_progress
-from bot.context import AppContext, lifecycle_rules
+from bot.context import AppContext
 from bot.csvinput import open_rows
 from bot.demo_sends import record_sends
 from bot.digest_posting import compose_week
@@ -70,7 +70,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         schema.upgrade(app.engine)
         factory = app.database()
         tz = settings.tz
-        rules = lifecycle_rules(settings)
+        rules = app.services.lifecycle_rules
         importers = [
             ("customers", CustomerImporter(factory, tz, reject)),
             ("events", EventImporter(factory, tz, reject, rules=rules)),

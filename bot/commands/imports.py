@@ -15,7 +15,7 @@ import click
 
 from bot.commands.progress import byte_progress
 from bot.commands.tagging import tag_pending_with_progress
-from bot.context import AppContext, lifecycle_rules
+from bot.context import AppContext
 from bot.csvinput import file_size, open_rows
 from insights.ingest import Importer, RejectHandler, Rejection, importer_for
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
@@ -32,7 +32,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def _importer(kind: str, app: AppContext, on_reject: RejectHandler) -> Importer[Any]:
-    rules = lifecycle_rules(app.settings)
+    rules = app.services.lifecycle_rules
     return importer_for(kind, app.database(), app.settings.tz, on_reject, rules)
 
 

@@ -84,17 +84,18 @@ def components(app: AppContext) -> list[Slot]:
         return [Slot("http", None, NO_HTTP)] + [
             Slot(name, None, reason) for name, reason in why_not.items()
         ]
-    factory = app.database()
+    app.database()  # the schema is current, or one line says which command fixes it
+    services = app.services  # one engine, tagger, risk model... for every part
     hooks = AnswerHooks()
-    register_answer_listeners(hooks, settings, factory)
-    slack = None if why_not["slack"] else SlackBot(settings, factory)
+    register_answer_listeners(hooks, services)
+    slack = None if why_not["slack"] else SlackBot(services)
     if slack is not None:
         slack.register_alert_listeners(hooks)
-    telegram = None if why_not["telegram"] else TelegramBot(settings, factory, hooks=hooks)
+    telegram = None if why_not["telegram"] else TelegramBot(services, hooks=hooks)
     api = None
     if not why_not["api"]:
-        api = ApiComponent(settings, factory, telegram.send_triggered if telegram else None, hooks)
-    scheduler = None if why_not["scheduler"] else SchedulerComponent(settings, app.engine)
+        api = ApiComponent(services, telegram.send_triggered if telegram else None, hooks)
+    scheduler = None if why_not["scheduler"] else SchedulerComponent(services)
     slots = [
         Slot("slack", slack, why_not["slack"]),
         Slot("telegram", telegram, why_not["telegram"]),

@@ -12,6 +12,7 @@ from slack_requests import SECRET
 from slack_seed import NOW, TIMEZONE
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services import Services
 from bot.slack_app import SlackBot
 from bot.web import WebServer
 from config import Settings, load_settings
@@ -47,7 +48,9 @@ def slack_settings(database_url: str, slack_api: FakeSlackApi) -> Settings:
 async def slack_bot(
     slack_settings: Settings, factory: sessionmaker[Session]
 ) -> AsyncIterator[SlackBot]:
-    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.02, sweep_every=3600)
+    bot = SlackBot(
+        Services(slack_settings, factory=factory), clock=lambda: NOW, pace=0.02, sweep_every=3600
+    )
     await bot.start()
     try:
         yield bot

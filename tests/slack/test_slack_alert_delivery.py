@@ -11,6 +11,7 @@ from slack_seed import NOW
 from slack_surveys import Respondent
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services import Services
 from bot.slack_app import SlackBot
 from config import Settings
 from insights import alerts
@@ -80,7 +81,9 @@ async def test_alerts_never_posted_are_posted_at_the_next_start(
         change = alerts.process_session(session, session_id, Tagger.default(), NOW)
     assert change is not None and change.created
 
-    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.01, sweep_every=3600)
+    bot = SlackBot(
+        Services(slack_settings, factory=factory), clock=lambda: NOW, pace=0.01, sweep_every=3600
+    )
     await bot.start()
     try:
         (posted,) = await slack_api.wait_calls("chat.postMessage", 1)
@@ -107,7 +110,12 @@ async def test_two_processes_sweeping_and_hearing_one_alert_post_it_once(
     assert change is not None
 
     first, second = (
-        SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.01, sweep_every=3600)
+        SlackBot(
+            Services(slack_settings, factory=factory),
+            clock=lambda: NOW,
+            pace=0.01,
+            sweep_every=3600,
+        )
         for _ in range(2)
     )
     await asyncio.gather(first.start(), second.start())  # both sweep at start
@@ -146,7 +154,9 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over(
             session, change.follow_up_id, "dead-process", NOW - timedelta(minutes=3),
             timedelta(minutes=2),
         )  # fmt: skip
-    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, pace=0.01, sweep_every=3600)
+    bot = SlackBot(
+        Services(slack_settings, factory=factory), clock=lambda: NOW, pace=0.01, sweep_every=3600
+    )
     await bot.start()
     try:
         (posted,) = await slack_api.wait_calls("chat.postMessage", 1)

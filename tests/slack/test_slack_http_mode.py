@@ -8,6 +8,7 @@ from slack_requests import command_body, post
 from slack_seed import NOW
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services import Services
 from bot.slack_app import SlackBot
 from bot.web import WebServer
 from config import Settings
@@ -20,7 +21,7 @@ async def _healthy() -> tuple[bool, dict[str, object]]:
 async def test_events_before_start_are_503_then_handled(
     slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
 ) -> None:
-    bot = SlackBot(slack_settings, factory, clock=lambda: NOW, sweep_every=3600)
+    bot = SlackBot(Services(slack_settings, factory=factory), clock=lambda: NOW, sweep_every=3600)
     web = WebServer(slack_settings, bot.routes(), _healthy)
     await web.start()
     try:

@@ -11,6 +11,7 @@ from slack_people import ALERTS, ALLOWED
 from slack_seed import NOW
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services import Services
 from bot.slack_app import SlackBot, SlackUnavailable
 from config import Settings
 
@@ -19,7 +20,7 @@ async def test_a_command_over_socket_mode_is_acked_and_answered(
     slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
 ) -> None:
     settings = slack_settings.replaced(slack_mode="socket", slack_app_token=APP_TOKEN)
-    bot = SlackBot(settings, factory, clock=lambda: NOW)
+    bot = SlackBot(Services(settings, factory=factory), clock=lambda: NOW)
     assert await bot.start() == f"socket mode as @retention, alerts to {ALERTS}"
     try:
         assert bot.routes() == []  # nothing for the HTTP server in this mode
@@ -47,7 +48,7 @@ async def test_a_refused_app_token_is_a_clear_error(
     slack_settings: Settings, slack_api: FakeSlackApi, factory: sessionmaker[Session]
 ) -> None:
     settings = slack_settings.replaced(slack_mode="socket", slack_app_token="xapp-1-A0-2-revoked")
-    bot = SlackBot(settings, factory, clock=lambda: NOW)
+    bot = SlackBot(Services(settings, factory=factory), clock=lambda: NOW)
     with pytest.raises(SlackUnavailable, match="SLACK_APP_TOKEN"):
         await bot.start()
     await bot.stop()

@@ -19,6 +19,7 @@ from fake_bot_api import FakeBotApi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services import Services
 from bot.telegram_app import TelegramBot
 from builders import customer
 from config import Settings
@@ -47,9 +48,8 @@ class Harness:
         self._sentinels: set[str] = set()
 
     async def start(self) -> str:
-        self.bot = TelegramBot(
-            self.settings, self.factory, self.hooks, poll_timeout=timedelta(seconds=1)
-        )
+        services = Services(self.settings, factory=self.factory)
+        self.bot = TelegramBot(services, self.hooks, poll_timeout=timedelta(seconds=1))
         return await self.bot.start()
 
     async def stop(self) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 import handlers.telegram as telegram_edge
+from bot.services import Services
 from bot.telegram_app import BotApplication, TelegramBot, build_application, build_service
 from bot.web import WebServer
 from config import Settings
@@ -88,7 +89,7 @@ async def test_run_in_webhook_mode_serves_and_registers_the_webhook(
             http_port=0,
         )
     who = make_customer(factory, "w1", "en")
-    bot = TelegramBot(webhook, factory)
+    bot = TelegramBot(Services(webhook, factory=factory))
     web = WebServer(webhook, bot.routes(), _healthy)
     await web.start()  # as `run` does: the route listens before setWebhook is called
     try:

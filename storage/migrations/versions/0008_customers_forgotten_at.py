@@ -1,7 +1,7 @@
 """customers.forgotten_at: a /start link issued before /forget no longer binds a chat
 
 Revision ID: 0008
-Revises: 0006 (to be re-pointed to 0007, `inbox`, when both branches meet)
+Revises: 0007
 Create Date: 2026-12-06
 
 /forget clears the customer's Telegram binding, and with it the only thing that refused a
