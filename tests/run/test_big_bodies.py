@@ -1,11 +1,13 @@
 """Unauthenticated big bodies against `retention-bot run`: refused before they are read.
 
-The server runs as its own process (so its memory is its own) with Slack in HTTP mode and
-the API on; its log goes to a file. A 60 MB body without a signature or a key, sent whole
-or chunked, must be answered 401/413 while the server's peak memory (VmHWM) grows by less
-than 40 MB and its log by less than 1 MB. Before the limits, one chunked 60 MB body to
-/slack/events raised the peak by 360 MiB and wrote 63 MB (the body) to the log; sent
-whole with a `payload=` prefix it was a 500 after 181 MiB.
+The server runs as its own process (so its memory is its own) with Slack in HTTP mode, the
+API on and the Telegram bot in webhook mode; its log goes to a file. A 60 MB body without a
+signature or a key, sent whole or chunked, must be answered 401/403/413 while the server's
+peak memory (VmHWM) grows by less than 40 MB and its log by less than 1 MB. Before the
+limits, one chunked 60 MB body to /slack/events raised the peak by 360 MiB and wrote 63 MB
+(the body) to the log; sent whole with a `payload=` prefix it was a 500 after 181 MiB. The
+Telegram webhook refuses a body without its secret unread (403) and, with the secret, a
+20 MB chunked body once 1 MB has been read (413).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fake_bot_api import TOKEN as BOT_TOKEN
+from fake_bot_api import FakeBotApi
 from logged_process import ServerProcess
-from run_process import API_KEY
+from run_process import API_KEY, LINK_SECRET, WEBHOOK_SECRET
 from slack_fake_api import TOKEN as SLACK_TOKEN
 from slack_fake_api import FakeSlackApi
 from slack_requests import SECRET as SIGNING_SECRET
@@ -34,7 +38,9 @@ NOW = "now"  # a header value replaced by the current unix time when the request
 
 
 @pytest.fixture
-async def server(slack_api: FakeSlackApi, tmp_path: Path) -> AsyncIterator[ServerProcess]:
+async def server(
+    slack_api: FakeSlackApi, api: FakeBotApi, tmp_path: Path
+) -> AsyncIterator[ServerProcess]:
     url = f"sqlite:///{tmp_path / 'run.db'}"
     engine = make_engine(url)
     schema.upgrade(engine)
@@ -50,6 +56,12 @@ async def server(slack_api: FakeSlackApi, tmp_path: Path) -> AsyncIterator[Serve
             "SLACK_MODE": "http",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_ALLOWED_USERS": "U0ALLOWED1",
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "LINK_SECRET": LINK_SECRET,
+            "TELEGRAM_MODE": "webhook",
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
         },
         tmp_path,
     )
@@ -60,19 +72,19 @@ async def server(slack_api: FakeSlackApi, tmp_path: Path) -> AsyncIterator[Serve
         await process.stop()
 
 
-def _whole() -> bytes:
-    return b"payload=" + b"x" * (BIG - 8)
+def _whole(size: int = BIG) -> bytes:
+    return b"payload=" + b"x" * (size - 8)
 
 
-async def _chunks() -> AsyncIterator[bytes]:
+async def _chunks(size: int = BIG) -> AsyncIterator[bytes]:
     block = b"y" * CHUNK
-    for _ in range(BIG // CHUNK):
+    for _ in range(size // CHUNK):
         yield block
         await asyncio.sleep(0)
 
 
 def _cases() -> Iterator[tuple[str, str, dict[str, str], bool, set[int]]]:
-    """(id, path, headers, chunked, accepted statuses)."""
+    """(id, path, headers, chunked, accepted statuses); 60 MB unless the id says 20mb."""
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     json_type = {"Content-Type": "application/json"}
     forged = {**form, "X-Slack-Request-Timestamp": NOW, "X-Slack-Signature": "v0=" + "0" * 64}
@@ -84,27 +96,37 @@ def _cases() -> Iterator[tuple[str, str, dict[str, str], bool, set[int]]]:
     yield "api-no-key-chunked", "/api/events", json_type, True, {401}
     yield "api-key-whole", "/api/events", keyed, False, {413}
     yield "api-key-chunked", "/api/events", keyed, True, {413}  # read up to 20 MB, no more
+    telegram = {**json_type, "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    yield "telegram-no-secret", "/telegram/webhook", json_type, False, {403}
+    yield "telegram-no-secret-chunked", "/telegram/webhook", json_type, True, {403}
+    yield "telegram-secret-chunked-20mb", "/telegram/webhook", telegram, True, {413}
 
 
 CASES = list(_cases())
 
 
 @pytest.mark.parametrize(
-    ("path", "headers", "chunked", "statuses"),
-    [case[1:] for case in CASES],
+    ("name", "path", "headers", "chunked", "statuses"),
+    CASES,
     ids=[case[0] for case in CASES],
 )
 async def test_a_60_mb_body_is_refused_without_being_read_or_logged(
-    server: ServerProcess, path: str, headers: dict[str, str], chunked: bool, statuses: set[int]
+    server: ServerProcess,
+    name: str,
+    path: str,
+    headers: dict[str, str],
+    chunked: bool,
+    statuses: set[int],
 ) -> None:
+    size = 20 * 1024 * 1024 if name.endswith("20mb") else BIG
     headers = {k: str(int(time.time())) if v == NOW else v for k, v in headers.items()}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         # One small request first, so what the first request loads is in the baseline.
         warm = await client.post(path, content=b"x", headers=headers)
-        assert warm.status_code in {400, 401, 413, 415}, warm.text
+        assert warm.status_code in {400, 401, 403, 413, 415}, warm.text
         await asyncio.sleep(0.2)
         memory, log = server.memory(), server.log_size()
-        content = _chunks() if chunked else _whole()
+        content = _chunks(size) if chunked else _whole(size)
         started = time.monotonic()
         response = await client.post(path, content=content, headers=headers)
         elapsed = time.monotonic() - started
