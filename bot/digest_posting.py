@@ -10,8 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from config import ConfigError, Settings
 from handlers.digest_telegram import TelegramDigestPoster
@@ -20,6 +19,9 @@ from insights import lifecycle
 from insights.digest import Digest, IsoWeek, compose, render_chart
 from insights.digest.delivery import Outcome, Poster, PostLedger, RetryPolicy, deliver_all
 from insights.risk import Weights, load_weights
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 # Failed posts of this many recent weeks are retried at start-up; older ones are only

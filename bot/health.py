@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
+from insights.digest.delivery import last_delivery
 from storage import inbox, schema
+from storage.database import session_factory
 from storage.errors import DatabaseUnavailable
-from storage.models import DigestPost
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DATABASE_TIMEOUT_SECONDS = 5.0
 RUNNING = "running"
@@ -80,7 +80,7 @@ class HealthCheck:
         Parked updates do not make the process unhealthy (restarting it would not help);
         they are there for an operator to read, with the latest error.
         """
-        with Session(self.engine) as session:
+        with session_factory(self.engine)() as session:
             backlog = inbox.backlog(session)
         oldest = backlog.oldest_pending_at
         return {
@@ -91,32 +91,5 @@ class HealthCheck:
         }
 
     def _last_digest(self) -> dict[str, Any] | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(DigestPost.week, DigestPost.destination, DigestPost.posted_at)
-                .where(DigestPost.status == "sent")
-                .order_by(DigestPost.posted_at.desc())
-                .limit(1)
-            ).first()
-            failed = connection.execute(
-                select(DigestPost.week, DigestPost.destination, DigestPost.last_error)
-                .where(DigestPost.status == "failed")
-                .order_by(DigestPost.updated_at.desc())
-                .limit(1)
-            ).first()
-        result: dict[str, Any] | None = None
-        if row is not None:
-            posted: datetime | None = row.posted_at
-            result = {
-                "week": row.week,
-                "destination": row.destination,
-                "posted_at": posted.isoformat() if posted else None,
-            }
-        if failed is not None:
-            result = result or {}
-            result["failed"] = {
-                "week": failed.week,
-                "destination": failed.destination,
-                "error": failed.last_error,
-            }
-        return result
+        with session_factory(self.engine)() as session:
+            return last_delivery(session)

@@ -18,64 +18,19 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 
 from bot.services import Services
 from config import Settings
 from handlers.api import BearerKeys, IngestApi, openapi_route
 from insights import feedback
-from insights.alerts import AlertWindow, alert_window
-from storage.models import Event, SurveySession
-from surveys.conversation import completed_surveys
-from surveys.definitions import builtin_surveys
+from insights.alerts import alert_window
 from surveys.dispatch import DispatchReport
-from surveys.hooks import AnswerHooks, CompletedSurvey
+from surveys.hooks import AnswerHooks
+from surveys.pushed_records import recent_completed, stored_event_ids, trigger_types
 
 log = logging.getLogger(__name__)
 SendTriggered = Callable[[Collection[int]], Awaitable[DispatchReport]]
-
-
-def trigger_types() -> frozenset[str]:
-    """Event types that start a survey (subscription_cancelled, support_ticket_closed)."""
-    return frozenset(
-        survey.schedule.trigger_event
-        for survey in builtin_surveys().values()
-        if survey.schedule.trigger_event
-    )
-
-
-def stored_event_ids(
-    factory: sessionmaker[Session], records: list[Mapping[str, Any]], types: frozenset[str]
-) -> list[int]:
-    """Database ids of the accepted records whose type triggers a survey."""
-    wanted = [
-        str(record["event_id"]).strip()
-        for record in records
-        if str(record.get("type", "")).strip().lower() in types
-    ]
-    if not wanted:
-        return []
-    with factory() as session:
-        return list(session.scalars(select(Event.id).where(Event.event_id.in_(wanted))))
-
-
-def recent_completed(
-    factory: sessionmaker[Session], records: list[Mapping[str, Any]], window: AlertWindow
-) -> list[CompletedSurvey]:
-    """The surveys these accepted responses stored, when answered within `window`."""
-    refs = [str(record["response_id"]).strip() for record in records]
-    with factory() as session:
-        ids = list(
-            session.scalars(
-                select(SurveySession.id).where(
-                    SurveySession.source_ref.in_(refs),
-                    SurveySession.completed_at.between(window.earliest, window.latest),
-                )
-            )
-        )
-        return completed_surveys(session, ids) if ids else []
 
 
 class ApiComponent:
@@ -120,7 +75,9 @@ class ApiComponent:
             log.info("API responses: tagged %d answers", report.tagged)
             if self.hooks is not None:
                 window = alert_window(datetime.now(UTC))
-                recent = await asyncio.to_thread(recent_completed, self.factory, records, window)
+                recent = await asyncio.to_thread(
+                    recent_completed, self.factory, records, window.earliest, window.latest
+                )
                 for completed in recent:
                     self.hooks.survey_completed(completed)
         elif kind == "events" and self.send_triggered is not None:

@@ -32,7 +32,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -40,14 +40,16 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine
 
 from bot.digest_posting import destinations, post_week, retry_unsent
 from bot.services import Services
 from config import Settings, load_settings
 from insights.digest import IsoWeek
 from storage.database import make_engine
-from storage.models import SchedulerJob
+from storage.schema import SCHEDULER_JOBS_TABLE
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,7 @@ def build_scheduler(settings: Settings, engine: Engine | None = None) -> AsyncIO
     engine = engine or make_engine(settings.database.url)
     return AsyncIOScheduler(
         jobstores={
-            "default": SQLAlchemyJobStore(engine=engine, tablename=SchedulerJob.__tablename__),
+            "default": SQLAlchemyJobStore(engine=engine, tablename=SCHEDULER_JOBS_TABLE),
             "memory": MemoryJobStore(),
         },
         executors={"default": AsyncIOExecutor()},

@@ -13,9 +13,8 @@ import logging
 import os
 from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import BaseRoute
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -34,6 +33,9 @@ from surveys.intake import Intake
 from surveys.offers import SaveOffers, load_save_offers
 from surveys.policy import SurveyPolicy
 from surveys.service import SurveyService
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # python-telegram-bot 22 warns on every RetryAfter (and other time periods) unless this
 # opts in to the timedelta values its next major version will use; we never read them as

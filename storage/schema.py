@@ -27,9 +27,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from storage.errors import DatabaseUnavailable, SchemaBehind, SchemaError
+from storage.models import SchedulerJob
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "run `retention-bot db upgrade`"
+SCHEDULER_JOBS_TABLE = SchedulerJob.__tablename__  # APScheduler's job store lives here
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from storage.models import Answer, Customer, SurveySession
 from surveys import sessions
 from surveys._sql import affected
+from surveys.errors import UnknownCustomer
 from surveys.linking import LinkClaim
 
 log = logging.getLogger(__name__)
@@ -162,3 +163,13 @@ def set_reachable(session: Session, chat_id: int, reachable: bool, now: datetime
     customer.unreachable_at = None if reachable else now
     customer.updated_at = now
     return True
+
+
+def customer_id(session: Session, external_id: str) -> int:
+    """The customer's database id for the company's own id; UnknownCustomer when none."""
+    found = session.execute(
+        select(Customer.id).where(Customer.external_id == external_id)
+    ).scalar_one_or_none()
+    if found is None:
+        raise UnknownCustomer(f"no customer with external id {external_id!r}")
+    return int(found)

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OPEN_SESSION_STATUSES, SurveySession
+from storage.models import OPEN_SESSION_STATUSES, Customer, SurveySession
 from surveys import engine
 from surveys._sql import affected
+from surveys.errors import SurveyRefused, UnknownCustomer
 from surveys.model import Survey
 
 
@@ -101,3 +102,43 @@ def start(
     session.add(row)
     session.flush()
     return row
+
+
+def start_at_keyboard(
+    session: Session,
+    external_id: str,
+    survey: Survey,
+    *,
+    channel: str,
+    language: str | None,
+    now: datetime,
+    expires_after: timedelta,
+) -> tuple[int, int, str | None]:
+    """Start a survey someone answers now (the terminal): refused while another is open.
+
+    Returns the session id, the customer id and the customer's language. The session is
+    "in_progress" from the start: a "sent" one would be picked up by the reminder run.
+    """
+    customer = session.execute(
+        select(Customer).where(Customer.external_id == external_id).with_for_update()
+    ).scalar_one_or_none()
+    if customer is None:
+        raise UnknownCustomer(f"no customer with external id {external_id!r}")
+    kind = open_survey(session, customer.id, now)
+    if kind is not None:
+        raise SurveyRefused(
+            "open_survey",
+            f"{external_id} has an open {kind} survey; it must be answered or expire first",
+        )
+    expire_overdue(session, customer.id, now)
+    row = start(
+        session,
+        customer.id,
+        survey,
+        channel=channel,
+        language=language,
+        now=now,
+        expires_after=expires_after,
+        status="in_progress",
+    )
+    return row.id, customer.id, customer.language

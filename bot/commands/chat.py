@@ -17,25 +17,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import AppContext
 from handlers.terminal import MemoryConversation, take_survey
 from insights import feedback
 from insights.tagging import Tagger
 from storage.database import transaction
-from storage.models import Customer
 from surveys import engine, sessions
 from surveys.conversation import Applied, apply_input
 from surveys.definitions import builtin_surveys
 from surveys.engine import Input
-from surveys.errors import SurveyRefused, UnknownCustomer
 from surveys.i18n import builtin_catalog
 from surveys.model import AnswerValue, Survey
 from surveys.offers import SaveOffers, load_save_offers
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 CHANNEL = "terminal"
 
@@ -123,34 +123,16 @@ def _open_session(
     expires_after: timedelta,
 ) -> tuple[int, int, str | None]:
     """Start a session for the customer; the session id, customer id and language come back."""
-    now = _now()
     with factory() as session, session.begin():
-        customer = session.execute(
-            select(Customer).where(Customer.external_id == external_id).with_for_update()
-        ).scalar_one_or_none()
-        if customer is None:
-            raise UnknownCustomer(f"no customer with external id {external_id!r}")
-        open_kind = sessions.open_survey(session, customer.id, now)
-        if open_kind is not None:
-            raise SurveyRefused(
-                "open_survey",
-                f"{external_id} has an open {open_kind} survey; it must be answered or "
-                "expire first",
-            )
-        sessions.expire_overdue(session, customer.id, now)
-        # "in_progress" from the start: the person is at the keyboard now, and a "sent"
-        # session would be picked up by the Telegram reminder run.
-        row = sessions.start(
+        return sessions.start_at_keyboard(
             session,
-            customer.id,
+            external_id,
             survey,
             channel=CHANNEL,
             language=language,
-            now=now,
+            now=_now(),
             expires_after=expires_after,
-            status="in_progress",
         )
-        return row.id, customer.id, customer.language
 
 
 def _summary(

@@ -20,7 +20,6 @@ from bot.commands.outputs import prepare_folder, writing
 from bot.commands.progress import count_progress
 from bot.context import AppContext
 from bot.csvinput import open_rows
-from bot.demo_sends import record_sends
 from bot.digest_posting import compose_week
 from bot.synthetic import generate
 from config import load_settings
@@ -35,6 +34,7 @@ from insights.ingest import (
 )
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
+from surveys.send_history import record_sends
 
 
 def _clear_output(output: Path) -> None:

@@ -10,11 +10,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import click
-from sqlalchemy import select
 
 from bot.context import AppContext
-from storage.models import Customer
-from surveys.errors import UnknownCustomer
+from surveys import accounts
 from surveys.linking import deep_link, issue_token
 
 
@@ -27,11 +25,7 @@ def link(app: AppContext, external_id: str) -> None:
     settings.require("link_secret")
     assert settings.surveys.link_secret is not None
     with app.database()() as session:
-        customer_id = session.execute(
-            select(Customer.id).where(Customer.external_id == external_id)
-        ).scalar_one_or_none()
-    if customer_id is None:
-        raise UnknownCustomer(f"no customer with external id {external_id!r}")
+        customer_id = accounts.customer_id(session, external_id)
     from bot.telegram_app import bot_username  # python-telegram-bot: only when needed
 
     username = asyncio.run(bot_username(settings))

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from storage.models import EVENT_TYPES, SURVEY_KINDS
+from insights.records import EVENT_TYPES, SURVEY_KINDS
 
 PATH = "/api/openapi.json"
 _TIME = {

@@ -42,7 +42,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 
 from handlers.slack import alert_blocks, blocks
 from handlers.slack.access import REFUSAL
@@ -50,11 +49,9 @@ from handlers.slack.context import SlackContext
 from handlers.slack.formatting import reason_words, user
 from handlers.slack.log_safety import bounded_logger, clip
 from handlers.slack.payload import dig, user_of
-from insights import follow_ups
-from insights.feedback import correct_reasons
+from insights import alert_tags, follow_ups
 from insights.follow_ups import Action, Outcome, Refusal
 from insights.tagging import REASON_KEYS
-from storage.models import Answer, AnswerTag, FollowUp
 
 log = bounded_logger(__name__)
 MODAL_CALLBACK = "alert_tags"
@@ -207,21 +204,13 @@ def _modal(follow_up_id: int, answer_id: int, text: str, current: list[str]) -> 
 def _tag_form(ctx: SlackContext, follow_up_id: int) -> tuple[int, str, list[str]] | str:
     """(answer id, text, current reasons) for the modal, or what to tell the clicker."""
     with ctx.factory() as session:
-        session_id = session.scalar(select(FollowUp.session_id).where(FollowUp.id == follow_up_id))
-        if session_id is None:
-            return GONE
-        answer = session.execute(
-            select(Answer.id, Answer.text)
-            .where(Answer.session_id == session_id, Answer.text.is_not(None))
-            .order_by(Answer.id)
-            .limit(1)
-        ).first()
-        if answer is None:
-            return "This alert has no written answer to tag."
-        reasons = list(
-            session.scalars(select(AnswerTag.reason).where(AnswerTag.answer_id == answer.id))
-        )
-        return int(answer.id), str(answer.text), reasons
+        found = alert_tags.answer_of_alert(session, follow_up_id)
+    if found == "no_alert":
+        return GONE
+    if found == "no_text":
+        return "This alert has no written answer to tag."
+    assert isinstance(found, alert_tags.TaggedAnswer)
+    return found.answer_id, found.text, found.reasons
 
 
 def _store_tags(
@@ -229,15 +218,9 @@ def _store_tags(
 ) -> bool:
     """Replace the answer's tags with the staff's, committed; False if it is not the alert's."""
     with ctx.factory() as session, session.begin():
-        belongs = session.scalar(
-            select(Answer.id)
-            .join(FollowUp, FollowUp.session_id == Answer.session_id)
-            .where(Answer.id == answer_id, FollowUp.id == follow_up_id)
+        return alert_tags.correct_alert_tags(
+            session, follow_up_id, answer_id, reasons, f"slack:{who}"
         )
-        if belongs is None:
-            return False
-        correct_reasons(session, answer_id, reasons, f"slack:{who}")
-        return True
 
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:

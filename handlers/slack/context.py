@@ -17,7 +17,6 @@ from handlers.slack.access import Gatekeeper
 from insights import lifecycle
 from insights.risk import Weights
 from insights.tagging import Tagger
-from storage.clock import utcnow
 
 
 class AlertQueue(Protocol):
@@ -32,12 +31,12 @@ class SlackContext:
     tz: tzinfo
     weights: Weights
     gatekeeper: Gatekeeper
+    clock: Callable[[], datetime]  # the process's (bot.services), or a test's fixed one
     tagger: Callable[[], Tagger] = Tagger.default
     share_channels: frozenset[str] = frozenset()
     managers: frozenset[str] = frozenset()
     payment_grace: timedelta = timedelta(days=14)
     inactivity_window: timedelta | None = None
-    clock: Callable[[], datetime] = utcnow
     alerts: AlertQueue | None = field(default=None, repr=False)
 
     def refresh_lifecycle(self, now: datetime) -> None:

@@ -347,3 +347,34 @@ async def deliver_all(
             *(deliver(p, week, digest, chart, ledger, policy, sleep) for p in posters)
         )
     )
+
+
+def last_delivery(session: Session) -> dict[str, Any] | None:
+    """The last digest posted, and the last that failed, for /healthz (None: neither)."""
+    posted = session.execute(
+        select(DigestPost.week, DigestPost.destination, DigestPost.posted_at)
+        .where(DigestPost.status == "sent")
+        .order_by(DigestPost.posted_at.desc())
+        .limit(1)
+    ).first()
+    failed = session.execute(
+        select(DigestPost.week, DigestPost.destination, DigestPost.last_error)
+        .where(DigestPost.status == "failed")
+        .order_by(DigestPost.updated_at.desc())
+        .limit(1)
+    ).first()
+    result: dict[str, Any] | None = None
+    if posted is not None:
+        result = {
+            "week": posted.week,
+            "destination": posted.destination,
+            "posted_at": posted.posted_at.isoformat() if posted.posted_at else None,
+        }
+    if failed is not None:
+        result = result or {}
+        result["failed"] = {
+            "week": failed.week,
+            "destination": failed.destination,
+            "error": failed.last_error,
+        }
+    return result

@@ -1,4 +1,4 @@
-"""The demo's survey sends: what the bot would have sent, answered or not.
+"""A history of survey sends made elsewhere (the demo's sends.csv), answered or not.
 
 The synthetic company's answers are imported like any company's (responses.csv through
 the CSV importer), but a response rate also needs the surveys nobody answered. The
