@@ -46,13 +46,12 @@ from insights import follow_ups
 from insights.at_risk import assess_customer
 from insights.feedback import tag_answer
 from insights.risk import Weights
+from insights.scales import DETRACTOR_MAX, LOW_CSAT_MAX
 from insights.tagging import Tagger
 from storage.models import Answer, AnswerTag, Customer, FollowUp, SurveySession, TagCorrection
 
 log = logging.getLogger(__name__)
 CHURN_INTENT_REASONS = frozenset({"competitor", "no_need"})
-DETRACTOR_MAX = 6  # NPS 0-6
-LOW_CSAT_MAX = 2  # CSAT 1-2
 ALERT_WINDOW = timedelta(hours=48)  # answers from elsewhere older than this are history
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future another system's clock may be
 

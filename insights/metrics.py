@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from insights.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from storage.models import Answer, Churn, Customer, SurveySession
 
 DAYS_PER_MONTH = 30.4375
@@ -130,9 +131,9 @@ def _scores(session: Session, survey: str, period: Period) -> Any:
     return session.execute(
         select(
             func.count(),
-            _count_if(Answer.score >= 9),
-            _count_if(Answer.score <= 6),
-            _count_if(Answer.score >= 4),
+            _count_if(Answer.score >= PROMOTER_MIN),
+            _count_if(Answer.score <= DETRACTOR_MAX),
+            _count_if(Answer.score >= CSAT_SATISFIED_MIN),
         ).where(
             Answer.survey == survey,
             Answer.question == "score",

@@ -39,6 +39,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.slack import alert_blocks
 from handlers.slack.blocks import Reply
 from handlers.slack.context import SlackContext
+from handlers.slack.errors import PERMANENT_ERRORS
 from insights import alerts, follow_ups
 
 log = logging.getLogger(__name__)
@@ -49,26 +50,6 @@ CLAIM_STALE = timedelta(minutes=2)  # a claim this old is taken over (its holder
 CLAIMED_ELSEWHERE_RETRY_SECONDS = 2.0  # another process is posting: look again after this
 ATTEMPTS = 5
 FIRST_RETRY_SECONDS = 2.0
-# Answers another attempt cannot change: the configuration or the message is wrong.
-PERMANENT_ERRORS = frozenset(
-    {
-        "account_inactive",
-        "channel_not_found",
-        "invalid_auth",
-        "invalid_blocks",
-        "is_archived",
-        "message_not_found",
-        "missing_scope",
-        "msg_too_long",
-        "no_permission",
-        "not_authed",
-        "not_in_channel",
-        "restricted_action",
-        "token_revoked",
-        "cant_update_message",
-        "edit_window_closed",
-    }
-)
 Sleep = Callable[[float], Awaitable[None]]
 
 

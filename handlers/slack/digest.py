@@ -8,7 +8,7 @@ Posting is two steps, each remembered in `progress` once it succeeded so that a 
 after a failure repeats only what is missing: `chat.postMessage` with the blocks, then the
 chart through the files upload flow (`files.getUploadURLExternal`, the upload itself,
 `files.completeUploadExternal`, which shares it in the channel) that slack_sdk's
-`files_upload_v2` performs. Self-contained: nothing else in `handlers/slack` is needed.
+`files_upload_v2` performs. Self-contained but for the shared list of permanent Slack errors.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.post_errors import PostError
+from handlers.slack.errors import PERMANENT_ERRORS
 from insights.digest import Digest, Document, Line, Section, document
 from insights.digest import numbers as fmt
 from insights.digest.text import chat_entries, render_line
@@ -30,23 +31,6 @@ MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
 INDENT = "\u2003\u2003"  # em spaces: Slack keeps them, plain spaces may collapse
-# Errors another attempt cannot fix: configuration (token, channel, scopes) or content.
-PERMANENT_ERRORS = frozenset(
-    {
-        "account_inactive",
-        "channel_not_found",
-        "invalid_auth",
-        "invalid_blocks",
-        "is_archived",
-        "missing_scope",
-        "msg_too_long",
-        "no_permission",
-        "not_authed",
-        "not_in_channel",
-        "restricted_action",
-        "token_revoked",
-    }
-)
 
 
 class SlackPostError(PostError):

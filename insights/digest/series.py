@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from insights.digest.model import WeekFigures
 from insights.digest.weeks import IsoWeek
 from insights.metrics import percent
+from insights.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from storage.models import SURVEY_KINDS, Answer, Churn, Customer, SurveySession
 
 CHUNK = 5_000
@@ -189,9 +190,9 @@ def _answers_by_week(
             week,
             func.count(func.distinct(Answer.session_id)),
             _count_if(scored),
-            _count_if(and_(scored, Answer.score >= 9)),
-            _count_if(and_(scored, Answer.score <= 6)),
-            _count_if(and_(scored, Answer.score >= 4)),
+            _count_if(and_(scored, Answer.score >= PROMOTER_MIN)),
+            _count_if(and_(scored, Answer.score <= DETRACTOR_MAX)),
+            _count_if(and_(scored, Answer.score >= CSAT_SATISFIED_MIN)),
         )
         .where(Answer.survey.in_(SURVEY_KINDS), _in_window(Answer.answered_at, bounds))
         .group_by(Answer.survey, week)
