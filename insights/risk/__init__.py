@@ -35,10 +35,10 @@ __all__ = [
     "feature_values",
     "hand_set_model",
     "hand_terms",
-    "recalibrated_model",
     "load_weights",
     "parse_weights",
     "rank",
+    "recalibrated_model",
     "revenue_at_risk",
     "score",
 ]

@@ -81,8 +81,10 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
         for a, b in _SILENCE_RAMPS:
             if days > a:
                 add((_I[f"recency:silent>{int(a)}d"], _clip((days - a) / (b - a))))
-        gap = w.recency_default_usual_gap_days if s.usual_activity_gap_days is None else max(
-            s.usual_activity_gap_days, w.recency_min_usual_gap_days
+        gap = (
+            w.recency_default_usual_gap_days
+            if s.usual_activity_gap_days is None
+            else max(s.usual_activity_gap_days, w.recency_min_usual_gap_days)
         )
         ratio = days / gap
         if ratio > 2.0:

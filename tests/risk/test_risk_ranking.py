@@ -69,9 +69,7 @@ def test_risk_rank_breaks_revenue_ties_by_probability_then_input_order() -> None
     assert leaving > calm
     # Same revenue at risk in cents: find a calm MRR whose MRR x probability rounds alike.
     target = revenue_at_risk(Decimal("100.00"), leaving)
-    cents = next(
-        c for c in range(1, 10**7) if revenue_at_risk(Decimal(c) / 100, calm) == target
-    )
+    cents = next(c for c in range(1, 10**7) if revenue_at_risk(Decimal(c) / 100, calm) == target)
     customers = [
         ("calm", signals(Decimal(cents) / 100)),
         ("leaving", signals(Decimal("100.00"), exit_intent=True)),
