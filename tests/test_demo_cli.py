@@ -34,7 +34,9 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     assert "response rate unknown" not in digest
     assert (out / "digest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     at_risk = json.loads((out / "at-risk.json").read_text(encoding="utf-8"))
-    assert at_risk and {"external_id", "score", "revenue_at_risk", "reasons"} <= set(at_risk[0])
+    assert at_risk and {"external_id", "churn_probability", "revenue_at_risk", "reasons"} <= set(
+        at_risk[0]
+    )
     amounts = [float(row["revenue_at_risk"]) for row in at_risk]
     assert amounts == sorted(amounts, reverse=True)
 

@@ -13,6 +13,7 @@ from insights.risk.model import RiskModel, hand_set_model, recalibrated_model
 from insights.risk.ranking import RankedCustomer, rank
 from insights.risk.scoring import hand_terms, score
 from insights.risk.signals import CHURN_REASONS, RiskSignals
+from insights.risk.wording import chance, percent
 from insights.risk.weights import (
     DEFAULT_WEIGHTS_FILE,
     Weights,
@@ -34,9 +35,11 @@ __all__ = [
     "default_weights",
     "feature_values",
     "hand_set_model",
+    "chance",
     "hand_terms",
     "load_weights",
     "parse_weights",
+    "percent",
     "rank",
     "recalibrated_model",
     "revenue_at_risk",

@@ -131,3 +131,20 @@ SIGNAL_NAMES: tuple[str, ...] = (
     *_PHRASES,
     *(CHURN_REASON_PREFIX + key for key in CHURN_REASONS),
 )
+
+
+def percent(probability: float) -> str:
+    """``12%``; one decimal below 10% (``0.4%``, ``3.5%``), never a bare ``0%`` for a
+    small risk (``<0.1%``)."""
+    value = 100.0 * probability
+    if 0 < value < 0.05:
+        return "<0.1%"
+    if value < 9.95:
+        return f"{value:.1f}%"
+    return f"{value:.0f}%"
+
+
+def chance(probability: float, horizon_days: int | None) -> str:
+    """``12% in 30 days`` (``12%`` when the horizon is unknown)."""
+    text = percent(probability)
+    return text if horizon_days is None else f"{text} in {horizon_days} days"

@@ -219,7 +219,15 @@ def test_json_has_the_documented_keys(factory):
         "quote": "Far too expensive for a team our size",
         "quote_language": None,
     }
-    assert set(data["at_risk"][0]) >= {"external_id", "score", "mrr", "revenue_at_risk", "reasons"}
+    assert set(data["at_risk"][0]) >= {
+        "external_id",
+        "churn_probability",
+        "horizon_days",
+        "mrr",
+        "revenue_at_risk",
+        "reasons",
+    }
+    assert "score" not in data["at_risk"][0]
 
 
 def test_an_empty_week_says_so_instead_of_zeros(factory):
