@@ -372,6 +372,50 @@ class Settings(BaseSettings):
         default=5_000, ge=1, le=100_000, description="Most records in one API request."
     )
 
+    # Churn risk as a probability learnt from the company's history (docs/risk.md)
+    risk_horizon_days: int = Field(
+        default=30,
+        ge=7,
+        le=365,
+        description="Risk is the probability of churning within this many days.",
+    )
+    risk_history_days: int = Field(
+        default=540,
+        ge=60,
+        le=3650,
+        description="How far back the risk model's training snapshots go.",
+    )
+    risk_snapshot_days: int = Field(
+        default=14, ge=1, le=90, description="Days between two training snapshots."
+    )
+    risk_min_churners: int = Field(
+        default=50,
+        ge=1,
+        le=100_000,
+        description="Churn episodes needed to fit every weight (fewer: recalibrate the shipped).",
+    )
+    risk_training_max_rows: int = Field(
+        default=400_000,
+        ge=1_000,
+        le=50_000_000,
+        description="Snapshot rows a fit may use; above it a fixed sample of customers is used.",
+    )
+    risk_refit_cron: str = Field(
+        default="0 3 * * sun",
+        description="When `run` refits the risk model (crontab, TIMEZONE); empty = never.",
+    )
+
+    @field_validator("risk_refit_cron")
+    @classmethod
+    def _check_refit_cron(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                CronTrigger.from_crontab(value, timezone="UTC")
+            except ValueError as error:
+                raise ValueError(f"is not a crontab line like '0 3 * * sun' ({error})") from None
+        return value
+
     @field_validator(
         "slack_app_token", "slack_signing_secret", "slack_alerts_channel", mode="before"
     )

@@ -75,9 +75,11 @@ def fit_bounded_logistic(
     return LogisticFit(float(theta[0]), np.asarray(theta[1:]), bool(result.success))
 
 
-def fit_platt(z: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> tuple[float, float]:
+def fit_platt(
+    z: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None, l2: float = 1e-3
+) -> tuple[float, float]:
     """``(a, b)`` of ``logit p = a + b * z``, ``b >= 0``."""
-    fit = fit_bounded_logistic(np.asarray(z, dtype=float).reshape(-1, 1), y, l2)
+    fit = fit_bounded_logistic(np.asarray(z, dtype=float).reshape(-1, 1), y, l2, sample_weight)
     return fit.intercept, float(fit.coefficients[0])
 
 

@@ -67,6 +67,9 @@ class HistoryConfig:
     backtest_cutoffs: int = 3
     max_rows: int = 400_000  # above this, a fixed random subset of customers is used
     warmup_days: int = 30  # no snapshot before the data has this much history
+    # Recent snapshots weigh more: a row's weight halves every this many days back from the
+    # newest snapshot fitted on (a company's churn drifts; 0 = all rows weigh the same).
+    half_life_days: int = 90
 
     @property
     def horizon(self) -> timedelta:
@@ -238,8 +241,17 @@ def predict(model: RiskModel, snaps: Snapshots) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -700, 700))))
 
 
+def recency_weights(snaps: Snapshots, config: HistoryConfig) -> np.ndarray:
+    """Each row's weight: 1 for the newest snapshot, halving every `half_life_days` back."""
+    if config.half_life_days <= 0 or len(snaps.y) == 0:
+        return np.ones(len(snaps.y))
+    newest = snaps.dates[int(snaps.date_index.max())]
+    age = np.array([(newest - d).total_seconds() / 86400 for d in snaps.dates])
+    return np.asarray(0.5 ** (age[snaps.date_index] / config.half_life_days))
+
+
 def _fit_logistic(snaps: Snapshots, l2: float, weights: Weights, config: HistoryConfig) -> RiskModel:
-    fit = fit_bounded_logistic(snaps.x, snaps.y, l2)
+    fit = fit_bounded_logistic(snaps.x, snaps.y, l2, recency_weights(snaps, config))
     coefficients = {
         name: float(c) for (name, _), c in zip(FEATURES, fit.coefficients, strict=True) if c > 1e-9
     }
@@ -254,7 +266,7 @@ def _fit_logistic(snaps: Snapshots, l2: float, weights: Weights, config: History
 
 def _recalibrate(snaps: Snapshots, weights: Weights, config: HistoryConfig) -> RiskModel:
     centre = weights.model_baseline_log_odds
-    a, b = fit_platt(snaps.hand_log_odds - centre, snaps.y)
+    a, b = fit_platt(snaps.hand_log_odds - centre, snaps.y, recency_weights(snaps, config))
     # logit p = a + b (z - centre) = (a - b centre) + b z; recalibrated_model adds b * centre.
     return recalibrated_model(a - b * centre, b, weights, config.horizon_days)
 
@@ -269,7 +281,6 @@ def fit_model(snaps: Snapshots, weights: Weights, config: HistoryConfig) -> Risk
         return recalibrated
     # Choose the regularisation (and fitted vs recalibrated) on a time split inside the rows.
     used = sorted(set(snaps.date_index.tolist()))
-    candidates: list[RiskModel] = [_fit_logistic(snaps, l2, weights, config) for l2 in L2_GRID[1:2]]
     if len(used) >= 3:
         validation_from = snaps.dates[used[max(1, (len(used) * 3) // 4)]]
         train = snaps.before(validation_from, config.resolve)
@@ -291,7 +302,7 @@ def fit_model(snaps: Snapshots, weights: Weights, config: HistoryConfig) -> Risk
             if best_kind == "recalibrated":
                 return recalibrated
             return _fit_logistic(snaps, best_l2, weights, config)
-    return candidates[0]
+    return _fit_logistic(snaps, L2_GRID[1], weights, config)
 
 
 @dataclass

@@ -36,7 +36,9 @@ from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
 
 
-def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
+def run_demo(
+    output: Path, customers: int, seed: int, console: Console, months: int = 12
+) -> dict[str, object]:
     if output.exists():
         for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
             (output / name).unlink(missing_ok=True)
@@ -55,6 +57,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         counts = generate(
             output / "data",
             customers=customers,
+            months=months,
             seed=seed,
             today=now,
             progress=lambda n: progress.update(task, completed=n),
@@ -124,10 +127,17 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
 )
 @click.option("--customers", type=click.IntRange(50, 1_000_000), default=2_400, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-def demo_command(output: Path, customers: int, seed: int) -> None:
+@click.option(
+    "--months",
+    type=click.IntRange(3, 36),
+    default=12,
+    show_default=True,
+    help="Months of history (the risk model learns from it).",
+)
+def demo_command(output: Path, customers: int, seed: int, months: int) -> None:
     """Run the product on a synthetic company (no tokens or settings needed)."""
     console = Console()
-    summary = run_demo(output, customers, seed, console)
+    summary = run_demo(output, customers, seed, console, months)
     generated = summary["generated"]
     console.print(
         f"Synthetic company: {generated['customers']} customers, {generated['events']} events, "  # type: ignore[index]

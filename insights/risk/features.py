@@ -14,7 +14,10 @@ Two kinds of feature:
   shared coefficient on all of them this *is* the hand-set score, rescaled: that is how a
   company with too little history gets the shipped weights recalibrated to its base rate.
 - shape features (``tenure:<=180d``, ``nps:<7``...): ramps and steps that let a fit bend
-  a signal's curve where the company's history says so, still monotone.
+  a signal's curve where the company's history says so, still monotone. Two signals exist
+  only as learnt shapes: ``usage`` (a long usual gap between active days) and
+  ``small_account`` (a low MRR; in most subscription businesses small accounts churn
+  more, and the fit gives it no weight where that is not so).
 
 Pure standard library, like the rest of the package. :func:`feature_values` runs once per
 customer when scoring and once per snapshot row when training: one function for both.
@@ -32,6 +35,9 @@ from insights.risk.wording import SIGNAL_NAMES
 _TENURE_FADES = (45.0, 90.0, 180.0, 365.0, 730.0, 1460.0)
 _TENURE_NEW = 15.0
 _SILENCE_RAMPS = ((7.0, 14.0), (14.0, 30.0), (30.0, 60.0), (60.0, 120.0))
+_GAP_RAMPS = ((2.0, 4.0), (4.0, 8.0), (8.0, 16.0), (16.0, 32.0))
+# MRR levels below which a smaller account adds risk (log ramps down to a tenth).
+_MRR_LEVELS = (30.0, 100.0, 300.0, 1000.0)
 
 
 def _shape_features() -> list[tuple[str, str]]:
@@ -39,6 +45,8 @@ def _shape_features() -> list[tuple[str, str]]:
     shapes += [(f"recency:silent>{int(a)}d", "recency") for a, _ in _SILENCE_RAMPS]
     shapes += [("recency:ratio>2", "recency"), ("recency:ratio>5", "recency")]
     shapes += [(f"activity:<p{p}", "activity") for p in (75, 50, 25, 10)]
+    shapes += [(f"usage:gap>{int(a)}d", "usage") for a, _ in _GAP_RAMPS]
+    shapes += [(f"small_account:<{int(m)}", "small_account") for m in _MRR_LEVELS]
     shapes += [(f"tenure:<{int(days)}d", "tenure") for days in _TENURE_FADES]
     shapes += [("nps:<9", "nps"), ("nps:<7", "nps"), ("nps:<=4", "nps")]
     shapes += [("csat:<5", "csat"), ("csat:<4", "csat"), ("csat:<=2", "csat")]
@@ -91,6 +99,18 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
             add((_I["recency:ratio>2"], _clip(math.log(ratio / 2.0) / math.log(5.0))))
         if ratio > 5.0:
             add((_I["recency:ratio>5"], _clip(math.log(ratio / 5.0) / math.log(6.0))))
+
+    gap = s.usual_activity_gap_days
+    if gap is not None:
+        for a, b in _GAP_RAMPS:
+            if gap > a:
+                add((_I[f"usage:gap>{int(a)}d"], _clip((gap - a) / (b - a))))
+
+    mrr = float(s.mrr)
+    for level in _MRR_LEVELS:
+        if mrr < level:
+            share = 1.0 if mrr <= level / 10 else math.log(level / mrr) / math.log(10.0)
+            add((_I[f"small_account:<{int(level)}"], share))
 
     pct = s.activity_percentile
     if pct is not None:

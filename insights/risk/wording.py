@@ -109,6 +109,17 @@ def _surveys(s: RiskSignals, w: Weights) -> str:
     return f"{count(n, 'survey')} unanswered in the last {w.windows_feedback_days} days"
 
 
+def _usage(s: RiskSignals, w: Weights) -> str:
+    gap = s.usual_activity_gap_days or 0.0
+    if gap < 1:
+        return "active about daily"
+    return f"active only about every {format_number(gap)} days"
+
+
+def _small_account(s: RiskSignals, w: Weights) -> str:
+    return f"small account ({float(s.mrr):,.2f} MRR): smaller accounts leave more often here"
+
+
 _PHRASES: dict[str, Callable[[RiskSignals, Weights], str]] = {
     "exit_intent": lambda s, w: "said in an exit interview they are cancelling",
     "recency": _recency,
@@ -124,6 +135,9 @@ _PHRASES: dict[str, Callable[[RiskSignals, Weights], str]] = {
     "unanswered_surveys": _surveys,
     "monthly_contract": lambda s, w: "on a monthly plan with no commitment",
     "manual_payment": lambda s, w: "pays manually, no automatic payment set up",
+    # Learnt from the company's history only (no hand-set points): see features.py.
+    "usage": _usage,
+    "small_account": _small_account,
 }
 
 #: Every signal name a contribution can carry (churn reasons as ``churn_reason.<key>``).
