@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize
 from scipy.stats import rankdata
 
@@ -31,7 +32,7 @@ class LogisticFit:
 
 
 def fit_bounded_logistic(
-    x: np.ndarray,
+    x: np.ndarray | sparse.spmatrix,
     y: np.ndarray,
     l2: float,
     sample_weight: np.ndarray | None = None,
@@ -57,7 +58,7 @@ def fit_bounded_logistic(
         residual = w * (_sigmoid(z) - y)
         grad = np.empty(k + 1)
         grad[0] = residual.sum()
-        grad[1:] = x.T @ residual + l2 * theta[1:]
+        grad[1:] = np.asarray(x.T @ residual).ravel() + l2 * theta[1:]
         return value, grad
 
     bounds: list[tuple[float | None, float | None]] = [(None, None)]

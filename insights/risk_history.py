@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,7 +87,7 @@ class Snapshots:
     dates: list[datetime]
     date_index: np.ndarray  # per row: index into dates
     customer_id: np.ndarray
-    x: np.ndarray  # rows x FEATURES
+    x: sparse.csr_matrix  # rows x FEATURES
     y: np.ndarray  # 1 = churned within the horizon
     episode: np.ndarray  # per positive row, an id of the churn episode; -1 otherwise
     mrr: np.ndarray
@@ -99,7 +100,7 @@ class Snapshots:
             self.dates,
             self.date_index[mask],
             self.customer_id[mask],
-            self.x[mask],
+            self.x[np.flatnonzero(mask)],
             self.y[mask],
             self.episode[mask],
             self.mrr[mask],
@@ -129,12 +130,16 @@ class _Episode:
     reactivated_at: datetime | None
 
 
-def snapshot_dates(first_data: datetime | None, now: datetime, config: HistoryConfig) -> list[datetime]:
+def snapshot_dates(
+    first_data: datetime | None, now: datetime, config: HistoryConfig
+) -> list[datetime]:
     """Snapshot dates, oldest first: every `step_days` back from the newest resolved one."""
     if first_data is None:
         return []
     last = (now - config.resolve).replace(hour=0, minute=0, second=0, microsecond=0)
-    earliest = max(now - timedelta(days=config.history_days), first_data + timedelta(days=config.warmup_days))
+    earliest = max(
+        now - timedelta(days=config.history_days), first_data + timedelta(days=config.warmup_days)
+    )
     dates = []
     t = last
     while t >= earliest:
@@ -212,14 +217,27 @@ def build_snapshots(
             labels.append(1 if label >= 0 else 0)
             episode_keys.append(label)
             mrrs.append(float(mrr))
-            hand.append(weights.model_baseline_log_odds + sum(v for i, v in values if i in hand_set))
+            hand.append(
+                weights.model_baseline_log_odds + sum(v for i, v in values if i in hand_set)
+            )
             rows_x.append(values)
         if progress is not None:
             progress(f"snapshot {t.date()}: {len(active):,} active")
-    x = np.zeros((len(rows_x), len(FEATURES)))
+    # Sparse: a customer has a few signals, and a sparse product is also far faster than a
+    # dense one when other processes hold the cores (no BLAS threads to wait for).
+    indptr = np.zeros(len(rows_x) + 1, dtype=np.int64)
+    indices: list[int] = []
+    data: list[float] = []
     for r, values in enumerate(rows_x):
         for i, v in values:
-            x[r, i] = v
+            indices.append(i)
+            data.append(v)
+        indptr[r + 1] = len(indices)
+    x = sparse.csr_matrix(
+        (np.asarray(data), np.asarray(indices, dtype=np.int32), indptr),
+        shape=(len(rows_x), len(FEATURES)),
+    )
+    x.sum_duplicates()
     return Snapshots(
         dates,
         np.asarray(date_index, dtype=int),
@@ -250,7 +268,9 @@ def recency_weights(snaps: Snapshots, config: HistoryConfig) -> np.ndarray:
     return np.asarray(0.5 ** (age[snaps.date_index] / config.half_life_days))
 
 
-def _fit_logistic(snaps: Snapshots, l2: float, weights: Weights, config: HistoryConfig) -> RiskModel:
+def _fit_logistic(
+    snaps: Snapshots, l2: float, weights: Weights, config: HistoryConfig
+) -> RiskModel:
     fit = fit_bounded_logistic(snaps.x, snaps.y, l2, recency_weights(snaps, config))
     coefficients = {
         name: float(c) for (name, _), c in zip(FEATURES, fit.coefficients, strict=True) if c > 1e-9

@@ -13,7 +13,6 @@ from insights.risk.model import RiskModel, hand_set_model, recalibrated_model
 from insights.risk.ranking import RankedCustomer, rank
 from insights.risk.scoring import hand_terms, score
 from insights.risk.signals import CHURN_REASONS, RiskSignals
-from insights.risk.wording import chance, percent
 from insights.risk.weights import (
     DEFAULT_WEIGHTS_FILE,
     Weights,
@@ -21,6 +20,7 @@ from insights.risk.weights import (
     load_weights,
     parse_weights,
 )
+from insights.risk.wording import chance, percent
 
 __all__ = [
     "CHURN_REASONS",
@@ -32,10 +32,10 @@ __all__ = [
     "RiskModel",
     "RiskSignals",
     "Weights",
+    "chance",
     "default_weights",
     "feature_values",
     "hand_set_model",
-    "chance",
     "hand_terms",
     "load_weights",
     "parse_weights",

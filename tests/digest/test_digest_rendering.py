@@ -31,8 +31,7 @@ def test_text_reads_as_a_report():
     assert "1. Price · 9 customers\n   “Too expensive for what we use”" in text
     assert "“客服三天都不回复” (zh)" in text
     assert (
-        "1. Ava Wilson 0 (C0000, team) · 80% in 30 days · 39.20 of 49.00 MRR expected lost"
-        in text
+        "1. Ava Wilson 0 (C0000, team) · 80% in 30 days · 39.20 of 49.00 MRR expected lost" in text
     )
     assert "Expected MRR loss in 30 days from these customers: 117.60" in text
     assert "backtest AUC 0.81, 30-day calibration 1.05" in text
