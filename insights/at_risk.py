@@ -14,10 +14,10 @@ trained on exactly what scoring sees.
 
 Signal definitions (windows come from the weights file so reasons quote the same numbers):
 - activity = `activity` and `purchase` events; `days_since_last_activity` from the
-  customer's last one up to `as_of`; `usual_activity_gap_days` = the mean gap between activity events in
-  the last 180 days, not counting the silence since the last one (None below 3 events);
-  `activity_percentile` = the customer's rank by activity count over `activity_days` among
-  all active customers (ties count half).
+  customer's last one up to `as_of`; `usual_activity_gap_days` = the mean gap between
+  activity events in the last 180 days, not counting the silence since the last one (None
+  below 3 events); `activity_percentile` = the customer's rank by activity count over
+  `activity_days` among all active customers (ties count half).
 - `latest_nps` / `latest_csat`: the most recent scores, with their dates, of any age.
 - `negative_feedback_count` and `churn_reasons`: negative answers and distinct reasons
   tagged on answers in the last `feedback_days`; `complaints_recent`: answers tagged with a
@@ -26,8 +26,8 @@ Signal definitions (windows come from the weights file so reasons quote the same
   `unrecovered_payment_failure`: the last failure up to `as_of` has no later success.
 - `support_tickets_recent`: `support_ticket_closed` events in the last `support_days`.
 - `unanswered_surveys`: surveys sent in the last `feedback_days`, over 7 days ago, with no
-  answer given by `as_of`. `exit_intent`: an exit interview answered in the last `feedback_days` by a
-  customer who is still active (they said they are leaving).
+  answer given by `as_of`. `exit_intent`: an exit interview answered in the last
+  `feedback_days` by a customer who is still active (they said they are leaving).
 """
 
 from __future__ import annotations

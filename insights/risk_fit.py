@@ -110,7 +110,7 @@ def evaluate(
     n = len(y)
     expected, actual = float(p.sum()), float(y.sum())
     order = np.argsort(-p, kind="stable")
-    top = max(1, int(round(n * 0.1))) if n else 0
+    top = max(1, round(n * 0.1)) if n else 0
     caught = float(y[order[:top]].sum()) if n else 0.0
     deciles = []
     if n:
