@@ -79,7 +79,8 @@ def render(alert: AlertContent, tz: tzinfo) -> blocks.Reply:
         facts.append(f"Sentiment: {alert.sentiment_label}{value}")
     if alert.risk_score is not None:
         why = "; ".join(blocks.escape(r) for r in alert.risk_reasons) or "no strong signal"
-        facts.append(f"Risk *{alert.risk_score}*/100: {why}")
+        days = f" in {alert.risk_horizon_days} days" if alert.risk_horizon_days else ""
+        facts.append(f"Churn risk *{alert.risk_score}%*{days}: {why}")
     elif alert.customer_status == "churned":
         facts.append("Risk: not scored, the customer has already churned")
     if facts:
