@@ -17,6 +17,7 @@ from rich.console import Console
 from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.progress import count_progress
+from bot.commands.risk import refit_now
 from bot.context import AppContext, lifecycle_rules
 from bot.csvinput import open_rows
 from bot.demo_sends import record_sends
@@ -88,6 +89,8 @@ def run_demo(
         )
         progress.update(task, description="tagging feedback", completed=4)
         feedback.tag_pending(factory, app.tagger)
+        progress.update(task, description="learning churn risk from the history", completed=4)
+        fit = refit_now(settings, factory, app.risk_weights, now)
         progress.update(task, description="computing metrics", completed=4)
         last_week = IsoWeek.last_full(now, tz)
         week = last_week.period(tz)
@@ -110,10 +113,18 @@ def run_demo(
         "rejected_rows": rejected,
         "last_week": weekly.as_json(),
         "last_30_days": monthly.as_json(),
+        "risk_model": {
+            "version": fit.model.version,
+            "kind": fit.model.kind,
+            "horizon_days": fit.model.horizon_days,
+            "summary": fit.model.summary(),
+            "backtest": fit.model.backtest,
+        },
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     console.print(render_table(monthly, settings.timezone))
     console.print(at_risk_table(risky[:5]))
+    console.print(f"Churn risk model: {fit.model.kind}, {fit.model.summary()} ({fit.note}).")
     return summary
 
 
