@@ -12,7 +12,10 @@
    snapshots whose outcome was known at `c` (`t + horizon + grace <= c`), score the
    customers active at `c`, compare with what happened. The figures are pooled.
 4. **Adopt or not.** A refit is stored either way; it is adopted only if its backtest is
-   not worse than the model in use scored on the same customers and dates.
+   not worse than the model in use, scored on the same customers and dates among the
+   cut-offs after the model in use's training window (so neither has seen them); when
+   there is no such cut-off yet (a refit right after the last), against the stored
+   backtest of the model in use.
 
 "Active as known that day": a customer counts from `signed_up_at`, and stops counting when
 a churn became known: a cancellation (or inactivity) at its date, a payment failure only
@@ -56,6 +59,9 @@ L2_GRID = (1.0, 10.0, 100.0)
 # its AUC lower by more than AUC_TOLERANCE, than the model in use on the same rows.
 BRIER_TOLERANCE = 0.005
 AUC_TOLERANCE = 0.01
+# Against the stored backtest of the model in use (other dates): looser.
+STORED_BRIER_TOLERANCE = 0.05
+STORED_AUC_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,9 @@ class Backtest:
     compared: dict[str, dict[str, Any]] = field(default_factory=dict)  # other models, same rows
     y: np.ndarray | None = None
     p: np.ndarray | None = None
+    # The candidate and the model in use on the cut-offs the model in use was not trained
+    # on (after its training window), when there are any: a fair comparison for both.
+    versus_in_use: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     def summary(self) -> str:
         f = self.figures
@@ -349,8 +358,9 @@ def backtest(
 ) -> Backtest:
     """Train before each cutoff, score at it, compare with what happened; pooled."""
     cutoffs = []
-    ys, ps, mrrs = [], [], []
+    ys, ps, mrrs, unseen = [], [], [], []
     others: dict[str, list[np.ndarray]] = defaultdict(list)
+    seen_until = _window_end(incumbent)
     for cutoff in snaps.dates[::-1]:
         if len(cutoffs) == config.backtest_cutoffs:
             break
@@ -365,6 +375,7 @@ def backtest(
         ys.append(test.y)
         mrrs.append(test.mrr)
         ps.append(predict(model, test))
+        unseen.append(np.full(len(test.y), seen_until is None or cutoff > seen_until))
         others["hand-set"].append(predict(hand_set_model(weights, config.horizon_days), test))
         others["recalibrated"].append(predict(_recalibrate(train, weights, config), test))
         if incumbent is not None:
@@ -376,7 +387,20 @@ def backtest(
     mrr = np.concatenate(mrrs)
     figures = evaluate(y, p, mrr)
     compared = {name: evaluate(y, np.concatenate(parts), mrr) for name, parts in others.items()}
-    return Backtest(sorted(cutoffs), figures, compared, y, p)
+    versus = None
+    if incumbent is not None:
+        fair = np.concatenate(unseen)
+        if fair.any() and y[fair].sum() > 0:
+            in_use = np.concatenate(others["in use"])
+            versus = (evaluate(y[fair], p[fair]), evaluate(y[fair], in_use[fair]))
+    return Backtest(sorted(cutoffs), figures, compared, y, p, versus)
+
+
+def _window_end(model: RiskModel | None) -> datetime | None:
+    if model is None or not model.calibrated:
+        return None
+    end = model.trained.get("window_end")
+    return datetime.fromisoformat(end) if isinstance(end, str) else None
 
 
 @dataclass
@@ -414,15 +438,20 @@ def _stored_backtest(bt: Backtest) -> dict[str, Any]:
     return data
 
 
-def worse_than(candidate: dict[str, Any], incumbent: dict[str, Any]) -> str | None:
-    """Why the candidate's backtest is worse than the incumbent's on the same rows, if it is."""
+def worse_than(
+    candidate: dict[str, Any],
+    incumbent: dict[str, Any],
+    brier_tolerance: float = BRIER_TOLERANCE,
+    auc_tolerance: float = AUC_TOLERANCE,
+) -> str | None:
+    """Why the candidate's backtest is worse than the incumbent's, if it is."""
     cb, ib = candidate.get("brier"), incumbent.get("brier")
     ca, ia = candidate.get("auc"), incumbent.get("auc")
     if cb is None or ib is None:
         return None
-    if cb > ib * (1 + BRIER_TOLERANCE):
+    if cb > ib * (1 + brier_tolerance):
         return f"Brier {cb:.5f} vs {ib:.5f} for the model in use"
-    if ca is not None and ia is not None and ca < ia - AUC_TOLERANCE:
+    if ca is not None and ia is not None and ca < ia - auc_tolerance:
         return f"AUC {ca:.3f} vs {ia:.3f} for the model in use"
     return None
 
@@ -469,10 +498,18 @@ def refit(
         _stored_backtest(bt) if bt.cutoffs else None,
     )
     note = None
-    if incumbent is not None and "in use" in bt.compared:
-        note = worse_than(bt.figures, bt.compared["in use"])
-    if note is None and not bt.cutoffs and incumbent is not None and incumbent.calibrated:
-        note = "no backtest possible on this history; the model in use is kept"
+    if incumbent is not None and incumbent.calibrated:
+        if bt.versus_in_use is not None:
+            # Same customers and dates, none of them seen by either model when trained.
+            note = worse_than(*bt.versus_in_use)
+        elif incumbent.backtest and bt.cutoffs:
+            # Nothing new since the model in use was fitted: its own backtest (other dates,
+            # so a looser tolerance for their noise) against this one.
+            note = worse_than(
+                bt.figures, dict(incumbent.backtest), STORED_BRIER_TOLERANCE, STORED_AUC_TOLERANCE
+            )
+        elif not bt.cutoffs:
+            note = "no backtest possible on this history; the model in use is kept"
     adopted = note is None
     stored = save_model(
         session, model, adopted=adopted, note=None if adopted else f"not adopted: {note}", now=now

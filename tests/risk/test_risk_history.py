@@ -136,6 +136,9 @@ def test_a_refit_that_backtests_worse_is_not_adopted(company):
     with company() as session, session.begin():
         good = refit(session, w, NOW, CONFIG)
     assert good.adopted
+    with company() as session, session.begin():  # the same fit again: no reason to refuse it
+        again = refit(session, w, NOW, CONFIG)
+    assert again.adopted, again.note
 
     def careless(snaps, weights, config):  # a "fit" that says 50% for everyone
         return RiskModel("fitted", config.horizon_days, 0.0, {})
@@ -147,9 +150,13 @@ def test_a_refit_that_backtests_worse_is_not_adopted(company):
     with company() as session:
         in_use = current_model(session, w)
         rows = session.scalars(select(RiskModelRow).order_by(RiskModelRow.version)).all()
-    assert in_use.version == good.model.version == 1
-    assert [(r.version, r.status) for r in rows] == [(1, "adopted"), (2, "rejected")]
-    assert "not adopted" in (rows[1].note or "")
+    assert in_use.version == again.model.version == 2
+    assert [(r.version, r.status) for r in rows] == [
+        (1, "adopted"),
+        (2, "adopted"),
+        (3, "rejected"),
+    ]
+    assert "not adopted" in (rows[2].note or "")
     stored = json.loads(rows[0].model)  # plain JSON: version, window, weights, backtest
     assert stored["kind"] == "fitted" and stored["horizon_days"] == 30
     assert stored["trained"]["window_start"] and stored["backtest"]["auc"] > 0.7
