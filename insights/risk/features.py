@@ -108,7 +108,7 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
 
     mrr = float(s.mrr)
     for level in _MRR_LEVELS:
-        if mrr < level:
+        if 0 < mrr < level:  # a free (or unknown, 0) MRR says nothing about the account
             share = 1.0 if mrr <= level / 10 else math.log(level / mrr) / math.log(10.0)
             add((_I[f"small_account:<{int(level)}"], share))
 
