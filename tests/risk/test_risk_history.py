@@ -192,12 +192,13 @@ def test_snapshots_hold_only_customers_active_that_day(company):
 
 # -- monotone: a worse signal never lowers the probability ------------------------------
 
+# `usual_activity_gap_days` has no "worse" direction: a longer usual gap makes the same
+# silence more normal (recency falls) and marks rarer use (usage rises), by design.
 WORSE = {
     "latest_nps": lambda s: None if s.latest_nps is None else max(0, s.latest_nps - 2),
     "latest_csat": lambda s: None if s.latest_csat is None else max(1, s.latest_csat - 1),
     "tenure_days": lambda s: s.tenure_days / 2,
     "days_since_last_activity": lambda s: s.days_since_last_activity * 1.7 + 3,
-    "usual_activity_gap_days": lambda s: s.usual_activity_gap_days * 1.5 + 1,
     "activity_percentile": lambda s: s.activity_percentile * 0.6,
     "negative_feedback_count": lambda s: s.negative_feedback_count + 1,
     "complaints_recent": lambda s: s.complaints_recent + 1,
