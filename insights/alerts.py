@@ -183,6 +183,7 @@ class AlertContent:
     slack_ts: str | None
     # The churn probability's horizon; `risk_score` is that probability in whole percent.
     risk_horizon_days: int | None = None
+    risk_probability: float | None = None
 
 
 def load_alert(
@@ -243,6 +244,7 @@ def load_alert(
         corrected_by=corrected_by,
         risk_score=risk.score if risk is not None else None,
         risk_horizon_days=risk.horizon_days if risk is not None else None,
+        risk_probability=risk.probability if risk is not None else None,
         risk_reasons=tuple(risk.top_reasons(3)) if risk is not None else (),
         save_opportunity=survey_session.save_opportunity,
         status=follow_up.status,
