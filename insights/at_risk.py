@@ -176,6 +176,8 @@ class _Chunk:
     def __init__(self, session: Session, rows: Sequence[_Row], as_of: datetime, w: Weights):
         self.session, self.as_of, self.w = session, as_of, w
         self.ids = [row.id for row in rows]
+        longest = max(w.windows_support_days, w.windows_payments_days, w.windows_activity_days)
+        self.earliest = as_of - max(GAP_WINDOW, timedelta(days=longest))
         self.events = self._events()
         self.last_activity = self._last_activity(rows)
         self.scores = self._latest_scores()
@@ -200,8 +202,7 @@ class _Chunk:
             Event.type == "support_ticket_closed",
             Event.occurred_at >= self.since(w.windows_support_days),
         )
-        longest = max(w.windows_support_days, w.windows_payments_days, w.windows_activity_days)
-        earliest = self.as_of - max(GAP_WINDOW, timedelta(days=longest))
+        earliest = self.earliest
         query = (
             select(
                 Event.customer_id,
@@ -232,7 +233,9 @@ class _Chunk:
 
         From the window's events when there are some; otherwise the customer row's last
         activity when that is not after `as_of` (it is the latest of all, so nothing came
-        between); otherwise, for a past `as_of`, one query for the few left.
+        between); none for a customer who joined inside the window; otherwise (a past
+        `as_of`, a customer silent through the whole window who came back later) one query
+        for the few left.
         """
         last: dict[int, datetime | None] = {}
         missing = []
@@ -242,19 +245,25 @@ class _Chunk:
                 last[row.id] = events.last_activity
             elif row.last_activity_at is None or row.last_activity_at <= self.as_of:
                 last[row.id] = row.last_activity_at
+            elif row.signed_up_at >= self.earliest:
+                # Joined within the window: any activity up to as_of would be in it.
+                last[row.id] = None
             else:
                 missing.append(row.id)
                 last[row.id] = None
         if missing:
-            query = (
-                select(Event.customer_id, func.max(Event.occurred_at))
+            # One correlated lookup per customer, so the (customer_id, occurred_at) index
+            # serves it; a grouped IN query lets the planner scan every activity event.
+            latest = (
+                select(func.max(Event.occurred_at))
                 .where(
-                    Event.customer_id.in_(missing),
+                    Event.customer_id == Customer.id,
                     Event.type.in_(ACTIVITY),
                     Event.occurred_at <= self.as_of,
                 )
-                .group_by(Event.customer_id)
+                .scalar_subquery()
             )
+            query = select(Customer.id, latest).where(Customer.id.in_(missing))
             last.update({cid: when for cid, when in self.session.execute(query)})
         return last
 
