@@ -330,3 +330,17 @@ def test_without_a_fit_the_hand_set_weights_say_they_are_not_calibrated(factory)
     assert model.kind == "hand-set" and not model.calibrated
     assert "not calibrated" in model.summary()
     assert model == hand_set_model(default_weights())
+
+
+def test_the_last_activity_before_a_past_date_is_found_beyond_the_window(factory):
+    """Silent for 250 days before the date, back after it: the signal says 250 days."""
+    t = NOW - timedelta(days=60)
+    with factory() as session, session.begin():
+        back = customer(session, NOW - timedelta(days=900), mrr="80", external_id="back")
+        event(session, back, "activity", t - timedelta(days=250))
+        event(session, back, "activity", t + timedelta(days=5))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, NOW, timedelta(days=14))
+    with factory() as session:
+        ((_, _, signals),) = list(signals_as_of(session, t, default_weights(), [back.id]))
+    assert signals.days_since_last_activity == pytest.approx(250)
