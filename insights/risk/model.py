@@ -24,6 +24,7 @@ from typing import Any
 
 from insights.risk.assessment import RiskAssessment
 from insights.risk.features import FEATURE_INDEX, FEATURE_SIGNAL, FEATURES, feature_values
+from insights.risk.scoring import hand_terms
 from insights.risk.signals import RiskSignals
 from insights.risk.weights import Weights, default_weights
 
@@ -41,6 +42,9 @@ class RiskModel:
     trained: Mapping[str, Any] = field(default_factory=dict)  # window, rows, churners...
     backtest: Mapping[str, Any] | None = None
     _dense: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    # Coefficient per signal when the model uses only the hand-set points (recalibrated,
+    # hand-set): then scoring needs only those, not every shape feature.
+    _hand_only: dict[str, float] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -58,6 +62,10 @@ class RiskModel:
             dense[FEATURE_INDEX[name]] = float(value)
         object.__setattr__(self, "coefficients", MappingProxyType(dict(self.coefficients)))
         object.__setattr__(self, "_dense", tuple(dense))
+        hand_only = None
+        if all(name.startswith("hand:") for name, v in self.coefficients.items() if v):
+            hand_only = {name[len("hand:") :]: v for name, v in self.coefficients.items() if v}
+        object.__setattr__(self, "_hand_only", hand_only)
 
     @property
     def calibrated(self) -> bool:
@@ -66,6 +74,8 @@ class RiskModel:
     def assess(self, signals: RiskSignals, weights: Weights | None = None) -> RiskAssessment:
         """Probability of churning within ``horizon_days``, with its contributions."""
         w = default_weights() if weights is None else weights
+        if self._hand_only is not None:
+            return self._assess_hand(signals, w, self._hand_only)
         dense = self._dense
         per_signal: dict[str, float] = {}
         for index, value in feature_values(signals, w):
@@ -76,6 +86,20 @@ class RiskModel:
         log_odds = self.intercept
         terms = []
         for name, term in per_signal.items():
+            if term > 1e-9:
+                terms.append((name, term))
+                log_odds += term
+        probability = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700.0 else 0.0
+        return RiskAssessment(probability, terms, signals, w, self.intercept, self.horizon_days)
+
+    def _assess_hand(
+        self, signals: RiskSignals, w: Weights, slopes: dict[str, float]
+    ) -> RiskAssessment:
+        """The same result as the general path, from the hand-set points alone."""
+        log_odds = self.intercept
+        terms = []
+        for name, points in hand_terms(signals, w):
+            term = slopes.get(name, 0.0) * points
             if term > 1e-9:
                 terms.append((name, term))
                 log_odds += term

@@ -344,3 +344,19 @@ def test_the_last_activity_before_a_past_date_is_found_beyond_the_window(factory
     with factory() as session:
         ((_, _, signals),) = list(signals_as_of(session, t, default_weights(), [back.id]))
     assert signals.days_since_last_activity == pytest.approx(250)
+
+
+def test_the_hand_only_fast_path_gives_the_general_result():
+    rng = random.Random(3)
+    w = default_weights()
+    model = RiskModel(
+        "recalibrated", 30, -2.5, {name: 0.4 for name, _ in FEATURES if name.startswith("hand:")}
+    )
+    general = RiskModel("fitted", 30, -2.5, {**model.coefficients, "nps:<7": 1e-12})
+    assert model._hand_only is not None and general._hand_only is None
+    for _ in range(300):
+        s = _random_signals(rng)
+        a, b = model.assess(s, w), general.assess(s, w)
+        assert a.probability == pytest.approx(b.probability, abs=1e-9)
+        assert a.log_odds == pytest.approx(b.log_odds)
+    assert hand_set_model(w).assess(_random_signals(rng), w).probability > 0
