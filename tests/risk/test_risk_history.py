@@ -360,3 +360,14 @@ def test_the_hand_only_fast_path_gives_the_general_result():
         assert a.probability == pytest.approx(b.probability, abs=1e-9)
         assert a.log_odds == pytest.approx(b.log_odds)
     assert hand_set_model(w).assess(_random_signals(rng), w).probability > 0
+
+
+def test_the_hand_set_model_is_the_hand_set_score():
+    from insights.risk import score
+
+    rng = random.Random(11)
+    w = default_weights()
+    model = hand_set_model(w)
+    for _ in range(200):
+        s = _random_signals(rng)
+        assert model.assess(s, w).probability == pytest.approx(score(s, w).probability)
