@@ -244,7 +244,7 @@ def show_command(app: AppContext, fmt: str) -> None:
         click.echo(f"In use: v{m.version} ({m.kind}, {m.horizon_days}-day horizon), {m.summary()}")
         click.echo(f"  intercept {m.intercept:.3f}; coefficients (log-odds per unit of feature):")
         for name, value in sorted(m.coefficients.items(), key=lambda kv: -kv[1]):
-            click.echo(f"  {name:32} {value:.3f}")
+            click.echo(f"  {name:36} {value:.3f}")
     for f in fits:
         click.echo(
             f"v{f.version} {f.created_at:%Y-%m-%d %H:%M} {f.status:8} {f.model.kind:12} "
