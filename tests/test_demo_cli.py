@@ -39,6 +39,12 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     )
     amounts = [float(row["revenue_at_risk"]) for row in at_risk]
     assert amounts == sorted(amounts, reverse=True)
+    # The demo learns churn risk from its own history (120 customers: few churners, so the
+    # shipped points recalibrated, or fitted when there are enough).
+    assert summary["risk_model"]["kind"] in {"fitted", "recalibrated"}
+    assert summary["risk_model"]["horizon_days"] == 30
+    assert all(row["calibrated"] for row in at_risk)
+    assert "Churn risk model:" in result.output
 
 
 def test_demo_is_repeatable_in_the_same_folder(tmp_path):
