@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import AppContext
 from bot.settings import Settings
@@ -31,6 +30,9 @@ from insights.risk_history import (
     refit,
 )
 from insights.risk_store import adopted_model, history
+
+if TYPE_CHECKING:  # annotations only: bot/ runs no queries itself
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def history_config(settings: Settings, **overrides: Any) -> HistoryConfig:
