@@ -36,7 +36,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import rankdata
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -47,7 +49,17 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `python benchmarks/risk_eval.py` puts benchmarks/ first
     sys.path.insert(0, str(REPO))
 
-from insights.risk import RiskSignals, default_weights, rank, score  # noqa: E402
+from insights.risk import (  # noqa: E402
+    FEATURES,
+    RiskModel,
+    RiskSignals,
+    default_weights,
+    feature_values,
+    rank,
+    score,
+)
+from insights.risk_fit import fit_bounded_logistic, log_loss  # noqa: E402
+from insights.risk_history import L2_GRID  # noqa: E402
 
 AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
 DAYS_PER_MONTH = 30.44
@@ -175,6 +187,43 @@ def telco(folder: Path, leaky: bool, commitment: bool = True) -> Mapped:
     return Mapped(signals, np.array([int(r["Churn"] == "Yes") for r in rows]), rows)
 
 
+def bank(folder: Path, leaky: bool) -> Mapped:
+    """Bank: tenure (years), active membership, complaint (leaky), satisfaction (flat)."""
+    rows = read_csv(folder / "Customer-Churn-Records.csv")
+    signals = [
+        RiskSignals(
+            as_of=AS_OF,
+            mrr=0.0,
+            tenure_days=float(r["Tenure"]) * 365.25,
+            # IsActiveMember 0 taken as at least a month without activity (an assumption).
+            days_since_last_activity=30.0 if r["IsActiveMember"] == "0" else 0.0,
+            complaints_recent=int(r["Complain"]) if leaky else 0,
+            latest_csat=int(r["Satisfaction Score"]),
+        )
+        for r in rows
+    ]
+    return Mapped(signals, np.array([int(r["Exited"]) for r in rows]), rows)
+
+
+def telco_ibm(folder: Path, leaky: bool) -> Mapped:
+    """IBM telco (churn reasons release): tenure, contract, payment, usage, satisfaction."""
+    rows = read_csv(folder / "telco_churn_joined.csv")
+    usage = percentiles([number(r["Avg Monthly GB Download"]) for r in rows])
+    signals = [
+        RiskSignals(
+            as_of=AS_OF,
+            mrr=Decimal(r["Monthly Charge"]),
+            tenure_days=float(r["Tenure in Months"]) * DAYS_PER_MONTH,
+            monthly_contract=r["Contract"] == "Month-to-Month",
+            manual_payment=r["Payment Method"] == "Mailed Check",
+            activity_percentile=pct,
+            latest_csat=int(r["Satisfaction Score"]) if leaky else None,
+        )
+        for r, pct in zip(rows, usage, strict=True)
+    ]
+    return Mapped(signals, np.array([int(r["Churn Value"]) for r in rows]), rows)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -183,6 +232,13 @@ class Case:
     load: Callable[[Path], Mapped]
     drop: frozenset[str]  # columns kept out of the all-columns reference
 
+
+# Columns of the IBM file that are the outcome or were written after it.
+IBM_OUTCOME_COLUMNS = frozenset(
+    {"Customer ID", "Customer Status", "Churn Label", "Churn Value", "Churn Score", "CLTV",
+     "Churn Category", "Churn Reason", "Status ID", "Service ID", "Location ID", "Lat Long",
+     "Count", "Quarter", "Total Refunds"}
+)  # fmt: skip
 
 CASES = (
     Case(
@@ -233,6 +289,27 @@ CASES = (
         "telco-customer-churn-kaggle",
         lambda f: telco(f, True, commitment=False),
         frozenset({"customerID", "Churn"}),
+    ),
+    Case(
+        "bank",
+        "w/o complaint",
+        "bank-customer-churn-records",
+        lambda f: bank(f, False),
+        frozenset({"RowNumber", "CustomerId", "Surname", "Exited", "Complain"}),
+    ),
+    Case(
+        "bank",
+        "all mapped (leaky)",
+        "bank-customer-churn-records",
+        lambda f: bank(f, True),
+        frozenset({"RowNumber", "CustomerId", "Surname", "Exited"}),
+    ),
+    Case(
+        "telco-ibm",
+        "w/o satisfaction",
+        "telco-ibm-churn-reasons",
+        lambda f: telco_ibm(f, False),
+        frozenset(IBM_OUTCOME_COLUMNS | {"Satisfaction Score"}),
     ),
 )
 
@@ -422,6 +499,120 @@ def per_signal(case: Case, root: Path) -> list[list[str]]:
     return out
 
 
+# --- the fitted model (what `retention-bot risk fit` learns) vs CV references -----------
+
+
+def product_features(signals: Sequence[RiskSignals]) -> sparse.csr_matrix:
+    """The product's monotone features, exactly as scoring and training compute them."""
+    weights = default_weights()
+    rows, cols, vals = [], [], []
+    for r, s in enumerate(signals):
+        for i, v in feature_values(s, weights):
+            rows.append(r)
+            cols.append(i)
+            vals.append(v)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(signals), len(FEATURES)))
+
+
+def _folds(y: np.ndarray, k: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    yield from StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(
+        np.zeros(len(y)), y
+    )
+
+
+def cv_fitted(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities of the product's bounded logistic regression; the L2
+    strength is chosen inside each training fold (3-fold log loss), as a fit would."""
+    out = np.zeros(len(y))
+    for train, test in _folds(y, 5, 0):
+        best, best_loss = L2_GRID[0], np.inf
+        for l2 in L2_GRID:
+            losses = []
+            for inner_train, inner_test in _folds(y[train], 3, 1):
+                fit = fit_bounded_logistic(x[train][inner_train], y[train][inner_train], l2)
+                z = fit.intercept + x[train][inner_test] @ fit.coefficients
+                losses.append(log_loss(y[train][inner_test], 1 / (1 + np.exp(-z))))
+            if np.mean(losses) < best_loss:
+                best, best_loss = l2, float(np.mean(losses))
+        fit = fit_bounded_logistic(x[train], y[train], best)
+        out[test] = 1 / (1 + np.exp(-(fit.intercept + x[test] @ fit.coefficients)))
+    return out
+
+
+def cv_boosting(table: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities of gradient boosting on the same mapped signal fields."""
+    model = HistGradientBoostingClassifier(
+        max_iter=300, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0,
+        early_stopping=False, random_state=0,
+    )  # fmt: skip
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    return cross_val_predict(model, table, y, cv=folds, method="predict_proba")[:, 1]
+
+
+def explain_one(x: sparse.csr_matrix, y: np.ndarray, signals: Sequence[RiskSignals]) -> str:
+    """The reasons the fitted model gives its riskiest customer (fit on all rows)."""
+    fit = fit_bounded_logistic(x, y, L2_GRID[1])
+    coefficients = {
+        name: float(c) for (name, _), c in zip(FEATURES, fit.coefficients, strict=True) if c > 0
+    }
+    model = RiskModel("fitted", 30, fit.intercept, coefficients)
+    z = fit.intercept + x @ fit.coefficients
+    top = signals[int(np.argmax(z))]
+    assessment = model.assess(top, default_weights())
+    parts = [f"{c.reason} (+{100 * c.probability:.0f} pts)" for c in assessment.contributions[:3]]
+    return f"{100 * assessment.probability:.0f}%: " + "; ".join(parts)
+
+
+def evaluate_fitted(case: Case, root: Path) -> tuple[list[str], str]:
+    mapped = case.load(root / case.folder)
+    y = mapped.churned.astype(float)
+    x = product_features(mapped.signals)
+    fitted = cv_fitted(x, y)
+    table = signal_matrix(mapped.signals)
+    lr = cv_logistic(table, mapped.churned)
+    gb = cv_boosting(table, mapped.churned)
+    hand = np.array([score(s).probability for s in mapped.signals])
+    best = max(roc_auc_score(y, lr), roc_auc_score(y, gb))
+    auc = roc_auc_score(y, fitted)
+
+    def brier(p: np.ndarray) -> str:
+        return f"{np.mean((p - y) ** 2):.4f}"
+
+    row = [
+        case.name,
+        case.variant,
+        f"{len(y):,}",
+        f"{100 * y.mean():.1f}",
+        f"{roc_auc_score(y, hand):.3f}",
+        f"{auc:.3f}",
+        brier(fitted),
+        f"{fitted.mean() / y.mean():.2f}",
+        f"{roc_auc_score(y, lr):.3f}",
+        brier(lr),
+        f"{roc_auc_score(y, gb):.3f}",
+        brier(gb),
+        f"{auc - best:+.3f}",
+    ]
+    return row, explain_one(x, y, mapped.signals)
+
+
+FITTED_HEADER = [
+    "data set",
+    "variant",
+    "rows",
+    "churn%",
+    "hand-set AUC",
+    "fitted AUC",
+    "fitted Brier",
+    "fitted calib.",
+    "LR AUC",
+    "LR Brier",
+    "GB AUC",
+    "GB Brier",
+    "gap to best",
+]
+
+
 def time_ranking(n: int) -> None:
     """Time rank() on prebuilt signals, and on a generator that builds them on the fly
     (how the storage layer should call it: the signals are then built while rank()
@@ -474,6 +665,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument(
+        "--fitted-only",
+        action="store_true",
+        help="only the fitted model vs the CV references (skip the hand-set score table)",
+    )
+    parser.add_argument(
         "--per-signal",
         action="store_true",
         help="also show each score term alone vs a one-signal regression",
@@ -491,6 +687,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "score = product score, default weights (hand-set, not fitted); "
         "LR = 5-fold CV logistic regression on the same mapped signals\n"
     )
+    print(
+        "Fitted = the product's bounded (monotone) logistic regression on its own features, "
+        "5-fold CV, L2 chosen inside each training fold; LR and GB (gradient boosting, "
+        "not monotone) = 5-fold CV on the same mapped signal fields; calib. = mean "
+        "predicted / observed churn\n"
+    )
+    rows, examples = [], []
+    for case in CASES:
+        row, example = evaluate_fitted(case, root)
+        rows.append(row)
+        examples.append(f"- {case.name} ({case.variant}): {example}")
+    print_table(FITTED_HEADER, rows)
+    print("\nRiskiest customer of each set, as the fitted model explains it:")
+    print("\n".join(examples))
+    if args.fitted_only:
+        return 0
+    print()
     print_table(HEADER, [evaluate(case, root) for case in CASES])
     if args.per_signal:
         print("\nPer signal: AUC of the score's term alone vs 5-fold CV LR on its fields alone\n")

@@ -1,4 +1,5 @@
-"""The scheduler inside `retention-bot run`: the Monday digest and the daily survey send.
+"""The scheduler inside `retention-bot run`: the Monday digest, the daily survey send and
+the weekly refit of the churn-risk model (RISK_REFIT_CRON).
 
 APScheduler 3.x (`AsyncIOScheduler`, on the bot's event loop) with its job store in the
 product database (`apscheduler_jobs`, created by migration 0003), so that:
@@ -57,6 +58,8 @@ DIGEST_JOB_ID = "weekly-digest"
 SURVEY_JOB_ID = "daily-survey-send"
 RETRY_JOB_ID = "digest-retry-at-start"
 SWEEP_JOB_ID = "digest-stale-claims"
+RISK_JOB_ID = "weekly-risk-refit"
+RISK_JOB = "bot.scheduler:risk_refit_job"
 DIGEST_JOB = "bot.scheduler:weekly_digest_job"
 SURVEY_JOB = "bot.scheduler:survey_send_job"
 RETRY_JOB = "bot.scheduler:retry_digests_job"
@@ -108,6 +111,28 @@ async def survey_send_job(settings: Settings | None = None) -> None:
             services.settings, services.factory, application=running_application()
         )
     log.info("surveys due: %s", report.summary())
+
+
+async def risk_refit_job(settings: Settings | None = None, now: datetime | None = None) -> None:
+    """Weekly: refit the churn-risk model on the history (adopted unless it backtests worse).
+
+    The fit is CPU work of seconds to minutes: it runs in a worker thread so the bot keeps
+    answering meanwhile.
+    """
+    from bot.commands.risk import refit_now
+
+    with _tracked(), _services(settings) as services:
+        now = now or services.clock()
+        result = await asyncio.to_thread(
+            refit_now, services.settings, services.factory, services.risk_weights, now
+        )
+    log.info(
+        "risk model v%s (%s): %s; %s",
+        result.model.version,
+        result.model.kind,
+        result.backtest.summary(),
+        result.note,
+    )
 
 
 _process: list[Services] = []  # the running process's services, set by SchedulerComponent
@@ -215,6 +240,13 @@ def sync_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
     else:
         _drop(scheduler, SURVEY_JOB_ID)
         lines.append("survey send --due: off (the Telegram bot is not configured)")
+    if settings.risk.refit_cron:
+        trigger = CronTrigger.from_crontab(settings.risk.refit_cron, timezone=tz)
+        _keep_or_replace(scheduler, RISK_JOB_ID, RISK_JOB, trigger, grace)
+        lines.append(_describe(scheduler, RISK_JOB_ID, "risk model refit"))
+    else:
+        _drop(scheduler, RISK_JOB_ID)
+        lines.append("risk model refit: off (RISK_REFIT_CRON is empty)")
     return lines
 
 

@@ -27,6 +27,7 @@ from config.database import DatabaseSettings
 from config.digest import DigestSettings
 from config.errors import ConfigError
 from config.http import HttpSettings
+from config.risk import RiskSettings
 from config.slack import SlackSettings
 from config.surveys import SurveySettings
 from config.telegram import TelegramSettings
@@ -35,6 +36,7 @@ AREAS: dict[str, type[Area]] = {
     "core": CoreSettings,
     "database": DatabaseSettings,
     "analysis": AnalysisSettings,
+    "risk": RiskSettings,
     "telegram": TelegramSettings,
     "surveys": SurveySettings,
     "slack": SlackSettings,
@@ -63,6 +65,7 @@ class Settings:
     core: CoreSettings
     database: DatabaseSettings
     analysis: AnalysisSettings
+    risk: RiskSettings
     telegram: TelegramSettings
     surveys: SurveySettings
     slack: SlackSettings

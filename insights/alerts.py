@@ -202,6 +202,9 @@ class AlertContent:
     resolved_at: datetime | None
     slack_channel: str | None
     slack_ts: str | None
+    # The churn probability's horizon; `risk_score` is that probability in whole percent.
+    risk_horizon_days: int | None = None
+    risk_probability: float | None = None
 
 
 def load_alert(
@@ -261,6 +264,8 @@ def load_alert(
         tagged_answer_id=comment.id if comment is not None else None,
         corrected_by=corrected_by,
         risk_score=risk.score if risk is not None else None,
+        risk_horizon_days=risk.horizon_days if risk is not None else None,
+        risk_probability=risk.probability if risk is not None else None,
         risk_reasons=tuple(risk.top_reasons(3)) if risk is not None else (),
         save_opportunity=survey_session.save_opportunity,
         status=follow_up.status,

@@ -1,32 +1,39 @@
-"""The at-risk list: risk signals read from the database, scored, ordered by revenue at risk.
+"""The at-risk list: risk signals read from the database as of a date, scored, ordered by
+revenue at risk (MRR x probability of churning within the model's horizon).
 
 `insights.risk` is the pure, explainable model; this module is its storage side. It reads
 active customers a chunk at a time (keyset pagination), computes each chunk's signals with
 grouped SQL queries, scores them and keeps only the top of the list, so a million customers
 cost a few hundred small queries and constant memory.
 
+Signals are computed strictly *as of* a moment: every query is bounded by `as_of`, and
+nothing is read from the customer row that a later event could have changed (the last
+activity and an unpaid failure come from the events themselves). The training snapshots
+of `insights.risk_history` call the same `_Chunk.signals` at past dates, so the model is
+trained on exactly what scoring sees.
+
 Signal definitions (windows come from the weights file so reasons quote the same numbers):
 - activity = `activity` and `purchase` events; `days_since_last_activity` from the
-  customer's last one; `usual_activity_gap_days` = the mean gap between activity events in
-  the last 180 days, not counting the silence since the last one (None below 3 events);
-  `activity_percentile` = the customer's rank by activity count over `activity_days` among
-  all active customers (ties count half).
+  customer's last one up to `as_of`; `usual_activity_gap_days` = the mean gap between
+  activity events in the last 180 days, not counting the silence since the last one (None
+  below 3 events); `activity_percentile` = the customer's rank by activity count over
+  `activity_days` among all active customers (ties count half).
 - `latest_nps` / `latest_csat`: the most recent scores, with their dates, of any age.
 - `negative_feedback_count` and `churn_reasons`: negative answers and distinct reasons
   tagged on answers in the last `feedback_days`; `complaints_recent`: answers tagged with a
   churn reason in the last `complaints_days`.
 - `failed_payments_recent`: `payment_failed` events in the last `payments_days`;
-  `unrecovered_payment_failure`: a failure still unpaid (in its grace period).
+  `unrecovered_payment_failure`: the last failure up to `as_of` has no later success.
 - `support_tickets_recent`: `support_ticket_closed` events in the last `support_days`.
 - `unanswered_surveys`: surveys sent in the last `feedback_days`, over 7 days ago, with no
-  answer. `exit_intent`: an exit interview answered in the last `feedback_days` by a
-  customer who is still active (they said they are leaving).
+  answer given by `as_of`. `exit_intent`: an exit interview answered in the last
+  `feedback_days` by a customer who is still active (they said they are leaving).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -39,11 +46,12 @@ from insights.risk import (
     CHURN_REASONS,
     RankedCustomer,
     RiskAssessment,
+    RiskModel,
     RiskSignals,
     Weights,
     rank,
-    score,
 )
+from insights.risk_store import current_model
 from storage.models import Answer, AnswerTag, Customer, Event, SurveySession
 
 CHUNK = 5_000
@@ -58,20 +66,35 @@ class AtRiskCustomer:
     name: str | None
     plan: str | None
     mrr: Decimal
-    score: int
-    revenue_at_risk: Decimal
+    probability: float  # of churning within `horizon_days`
+    horizon_days: int
+    revenue_at_risk: Decimal  # MRR x probability: the expected MRR lost over the horizon
     reasons: list[str]
     assessment: RiskAssessment
+    model: RiskModel
 
     def as_json(self) -> dict[str, Any]:
+        a = self.assessment
         return {
             "external_id": self.external_id,
             "name": self.name,
             "plan": self.plan,
-            "score": self.score,
+            "churn_probability": round(self.probability, 6),
+            "horizon_days": self.horizon_days,
+            "calibrated": self.model.calibrated,
             "mrr": f"{self.mrr:.2f}",
             "revenue_at_risk": f"{self.revenue_at_risk:.2f}",
             "reasons": self.reasons,
+            "baseline_probability": round(a.baseline_probability, 6),
+            "contributions": [
+                {
+                    "signal": c.signal,
+                    "log_odds": round(c.log_odds, 4),
+                    "probability": round(c.probability, 6),
+                    "reason": c.reason,
+                }
+                for c in a.contributions
+            ],
         }
 
 
@@ -83,8 +106,7 @@ class _Row:
     plan: str | None
     mrr: Decimal
     signed_up_at: datetime
-    last_activity_at: datetime | None
-    payment_failed_since: datetime | None
+    last_activity_at: datetime | None  # the latest known (lifecycle's), maybe after as_of
 
 
 _ROW_COLUMNS = (
@@ -95,7 +117,6 @@ _ROW_COLUMNS = (
     Customer.mrr,
     Customer.signed_up_at,
     Customer.last_activity_at,
-    Customer.payment_failed_since,
 )
 
 
@@ -103,25 +124,43 @@ def _days(delta: timedelta) -> float:
     return delta.total_seconds() / 86_400
 
 
-def _activity_histogram(session: Session, since: datetime, active: int) -> dict[int, float]:
-    """Percentile (0-100, ties counting half) of each activity count among active customers."""
+def _activity_histogram(
+    session: Session,
+    as_of: datetime,
+    days: int,
+    active: int,
+    population: Collection[int] | None = None,
+) -> dict[int, float]:
+    """Percentile (0-100, ties counting half) of each activity count in the `days` up to
+    `as_of` among active customers: those with status active now, or `population` (the ids
+    active at a past `as_of`)."""
     # Count events per customer first, then keep the active ones: joining each of the
     # window's events to its customer instead costs several times more on big tables.
-    per_customer = (
-        select(Event.customer_id.label("customer_id"), func.count().label("n"))
-        .where(Event.type.in_(ACTIVITY), Event.occurred_at >= since)
-        .group_by(Event.customer_id)
-        .subquery()
+    window = (
+        Event.type.in_(ACTIVITY),
+        Event.occurred_at >= as_of - timedelta(days=days),
+        Event.occurred_at <= as_of,
     )
-    counts = dict(
-        (int(n), int(k))
+    counts: dict[int, int] = defaultdict(int)
+    if population is None:
+        per_customer = (
+            select(Event.customer_id.label("customer_id"), func.count().label("n"))
+            .where(*window)
+            .group_by(Event.customer_id)
+            .subquery()
+        )
         for n, k in session.execute(
             select(per_customer.c.n, func.count())
             .join(Customer, Customer.id == per_customer.c.customer_id)
             .where(Customer.status == "active")
             .group_by(per_customer.c.n)
-        )
-    )
+        ):
+            counts[int(n)] += int(k)
+    else:
+        query = select(Event.customer_id, func.count()).where(*window).group_by(Event.customer_id)
+        for customer_id, n in session.execute(query):
+            if customer_id in population:
+                counts[int(n)] += 1
     counts[0] = active - sum(counts.values())
     percentile: dict[int, float] = {}
     below = 0
@@ -134,9 +173,13 @@ def _activity_histogram(session: Session, since: datetime, active: int) -> dict[
 class _Chunk:
     """All signal facts for one chunk of customers, from a handful of grouped queries."""
 
-    def __init__(self, session: Session, ids: Sequence[int], as_of: datetime, w: Weights):
-        self.session, self.ids, self.as_of, self.w = session, ids, as_of, w
+    def __init__(self, session: Session, rows: Sequence[_Row], as_of: datetime, w: Weights):
+        self.session, self.as_of, self.w = session, as_of, w
+        self.ids = [row.id for row in rows]
+        longest = max(w.windows_support_days, w.windows_payments_days, w.windows_activity_days)
+        self.earliest = as_of - max(GAP_WINDOW, timedelta(days=longest))
         self.events = self._events()
+        self.last_activity = self._last_activity(rows)
         self.scores = self._latest_scores()
         self.feedback = self._feedback()
         self.reasons = self._reasons()
@@ -159,8 +202,7 @@ class _Chunk:
             Event.type == "support_ticket_closed",
             Event.occurred_at >= self.since(w.windows_support_days),
         )
-        longest = max(w.windows_support_days, w.windows_payments_days, w.windows_activity_days)
-        earliest = self.as_of - max(GAP_WINDOW, timedelta(days=longest))
+        earliest = self.earliest
         query = (
             select(
                 Event.customer_id,
@@ -170,6 +212,12 @@ class _Chunk:
                 func.max(case((is_activity, Event.occurred_at))).label("last_activity"),
                 func.sum(case((failed, 1), else_=0)).label("failed"),
                 func.sum(case((tickets, 1), else_=0)).label("tickets"),
+                func.max(case((Event.type == "payment_failed", Event.occurred_at))).label(
+                    "last_failure"
+                ),
+                func.max(case((Event.type == "payment_succeeded", Event.occurred_at))).label(
+                    "last_success"
+                ),
             )
             .where(
                 Event.customer_id.in_(self.ids),
@@ -179,6 +227,45 @@ class _Chunk:
             .group_by(Event.customer_id)
         )
         return {row.customer_id: row for row in self.session.execute(query)}
+
+    def _last_activity(self, rows: Sequence[_Row]) -> dict[int, datetime | None]:
+        """The last activity up to `as_of`, of any age.
+
+        From the window's events when there are some; otherwise the customer row's last
+        activity when that is not after `as_of` (it is the latest of all, so nothing came
+        between); none for a customer who joined inside the window; otherwise (a past
+        `as_of`, a customer silent through the whole window who came back later) one query
+        for the few left.
+        """
+        last: dict[int, datetime | None] = {}
+        missing = []
+        for row in rows:
+            events = self.events.get(row.id)
+            if events is not None and events.last_activity is not None:
+                last[row.id] = events.last_activity
+            elif row.last_activity_at is None or row.last_activity_at <= self.as_of:
+                last[row.id] = row.last_activity_at
+            elif row.signed_up_at >= self.earliest:
+                # Joined within the window: any activity up to as_of would be in it.
+                last[row.id] = None
+            else:
+                missing.append(row.id)
+                last[row.id] = None
+        if missing:
+            # One correlated lookup per customer, so the (customer_id, occurred_at) index
+            # serves it; a grouped IN query lets the planner scan every activity event.
+            latest = (
+                select(func.max(Event.occurred_at))
+                .where(
+                    Event.customer_id == Customer.id,
+                    Event.type.in_(ACTIVITY),
+                    Event.occurred_at <= self.as_of,
+                )
+                .scalar_subquery()
+            )
+            query = select(Customer.id, latest).where(Customer.id.in_(missing))
+            last.update({cid: when for cid, when in self.session.execute(query)})
+        return last
 
     def _latest_scores(self) -> dict[tuple[int, str], tuple[int, datetime]]:
         query = (
@@ -237,7 +324,9 @@ class _Chunk:
                 SurveySession.customer_id.in_(self.ids),
                 SurveySession.sent_at >= self.since(self.w.windows_feedback_days),
                 SurveySession.sent_at < self.as_of - UNANSWERED_AFTER,
-                ~exists().where(Answer.session_id == SurveySession.id),
+                ~exists().where(
+                    Answer.session_id == SurveySession.id, Answer.answered_at <= self.as_of
+                ),
             )
             .group_by(SurveySession.customer_id)
         )
@@ -262,7 +351,10 @@ class _Chunk:
         nps = self.scores.get((row.id, "nps"))
         csat = self.scores.get((row.id, "csat"))
         reasons, complaints = self.reasons.get(row.id, (set(), 0))
-        last_seen = row.last_activity_at
+        last_seen = self.last_activity.get(row.id)
+        unrecovered = False
+        if events is not None and events.last_failure is not None:
+            unrecovered = events.last_success is None or events.last_success < events.last_failure
         return RiskSignals(
             as_of=self.as_of,
             mrr=row.mrr,
@@ -278,7 +370,7 @@ class _Chunk:
             usual_activity_gap_days=usual_gap,
             activity_percentile=percentile.get(activity_recent, 0.0),
             failed_payments_recent=int(events.failed) if events else 0,
-            unrecovered_payment_failure=row.payment_failed_since is not None,
+            unrecovered_payment_failure=unrecovered,
             support_tickets_recent=int(events.tickets) if events else 0,
             unanswered_surveys=self.unanswered.get(row.id, 0),
             exit_intent=row.id in self.exit_intent,
@@ -319,19 +411,23 @@ def at_risk(
     weights: Weights,
     limit: int | None = 10,
     plan: str | None = None,
+    model: RiskModel | None = None,
 ) -> list[AtRiskCustomer]:
-    """Active customers ordered by revenue at risk (MRR × risk), with their reasons."""
+    """Active customers ordered by revenue at risk (MRR × probability), with their reasons.
+
+    `model` defaults to the one in use (`insights.risk_store.current_model`: the latest
+    adopted fit, or the hand-set points until there is one). `limit=None` lists everyone.
+    """
+    model = current_model(session, weights) if model is None else model
     # Activity is ranked against every active customer, whatever plan the list is for.
     active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
     if active == 0:
         return []
-    percentile = _activity_histogram(
-        session, as_of - timedelta(days=weights.windows_activity_days), active
-    )
+    percentile = _activity_histogram(session, as_of, weights.windows_activity_days, active)
     best: list[tuple[int, RankedCustomer[_Row]]] = []
 
     def floor() -> Decimal | None:
-        # Revenue at risk never exceeds MRR (risk is at most 100%): once the list is
+        # Revenue at risk never exceeds MRR (a probability is at most 1): once the list is
         # full, a customer whose MRR is below its last entry's revenue at risk cannot
         # enter it, so they are not even read. Exact, and with a top-10 list on a
         # million customers it leaves a few percent of them to score.
@@ -341,12 +437,19 @@ def at_risk(
 
     order = 0
     for rows in _active_chunks(session, plan, floor):
-        chunk = _Chunk(session, [row.id for row in rows], as_of, weights)
-        ranked = rank(((row, chunk.signals(row, percentile)) for row in rows), weights, top=limit)
+        chunk = _Chunk(session, rows, as_of, weights)
+        ranked = rank(
+            ((row, chunk.signals(row, percentile)) for row in rows),
+            weights,
+            top=limit,
+            model=model,
+        )
         for item in ranked:
             best.append((order, item))
             order += 1
-        best.sort(key=lambda pair: (-pair[1].revenue_at_risk, -pair[1].assessment.score, pair[0]))
+        best.sort(
+            key=lambda pair: (-pair[1].revenue_at_risk, -pair[1].assessment.probability, pair[0])
+        )
         if limit is not None:
             del best[limit:]
     return [
@@ -355,17 +458,23 @@ def at_risk(
             name=item.key.name,
             plan=item.key.plan,
             mrr=item.key.mrr,
-            score=item.assessment.score,
+            probability=item.assessment.probability,
+            horizon_days=model.horizon_days,
             revenue_at_risk=item.revenue_at_risk,
             reasons=item.assessment.top_reasons(3),
             assessment=item.assessment,
+            model=model,
         )
         for _, item in best
     ]
 
 
 def assess_customer(
-    session: Session, customer_id: int, as_of: datetime, weights: Weights
+    session: Session,
+    customer_id: int,
+    as_of: datetime,
+    weights: Weights,
+    model: RiskModel | None = None,
 ) -> RiskAssessment | None:
     """One customer's risk, by exactly the list's rules; None unless an active customer.
 
@@ -377,10 +486,38 @@ def assess_customer(
     ).first()
     if found is None:
         return None
+    model = current_model(session, weights) if model is None else model
     row = _Row(*found)
     active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
+    percentile = _activity_histogram(session, as_of, weights.windows_activity_days, active)
+    chunk = _Chunk(session, [row], as_of, weights)
+    return model.assess(chunk.signals(row, percentile), weights)
+
+
+def signals_as_of(
+    session: Session, as_of: datetime, weights: Weights, active_ids: Collection[int]
+) -> Iterator[tuple[int, Decimal, RiskSignals]]:
+    """`(customer id, MRR, signals)` of the customers in `active_ids`, as of `as_of`.
+
+    The training snapshots' entry point (`insights.risk_history`): the same chunks, the same
+    queries and the same `_Chunk.signals` as the list, for the customers that were active at
+    a past moment; the activity percentile is ranked among exactly those.
+    """
+    ids = sorted(active_ids)
+    if not ids:
+        return
+    population = frozenset(ids)
     percentile = _activity_histogram(
-        session, as_of - timedelta(days=weights.windows_activity_days), active
+        session, as_of, weights.windows_activity_days, len(ids), population
     )
-    chunk = _Chunk(session, [row.id], as_of, weights)
-    return score(chunk.signals(row, percentile), weights)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        rows = [
+            _Row(*row)
+            for row in session.execute(
+                select(*_ROW_COLUMNS).where(Customer.id.in_(part)).order_by(Customer.id)
+            )
+        ]
+        chunk = _Chunk(session, rows, as_of, weights)
+        for row in rows:
+            yield row.id, row.mrr, chunk.signals(row, percentile)

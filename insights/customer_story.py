@@ -113,9 +113,11 @@ def find_customers(session: Session, term: str, limit: int = PICK_LIMIT) -> Matc
 
 @dataclass(frozen=True)
 class RiskView:
-    score: int
+    score: int  # the probability in whole percent
     reasons: tuple[str, ...]
-    revenue_at_risk: Decimal
+    revenue_at_risk: Decimal  # MRR x probability
+    probability: float = 0.0  # of churning within horizon_days
+    horizon_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,8 @@ def customer_story(
             assessment.score,
             tuple(assessment.top_reasons(3)),
             assessment.revenue_at_risk(customer.mrr),
+            assessment.probability,
+            assessment.horizon_days,
         )
     return CustomerStory(
         as_of=as_of,

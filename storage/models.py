@@ -11,6 +11,7 @@ Tables, in the order data arrives:
   and the corrections staff made.
 - `follow_ups`: staff work on unhappy customers; `digest_posts`: what was posted where.
 - `apscheduler_jobs`: the scheduler's persistent jobs (APScheduler's own layout).
+- `risk_models`: the churn-risk model learnt from the company's history (JSON), per refit.
 - `inbox`: inbound platform updates, stored before they are acknowledged and handled from
   there, so nothing acknowledged is lost and a redelivery is a no-op.
 
@@ -73,6 +74,7 @@ OPEN_SESSION_STATUSES = ("scheduled", "sent", "in_progress")
 TAG_SOURCES = ("rules", "staff")
 FOLLOW_UP_STATUSES = ("open", "assigned", "contacted", "resolved")
 DIGEST_POST_STATUSES = ("pending", "sent", "failed")
+RISK_MODEL_STATUSES = ("adopted", "rejected")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -401,3 +403,28 @@ class InboxItem(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class RiskModelRow(Base):
+    """One fit of the churn-risk model (migration 0012): plain JSON, never a pickle.
+
+    The model in use is the `adopted` row with the highest `version`; a refit that
+    backtested worse than it is stored as `rejected`, with the reason in `note`.
+    """
+
+    __tablename__ = "risk_models"
+    __table_args__ = (
+        CheckConstraint(_in("status", RISK_MODEL_STATUSES), name="status_known"),
+        Index("ix_risk_models_status_version", "status", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    training_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    training_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    model: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

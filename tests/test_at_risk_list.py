@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from click.testing import CliRunner
 
@@ -67,9 +68,12 @@ def test_reasons_name_the_signals_in_plain_words(factory):
     assert any(r.startswith("NPS 3 on ") for r in rows["detractor"].reasons)
     assert "no activity for 41 days, usually every 3" in rows["quiet"].reasons
     assert not any(r.startswith("no activity") for r in rows["slow"].reasons)
-    assert rows["quiet"].score > rows["slow"].score
+    assert rows["quiet"].probability > rows["slow"].probability
     assert "2 failed payments in the last 30 days" in rows["payer"].reasons
-    assert rows["happy"].score < min(rows[k].score for k in ("detractor", "quiet", "payer"))
+    assert "a failed payment is still unpaid" in rows["payer"].reasons
+    assert rows["happy"].probability < min(
+        rows[k].probability for k in ("detractor", "quiet", "payer")
+    )
 
 
 def test_ordered_by_revenue_at_risk_and_limited(factory):
@@ -78,8 +82,9 @@ def test_ordered_by_revenue_at_risk_and_limited(factory):
     amounts = [row.revenue_at_risk for row in rows]
     assert amounts == sorted(amounts, reverse=True)
     for row in rows:
-        assert row.revenue_at_risk == (row.mrr * row.score / 100).quantize(row.revenue_at_risk)
-    # The happy customer pays ten times more: a lower score can still top the list.
+        expected = row.mrr * Decimal(repr(row.probability))
+        assert row.revenue_at_risk == expected.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    # The happy customer pays ten times more: a lower probability can still top the list.
     assert rows[0].external_id == "happy"
     assert len(listed(factory, limit=2)) == 2
     assert set(listed(factory, limit=None, plan="basic")) == {"payer"}
@@ -93,7 +98,17 @@ def test_cli_json_shape(factory, database_url):
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert len(data) == 3
-    assert set(data[0]) >= {"external_id", "name", "score", "mrr", "revenue_at_risk", "reasons"}
+    assert set(data[0]) >= {
+        "external_id",
+        "name",
+        "churn_probability",
+        "horizon_days",
+        "mrr",
+        "revenue_at_risk",
+        "reasons",
+        "contributions",
+    }
+    assert "score" not in data[0]
 
 
 def test_empty_database_gives_an_empty_list(factory):

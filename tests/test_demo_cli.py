@@ -34,9 +34,17 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     assert "response rate unknown" not in digest
     assert (out / "digest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     at_risk = json.loads((out / "at-risk.json").read_text(encoding="utf-8"))
-    assert at_risk and {"external_id", "score", "revenue_at_risk", "reasons"} <= set(at_risk[0])
+    assert at_risk and {"external_id", "churn_probability", "revenue_at_risk", "reasons"} <= set(
+        at_risk[0]
+    )
     amounts = [float(row["revenue_at_risk"]) for row in at_risk]
     assert amounts == sorted(amounts, reverse=True)
+    # The demo learns churn risk from its own history (120 customers: few churners, so the
+    # shipped points recalibrated, or fitted when there are enough).
+    assert summary["risk_model"]["kind"] in {"fitted", "recalibrated"}
+    assert summary["risk_model"]["horizon_days"] == 30
+    assert all(row["calibrated"] for row in at_risk)
+    assert "Churn risk model:" in result.output
 
 
 def test_demo_is_repeatable_in_the_same_folder(tmp_path):

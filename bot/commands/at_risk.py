@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import click
 from rich.console import Console
@@ -11,20 +12,35 @@ from rich.table import Table
 
 from bot.context import AppContext
 from insights.at_risk import AtRiskCustomer, at_risk
+from insights.risk import RiskModel, chance
+
+
+def footer(rows: list[AtRiskCustomer], model: RiskModel) -> str:
+    """Expected MRR loss of the listed customers, and how good the model was in its backtest."""
+    total = sum((row.revenue_at_risk for row in rows), Decimal(0))
+    return (
+        f"Expected MRR loss in {model.horizon_days} days from these {len(rows):,} customers: "
+        f"{total:,.2f} (sum of MRR × probability). Model: {model.summary()}."
+    )
 
 
 def render_table(rows: list[AtRiskCustomer]) -> Table:
-    table = Table(title="Customers at risk, by revenue at risk (MRR × risk)")
+    horizon = rows[0].horizon_days if rows else 30
+    caption = footer(rows, rows[0].model) if rows else None
+    table = Table(
+        title="Customers at risk, by expected MRR loss (MRR × probability of churning)",
+        caption=caption,
+    )
     for name, justify in (("#", "right"), ("customer", "left"), ("plan", "left"),
-                          ("risk", "right"), ("MRR", "right"), ("at risk", "right"),
-                          ("why", "left")):  # fmt: skip
+                          (f"churn in {horizon} days", "right"), ("MRR", "right"),
+                          ("expected loss", "right"), ("why", "left")):  # fmt: skip
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for n, row in enumerate(rows, start=1):
         table.add_row(
             str(n),
             f"{row.name or ''} ({row.external_id})" if row.name else row.external_id,
             row.plan or "",
-            str(row.score),
+            chance(row.probability, None),
             f"{row.mrr:.2f}",
             f"{row.revenue_at_risk:.2f}",
             "; ".join(row.reasons),
@@ -33,20 +49,37 @@ def render_table(rows: list[AtRiskCustomer]) -> Table:
 
 
 @click.command("at-risk")
-@click.option("--limit", type=click.IntRange(1, 100_000), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(0, None),
+    default=10,
+    show_default=True,
+    help="How many customers to list; 0 lists every active customer.",
+)
+@click.option("--all", "everyone", is_flag=True, help="List every active customer (= --limit 0).")
 @click.option("--plan", help="Only customers on this plan.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
-def at_risk_command(app: AppContext, limit: int, plan: str | None, fmt: str) -> None:
-    """Active customers most likely to leave, with why, ordered by revenue at risk.
+def at_risk_command(
+    app: AppContext, limit: int, everyone: bool, plan: str | None, fmt: str
+) -> None:
+    """Active customers most likely to leave, with why, ordered by expected MRR loss.
 
-    Each score (0-100) is explained by its top reasons; revenue at risk = MRR × score / 100.
-    Weights: RISK_WEIGHTS_FILE (see docs/risk.md).
+    Each customer's risk is the probability of churning within the model's horizon
+    (RISK_HORIZON_DAYS, 30 by default), learnt from this company's history by
+    `retention-bot risk fit` (weekly inside `run`); revenue at risk = MRR × probability.
+    See docs/risk.md.
     """
     app.refresh_lifecycle()
     factory = app.database()
     with factory() as session:
-        rows = at_risk(session, datetime.now(UTC), app.risk_weights, limit=limit, plan=plan)
+        rows = at_risk(
+            session,
+            datetime.now(UTC),
+            app.risk_weights,
+            limit=None if everyone or limit == 0 else limit,
+            plan=plan,
+        )
     if fmt == "json":
         click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
     elif not rows:

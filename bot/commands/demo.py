@@ -18,6 +18,7 @@ from bot.commands.at_risk import render_table as at_risk_table
 from bot.commands.metrics import render_table
 from bot.commands.outputs import prepare_folder, writing
 from bot.commands.progress import count_progress
+from bot.commands.risk import refit_now
 from bot.context import AppContext
 from bot.csvinput import open_rows
 from bot.digest_posting import compose_week
@@ -47,7 +48,9 @@ def _clear_output(output: Path) -> None:
         shutil.rmtree(output / "data", ignore_errors=True)
 
 
-def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[str, object]:
+def run_demo(
+    output: Path, customers: int, seed: int, console: Console, months: int = 12
+) -> dict[str, object]:
     _clear_output(output)
     settings = load_settings(database_url=f"sqlite:///{output / 'demo.db'}")
     app = AppContext(_settings=settings)
@@ -62,6 +65,7 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         counts = generate(
             output / "data",
             customers=customers,
+            months=months,
             seed=seed,
             today=now,
             progress=lambda n: progress.update(task, completed=n),
@@ -92,6 +96,8 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         )
         progress.update(task, description="tagging feedback", completed=4)
         feedback.tag_pending(factory, app.tagger)
+        progress.update(task, description="learning churn risk from the history", completed=4)
+        fit = refit_now(settings, factory, app.risk_weights, now)
         progress.update(task, description="computing metrics", completed=4)
         last_week = IsoWeek.last_full(now, tz)
         week = last_week.period(tz)
@@ -114,10 +120,18 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
         "rejected_rows": rejected,
         "last_week": weekly.as_json(),
         "last_30_days": monthly.as_json(),
+        "risk_model": {
+            "version": fit.model.version,
+            "kind": fit.model.kind,
+            "horizon_days": fit.model.horizon_days,
+            "summary": fit.model.summary(),
+            "backtest": fit.model.backtest,
+        },
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     console.print(render_table(monthly, settings.core.timezone))
     console.print(at_risk_table(risky[:5]))
+    console.print(f"Churn risk model: {fit.model.kind}, {fit.model.summary()} ({fit.note}).")
     return summary
 
 
@@ -131,10 +145,17 @@ def run_demo(output: Path, customers: int, seed: int, console: Console) -> dict[
 )
 @click.option("--customers", type=click.IntRange(50, 1_000_000), default=2_400, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-def demo_command(output: Path, customers: int, seed: int) -> None:
+@click.option(
+    "--months",
+    type=click.IntRange(3, 36),
+    default=12,
+    show_default=True,
+    help="Months of history (the risk model learns from it).",
+)
+def demo_command(output: Path, customers: int, seed: int, months: int) -> None:
     """Run the product on a synthetic company (no tokens or settings needed)."""
     console = Console()
-    summary = run_demo(output, customers, seed, console)
+    summary = run_demo(output, customers, seed, console, months)
     generated = summary["generated"]
     console.print(
         f"Synthetic company: {generated['customers']} customers, {generated['events']} events, "  # type: ignore[index]

@@ -13,6 +13,7 @@ from handlers.slack import blocks
 from handlers.slack.formatting import customer_title, money, reasons_text, stamp, user
 from insights.alerts import AlertContent
 from insights.follow_ups import ASSIGNED, CONTACTED, OPEN, RESOLVED
+from insights.risk import percent
 
 TAKE_ACTION = "alert_take"
 CONTACTED_ACTION = "alert_contacted"
@@ -79,7 +80,13 @@ def render(alert: AlertContent, tz: tzinfo) -> blocks.Reply:
         facts.append(f"Sentiment: {alert.sentiment_label}{value}")
     if alert.risk_score is not None:
         why = "; ".join(blocks.escape(r) for r in alert.risk_reasons) or "no strong signal"
-        facts.append(f"Risk *{alert.risk_score}*/100: {why}")
+        days = f" in {alert.risk_horizon_days} days" if alert.risk_horizon_days else ""
+        chance = (
+            percent(alert.risk_probability)
+            if alert.risk_probability is not None
+            else f"{alert.risk_score}%"
+        )
+        facts.append(f"Churn risk *{chance}*{days}: {why}")
     elif alert.customer_status == "churned":
         facts.append("Risk: not scored, the customer has already churned")
     if facts:

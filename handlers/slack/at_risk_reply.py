@@ -14,8 +14,10 @@ from handlers.slack.churn_queries import AtRiskResult
 from handlers.slack.formatting import customer_title, day, money
 from insights.at_risk import AtRiskCustomer
 from insights.digest import numbers
+from insights.risk import chance, percent
 
-# Header, context, and the buttons the command adds at the end.
+# Header, context, and the buttons the command adds at the end (the model's footer is
+# counted where it is added).
 RESERVED_BLOCKS = 4
 
 
@@ -24,8 +26,8 @@ def line(rank: int, row: AtRiskCustomer) -> str:
     why = "; ".join(blocks.escape(reason) for reason in row.reasons[:3]) or "no strong signal"
     return (
         f"{rank}. {customer_title(row.name, row.external_id)}{plan}\n"
-        f"      risk *{row.score}* · MRR {money(row.mrr)} · "
-        f"at risk *{money(row.revenue_at_risk)}*\n"
+        f"      *{percent(row.probability)}* in {row.horizon_days} days · MRR {money(row.mrr)} · "
+        f"expected loss *{money(row.revenue_at_risk)}*\n"
         f"      _{why}_"
     )
 
@@ -38,11 +40,14 @@ def render(result: AtRiskResult, tz: tzinfo) -> blocks.Reply:
         text = f"No active customers{scope}."
         return blocks.Reply(text, [blocks.header(title), blocks.section(text)])
     total = sum((row.revenue_at_risk for row in rows), Decimal(0))
+    model = rows[0].model
+    days = model.horizon_days
     body = [
         blocks.header(title),
         blocks.context(
-            f"Top {numbers.count(len(rows))} by revenue at risk (MRR × risk / 100), "
-            f"as of {day(result.as_of, tz)} · {money(total)} MRR at risk in this list"
+            f"Top {numbers.count(len(rows))} by expected MRR loss (MRR × probability of "
+            f"churning within {days} days), as of {day(result.as_of, tz)} · "
+            f"{money(total)} MRR expected lost in {days} days from this list"
         ),
     ]
     limit = query.limit
@@ -53,11 +58,12 @@ def render(result: AtRiskResult, tz: tzinfo) -> blocks.Reply:
             f"…and {numbers.count(left)} more. "
             f"`retention-bot at-risk --limit {limit}{plan}` prints the whole list."
         ),
-        max_blocks=blocks.MAX_BLOCKS - len(body) - RESERVED_BLOCKS,
+        max_blocks=blocks.MAX_BLOCKS - len(body) - RESERVED_BLOCKS - 1,
     )
+    body.append(blocks.context(f"Model: {blocks.escape(model.summary())}"))
     first = rows[0]
     text = (
         f"{title}: {len(rows)} customers; first {first.name or first.external_id} "
-        f"(risk {first.score}, MRR {money(first.mrr)})"
+        f"({chance(first.probability, days)}, MRR {money(first.mrr)})"
     )
     return blocks.Reply(text, body)

@@ -16,6 +16,7 @@ from handlers.slack.formatting import (
     user,
 )
 from insights.customer_story import CustomerStory
+from insights.risk import chance
 
 PICK_ACTION = "churn_customer_pick"
 # How many of each kind (the 90-day counts), and one of them (the recent events list).
@@ -93,7 +94,8 @@ def render_story(story: CustomerStory, tz: tzinfo) -> blocks.Reply:
         why = "\n".join(f"• {blocks.escape(r)}" for r in story.risk.reasons) or "• no strong signal"
         body.append(
             blocks.section(
-                f"*Risk {story.risk.score}/100* · {money(story.risk.revenue_at_risk)} MRR at risk\n"
+                f"*Churn risk {chance(story.risk.probability, story.risk.horizon_days)}* · "
+                f"{money(story.risk.revenue_at_risk)} MRR expected lost\n"
                 f"{why}"
             )
         )

@@ -21,6 +21,7 @@ from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
 from insights.digest.weeks import IsoWeek
 from insights.risk import Weights
+from insights.risk_store import current_model
 
 TREND_WEEKS = 8
 AT_RISK_LIMIT = 10
@@ -48,19 +49,23 @@ def compose(
     period = week.period(tz)
     entries: tuple[RiskEntry, ...] = ()
     as_of = None
+    horizon = note = None
     if weights is not None and at_risk_limit > 0:
         as_of = min(now, period.end)
+        model = current_model(session, weights)
+        horizon, note = model.horizon_days, model.summary()
         entries = tuple(
             RiskEntry(
                 external_id=row.external_id,
                 name=row.name,
                 plan=row.plan,
-                score=row.score,
+                probability=row.probability,
+                horizon_days=row.horizon_days,
                 mrr=row.mrr,
                 revenue_at_risk=row.revenue_at_risk,
                 reasons=tuple(row.reasons),
             )
-            for row in at_risk(session, as_of, weights, limit=at_risk_limit)
+            for row in at_risk(session, as_of, weights, limit=at_risk_limit, model=model)
         )
     return Digest(
         week=week,
@@ -72,6 +77,8 @@ def compose(
         reasons=tuple(top_reasons(session, period, TOP_REASONS)),
         at_risk=entries,
         at_risk_as_of=as_of,
+        risk_horizon_days=horizon,
+        risk_model_note=note,
         follow_ups=follow_ups(session, period),
         saves_accepted=saves_accepted(session, period),
         benchmark=benchmark(industry, (f.retention_rate for f in figures)),

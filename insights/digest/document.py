@@ -12,6 +12,7 @@ from typing import Literal
 
 from insights.digest import numbers as fmt
 from insights.digest.model import Digest, Figure, RiskEntry
+from insights.risk import chance
 
 VS = "vs last week"
 
@@ -285,9 +286,9 @@ def _customer(entry: RiskEntry) -> Line:
     return (
         _b(who),
         _t(f" ({tags})" if tags else ""),
-        _t(f" · risk {entry.score} · "),
+        _t(f" · {chance(entry.probability, entry.horizon_days)} · "),
         _b(fmt.money(entry.revenue_at_risk)),
-        _t(f" of {fmt.money(entry.mrr)} MRR at risk"),
+        _t(f" of {fmt.money(entry.mrr)} MRR expected lost"),
     )
 
 
@@ -299,10 +300,12 @@ def _at_risk(digest: Digest) -> Section:
         Item(_customer(entry), ((_t("; ".join(entry.reasons)),),) if entry.reasons else ())
         for entry in digest.at_risk
     )
+    days = digest.risk_horizon_days or 30
     note = (
-        _t("Revenue at risk in this list: "),
+        _t(f"Expected MRR loss in {days} days from these customers: "),
         _b(fmt.money(digest.revenue_at_risk)),
-        _t(" a month (MRR × risk)."),
+        _t(" (Σ MRR × probability of churning)"),
+        _t(f"; {digest.risk_model_note}." if digest.risk_model_note else "."),
     )
     return Section(title, items, style="numbered", note=note)
 

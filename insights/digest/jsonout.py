@@ -81,7 +81,8 @@ def as_json(digest: Digest) -> dict[str, Any]:
             "external_id": e.external_id,
             "name": e.name,
             "plan": e.plan,
-            "score": e.score,
+            "churn_probability": round(e.probability, 6),
+            "horizon_days": e.horizon_days,
             "mrr": f"{e.mrr:.2f}",
             "revenue_at_risk": f"{e.revenue_at_risk:.2f}",
             "reasons": list(e.reasons),
@@ -90,6 +91,8 @@ def as_json(digest: Digest) -> dict[str, Any]:
     ]
     data["at_risk_as_of"] = digest.at_risk_as_of.isoformat() if digest.at_risk_as_of else None
     data["revenue_at_risk"] = f"{digest.revenue_at_risk:.2f}"
+    data["risk_horizon_days"] = digest.risk_horizon_days
+    data["risk_model"] = digest.risk_model_note
     data["follow_ups"] = {
         "opened": digest.follow_ups.opened,
         "contacted": digest.follow_ups.contacted,

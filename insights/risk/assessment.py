@@ -1,11 +1,11 @@
-"""The result of scoring one customer, and how its points are attributed.
+"""The result of scoring one customer, and how its probability is attributed.
 
-The score is computed in log-odds space, where contributions add up, and shown on a
-0-100 scale, where they do not. To keep "every point of the score traceable to a
-signal", the points a customer has above the baseline are shared out between the
-contributing signals in proportion to their log-odds, with largest-remainder
-rounding, so that ``baseline + sum(c.points for c in contributions) == score``
-exactly. The baseline is the score of a customer with no risk signal at all.
+Risk is computed in log-odds space, where contributions add up, and shown as a
+probability, where they do not. To keep every part of it traceable to a signal, the
+probability a customer has above the baseline is shared out between the contributing
+signals in proportion to their log-odds (and, in whole percentage points, with
+largest-remainder rounding so that ``baseline + sum(c.points) == score`` exactly). The
+baseline is the probability of a customer with no risk signal at all.
 
 Reason texts are built lazily on first access: ranking a million customers only
 needs the number.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from insights.risk.signals import RiskSignals
-from insights.risk.weights import Weights
+from insights.risk.weights import Weights, to_score
 from insights.risk.wording import describe
 
 _CENT = Decimal("0.01")
@@ -26,50 +26,76 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """One signal's share of the score: ``points`` on the 0-100 scale.
+    """One signal's share of the risk.
 
-    ``log_odds`` is the signal's raw weight in the model; it orders the reasons, and
-    ``points`` can round to 0 for a weak signal on a customer near the baseline.
+    ``log_odds`` is the signal's term in the model (what orders the reasons);
+    ``probability`` is its share of the probability above the baseline, so that
+    ``baseline_probability + sum(c.probability) == probability``; ``points`` is the same
+    share in whole percentage points (largest-remainder rounding, so that
+    ``baseline + sum(c.points) == score``). A weak signal's points can round to 0.
     """
 
     signal: str
     points: int
     reason: str
     log_odds: float
+    probability: float = 0.0
 
 
 class RiskAssessment:
-    """Score, contributions and revenue at risk for one customer.
+    """Probability of churning (within ``horizon_days`` when the model is calibrated),
+    its contributions and revenue at risk for one customer.
 
-    ``score`` is 100 x the modelled probability of leaving, rounded; ``baseline`` is
-    the part every customer has. Built by :func:`insights.risk.scoring.score`.
+    ``score`` is the probability in whole percent (``round(100 x probability)``), kept
+    for ordering and for the attribution in whole points; it is never a separate scale.
+    ``baseline_log_odds`` is the part every customer has (the model's intercept).
     """
 
-    __slots__ = ("_contributions", "_terms", "probability", "score", "signals", "weights")
+    __slots__ = (
+        "_contributions",
+        "_terms",
+        "baseline_log_odds",
+        "horizon_days",
+        "probability",
+        "signals",
+        "weights",
+    )
 
     def __init__(
         self,
-        score: int,
         probability: float,
         terms: list[tuple[str, float]],
         signals: RiskSignals,
         weights: Weights,
+        baseline_log_odds: float,
+        horizon_days: int | None = None,
     ) -> None:
-        self.score = score
         self.probability = probability
         self.signals = signals
         self.weights = weights
+        self.baseline_log_odds = baseline_log_odds
+        self.horizon_days = horizon_days
         self._terms = terms  # (signal, log-odds); owned by this object, never mutated
         self._contributions: list[Contribution] | None = None
 
     @property
+    def score(self) -> int:
+        """The probability in whole percent, rounded half up."""
+        return math.floor(100.0 * self.probability + 0.5)
+
+    @property
+    def baseline_probability(self) -> float:
+        """The probability of a customer with no risk signal at all."""
+        return _logistic(self.baseline_log_odds)
+
+    @property
     def baseline(self) -> int:
-        """The score of a customer with no risk signal at all."""
-        return self.weights.baseline_score
+        """:attr:`baseline_probability` in whole percent."""
+        return to_score(self.baseline_log_odds)
 
     @property
     def log_odds(self) -> dict[str, float]:
-        """Each contributing signal's raw log-odds, for analysis and tests."""
+        """Each contributing signal's log-odds, for analysis and tests."""
         return dict(self._terms)
 
     @property
@@ -84,16 +110,17 @@ class RiskAssessment:
         return [c.reason for c in self.contributions[:n]]
 
     def revenue_at_risk(self, mrr: Decimal | float | None = None) -> Decimal:
-        """MRR x score / 100, rounded half up to cents (defaults to the signals' MRR)."""
-        return revenue_at_risk(self.signals.mrr if mrr is None else mrr, self.score)
+        """MRR x probability, rounded half up to cents (defaults to the signals' MRR)."""
+        return revenue_at_risk(self.signals.mrr if mrr is None else mrr, self.probability)
 
     def __repr__(self) -> str:
-        return f"RiskAssessment(score={self.score}, reasons={self.top_reasons()!r})"
+        return f"RiskAssessment(probability={self.probability:.4f}, reasons={self.top_reasons()!r})"
 
     def _attribute(self) -> list[Contribution]:
         terms = sorted(self._terms, key=lambda term: -term[1])
         total = sum(log_odds for _, log_odds in terms)
         to_share = self.score - self.baseline
+        above = self.probability - self.baseline_probability
         if not terms or to_share <= 0 or total <= 0:
             shares = [0] * len(terms)
         else:
@@ -105,13 +132,27 @@ class RiskAssessment:
             for i in order[:left]:
                 shares[i] += 1
         return [
-            Contribution(name, share, describe(name, self.signals, self.weights), log_odds)
+            Contribution(
+                name,
+                share,
+                describe(name, self.signals, self.weights),
+                log_odds,
+                above * log_odds / total if total > 0 else 0.0,
+            )
             for (name, log_odds), share in zip(terms, shares, strict=True)
         ]
 
 
-def revenue_at_risk(mrr: Decimal | float, score: int) -> Decimal:
-    """MRR x score / 100 in cents, rounded half up. Floats go through ``str`` so that
-    19.99 stays 19.99 instead of its binary approximation."""
+def _logistic(log_odds: float) -> float:
+    if log_odds <= -700.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+def revenue_at_risk(mrr: Decimal | float, probability: float | Decimal) -> Decimal:
+    """MRR x probability in cents, rounded half up: the expected MRR lost over the
+    horizon. Floats go through ``str`` so that 19.99 stays 19.99 instead of its binary
+    approximation."""
     amount = mrr if isinstance(mrr, Decimal) else Decimal(str(mrr))
-    return (amount * score / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    share = probability if isinstance(probability, Decimal) else Decimal(repr(probability))
+    return (amount * share).quantize(_CENT, rounding=ROUND_HALF_UP)

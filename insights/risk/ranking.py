@@ -1,9 +1,10 @@
 """Ordering customers into the at-risk list.
 
-The list is ordered by revenue at risk (MRR x score / 100), not by score alone:
-retention staff have limited hours, and a 60-point customer paying 2,000 a month
-deserves a call before a 90-point customer paying 10. Equal revenue at risk is broken
-by the higher score, then by input order, so the list is deterministic.
+The list is ordered by revenue at risk (MRR x probability of churning within the
+horizon: the expected MRR lost), not by probability alone: retention staff have limited
+hours, and a 60% customer paying 2,000 a month deserves a call before a 90% customer
+paying 10. Equal revenue at risk is broken by the higher probability, then by input
+order, so the list is deterministic.
 
 Revenue at risk is compared in exact cents (the same rounding the list shows), so
 two customers shown with the same amount are really treated as a tie.
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Generic, NamedTuple, TypeVar
 
 from insights.risk.assessment import RiskAssessment, revenue_at_risk
+from insights.risk.model import RiskModel
 from insights.risk.scoring import score
 from insights.risk.signals import RiskSignals
 from insights.risk.weights import Weights, default_weights
@@ -37,18 +39,18 @@ def rank(
     weights: Weights | None = None,
     *,
     top: int | None = None,
+    model: RiskModel | None = None,
 ) -> list[RankedCustomer[K]]:
     """Score every customer and order by revenue at risk, highest first.
 
-    Ties in revenue go to the higher score, then to the earlier customer in
+    ``model`` gives the probabilities (default: the hand-set points alone, uncalibrated).
+    Ties in revenue go to the higher probability, then to the earlier customer in
     ``customers``. ``top`` keeps only the first ``top`` lines.
     """
     w = default_weights() if weights is None else weights
-    # Many customers share a plan price, so (MRR, score) pairs repeat: compute each
-    # Decimal amount, and an exact integer sort key (cents, then score), only once.
-    cache: dict[tuple[Decimal | float, int], tuple[Decimal, int]] = {}
+    assess = (lambda s: score(s, w)) if model is None else (lambda s: model.assess(s, w))
     rows: list[RankedCustomer[K]] = []
-    keys: list[int] = []
+    keys: list[tuple[Decimal, float]] = []
     # Scoring allocates several small objects per customer and none of them form
     # cycles; the cyclic garbage collector would rescan the growing list over and over
     # (about half the run time at a million customers). Reference counting still frees
@@ -57,14 +59,10 @@ def rank(
     gc.disable()
     try:
         for key, signals in customers:
-            assessment = score(signals, w)
-            pair = (signals.mrr, assessment.score)
-            cached = cache.get(pair)
-            if cached is None:
-                revenue = revenue_at_risk(*pair)
-                cached = cache[pair] = (revenue, int(revenue * 100) * 101 + pair[1])
-            rows.append(RankedCustomer(key, assessment, cached[0]))
-            keys.append(cached[1])
+            assessment = assess(signals)
+            revenue = revenue_at_risk(signals.mrr, assessment.probability)
+            rows.append(RankedCustomer(key, assessment, revenue))
+            keys.append((revenue, assessment.probability))
         # Stable even when reversed: equal keys keep input order.
         order = sorted(range(len(rows)), key=keys.__getitem__, reverse=True)
         if top is not None:

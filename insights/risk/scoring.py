@@ -29,8 +29,24 @@ _DAY_SECONDS = 86400.0
 
 
 def score(signals: RiskSignals, weights: Weights | None = None) -> RiskAssessment:
-    """Score one customer. ``weights`` defaults to the shipped ``weights.toml``."""
+    """Score one customer with the hand-set points alone (no fitted model).
+
+    ``weights`` defaults to the shipped ``weights.toml``. The result's probability is the
+    hand-set model's, which is *not* calibrated to any company's churn: the product shows
+    probabilities from :class:`insights.risk.model.RiskModel`, which starts from these
+    points and learns or recalibrates their weights on the company's own history.
+    """
     w = default_weights() if weights is None else weights
+    terms = hand_terms(signals, w)
+    log_odds = w.model_baseline_log_odds
+    for _, points in terms:
+        log_odds += points
+    probability = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700.0 else 0.0
+    return RiskAssessment(probability, terms, signals, w, w.model_baseline_log_odds)
+
+
+def hand_terms(signals: RiskSignals, w: Weights) -> list[tuple[str, float]]:
+    """The hand-set points (log-odds) of each signal that adds any, in a fixed order."""
     s = signals
     terms: list[tuple[str, float]] = []
     add = terms.append
@@ -108,12 +124,7 @@ def score(signals: RiskSignals, weights: Weights | None = None) -> RiskAssessmen
     if s.manual_payment and w.contract_manual_payment_points > 0:
         add(("manual_payment", w.contract_manual_payment_points))
 
-    log_odds = w.model_baseline_log_odds
-    for _, points in terms:
-        log_odds += points
-    probability = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700.0 else 0.0
-    # Same rounding as weights.to_score, inlined: this line runs for every customer.
-    return RiskAssessment(math.floor(100.0 * probability + 0.5), probability, terms, s, w)
+    return terms
 
 
 def recency_points(days_silent: float | None, usual_gap: float | None, w: Weights) -> float:

@@ -109,6 +109,17 @@ def _surveys(s: RiskSignals, w: Weights) -> str:
     return f"{count(n, 'survey')} unanswered in the last {w.windows_feedback_days} days"
 
 
+def _usage(s: RiskSignals, w: Weights) -> str:
+    gap = s.usual_activity_gap_days or 0.0
+    if gap < 1:
+        return "active about daily"
+    return f"active only about every {format_number(gap)} days"
+
+
+def _small_account(s: RiskSignals, w: Weights) -> str:
+    return f"small account ({float(s.mrr):,.2f} MRR): smaller accounts leave more often here"
+
+
 _PHRASES: dict[str, Callable[[RiskSignals, Weights], str]] = {
     "exit_intent": lambda s, w: "said in an exit interview they are cancelling",
     "recency": _recency,
@@ -124,6 +135,9 @@ _PHRASES: dict[str, Callable[[RiskSignals, Weights], str]] = {
     "unanswered_surveys": _surveys,
     "monthly_contract": lambda s, w: "on a monthly plan with no commitment",
     "manual_payment": lambda s, w: "pays manually, no automatic payment set up",
+    # Learnt from the company's history only (no hand-set points): see features.py.
+    "usage": _usage,
+    "small_account": _small_account,
 }
 
 #: Every signal name a contribution can carry (churn reasons as ``churn_reason.<key>``).
@@ -131,3 +145,20 @@ SIGNAL_NAMES: tuple[str, ...] = (
     *_PHRASES,
     *(CHURN_REASON_PREFIX + key for key in CHURN_REASONS),
 )
+
+
+def percent(probability: float) -> str:
+    """``12%``; one decimal below 10% (``0.4%``, ``3.5%``), never a bare ``0%`` for a
+    small risk (``<0.1%``)."""
+    value = 100.0 * probability
+    if 0 < value < 0.05:
+        return "<0.1%"
+    if value < 9.95:
+        return f"{value:.1f}%"
+    return f"{value:.0f}%"
+
+
+def chance(probability: float, horizon_days: int | None) -> str:
+    """``12% in 30 days`` (``12%`` when the horizon is unknown)."""
+    text = percent(probability)
+    return text if horizon_days is None else f"{text} in {horizon_days} days"

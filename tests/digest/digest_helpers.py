@@ -91,7 +91,8 @@ def sample(
                 f"C{i:04d}",
                 f"{name} {i}",
                 "team",
-                80,
+                0.8,
+                30,
                 Decimal("49.00"),
                 Decimal("39.20"),
                 (reason_text, "no activity for 41 days, usually every 3"),
@@ -99,6 +100,8 @@ def sample(
             for i in range(at_risk)
         ),
         at_risk_as_of=WEEK.end(UTC),
+        risk_horizon_days=30,
+        risk_model_note="backtest AUC 0.81, 30-day calibration 1.05",
         follow_ups=FollowUps(5, 3, 2),
         saves_accepted=2,
     )

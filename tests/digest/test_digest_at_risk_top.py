@@ -50,10 +50,10 @@ def test_top_of_the_list_equals_the_head_of_the_full_list(factory, monkeypatch, 
         lifecycle.refresh(session, NOW, timedelta(days=14))
     scored: list[int] = []
 
-    def counting_rank(customers, weights, top=None):
+    def counting_rank(customers, weights, top=None, model=None):
         customers = list(customers)
         scored.append(len(customers))
-        return rank(customers, weights, top=top)
+        return rank(customers, weights, top=top, model=model)
 
     monkeypatch.setattr("insights.at_risk.rank", counting_rank)
     with factory() as session:
@@ -62,6 +62,6 @@ def test_top_of_the_list_equals_the_head_of_the_full_list(factory, monkeypatch, 
         everyone = at_risk(session, NOW, default_weights(), limit=None)
     assert read_for_top < 0.7 * len(everyone)  # the MRR floor did skip customers
     assert len(everyone) > 130
-    assert [(r.external_id, r.revenue_at_risk, r.score) for r in top] == [
-        (r.external_id, r.revenue_at_risk, r.score) for r in everyone[:limit]
+    assert [(r.external_id, r.revenue_at_risk, r.probability) for r in top] == [
+        (r.external_id, r.revenue_at_risk, r.probability) for r in everyone[:limit]
     ]

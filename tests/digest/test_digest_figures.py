@@ -7,7 +7,7 @@ November) it runs from 15 Nov 23:00 UTC to 22 Nov 23:00 UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -188,6 +188,14 @@ def test_reasons_follow_ups_saves_and_at_risk(factory):
     amounts = [e.revenue_at_risk for e in digest.at_risk]
     assert amounts == sorted(amounts, reverse=True)
     assert digest.revenue_at_risk == sum(amounts, Decimal("0"))
+    # The digest's revenue at risk is the expected MRR loss: Σ MRR × probability.
+    cent = Decimal("0.01")
+    for e in digest.at_risk:
+        assert 0 < e.probability < 1 and e.horizon_days == 30
+        assert e.revenue_at_risk == (e.mrr * Decimal(repr(e.probability))).quantize(
+            cent, ROUND_HALF_UP
+        )
+    assert digest.risk_model_note == "hand-set weights, not calibrated to this company's churn yet"
 
 
 def test_benchmark_compares_annualised_retention(factory):
@@ -219,7 +227,15 @@ def test_json_has_the_documented_keys(factory):
         "quote": "Far too expensive for a team our size",
         "quote_language": None,
     }
-    assert set(data["at_risk"][0]) >= {"external_id", "score", "mrr", "revenue_at_risk", "reasons"}
+    assert set(data["at_risk"][0]) >= {
+        "external_id",
+        "churn_probability",
+        "horizon_days",
+        "mrr",
+        "revenue_at_risk",
+        "reasons",
+    }
+    assert "score" not in data["at_risk"][0]
 
 
 def test_an_empty_week_says_so_instead_of_zeros(factory):

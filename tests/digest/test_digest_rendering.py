@@ -30,8 +30,12 @@ def test_text_reads_as_a_report():
     assert "• Churn 0.4% · 8 customers lost (no change vs last week): 6 cancelled, 2 after" in text
     assert "1. Price · 9 customers\n   “Too expensive for what we use”" in text
     assert "“客服三天都不回复” (zh)" in text
-    assert "1. Ava Wilson 0 (C0000, team) · risk 80 · 39.20 of 49.00 MRR at risk" in text
-    assert "Revenue at risk in this list: 117.60 a month" in text
+    assert (
+        "1. Ava Wilson 0 (C0000, team) · 80% in 30 days · 39.20 of 49.00 MRR expected lost" in text
+    )
+    assert "Expected MRR loss in 30 days from these customers: 117.60" in text
+    assert "backtest AUC 0.81, 30-day calibration 1.05" in text
+    assert "risk 80" not in text
     assert "Follow-ups: 5 opened, 3 contacted, 2 resolved" in text
     assert "• NPS  ▁▂·▄▅▆▇█  +10 → +17" in text
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 import bot.scheduler as scheduling
 from bot.scheduler import (
     DIGEST_JOB_ID,
+    RISK_JOB_ID,
     SURVEY_JOB_ID,
     build_scheduler,
     next_digest_run,
@@ -90,7 +91,7 @@ async def test_job_store_keeps_one_job_across_restarts(database, slack_api, monk
     assert "survey send --due: off" in lines[1]
     before = stored_jobs(database)
     await stop_scheduler(first)
-    assert [job_id for job_id, _ in before] == [DIGEST_JOB_ID]
+    assert sorted(job_id for job_id, _ in before) == [DIGEST_JOB_ID, RISK_JOB_ID]
 
     second = build_scheduler(settings)
     start_scheduler(second, settings)
@@ -106,10 +107,20 @@ async def test_job_store_keeps_one_job_across_restarts(database, slack_api, monk
     third = build_scheduler(with_telegram)
     start_scheduler(third, with_telegram)
     await stop_scheduler(third)
-    assert [job_id for job_id, _ in stored_jobs(database)] == [SURVEY_JOB_ID, DIGEST_JOB_ID]
+    assert sorted(job_id for job_id, _ in stored_jobs(database)) == sorted(
+        [SURVEY_JOB_ID, DIGEST_JOB_ID, RISK_JOB_ID]
+    )
     fourth = build_scheduler(settings)
     start_scheduler(fourth, settings)
     await stop_scheduler(fourth)
+    assert sorted(job_id for job_id, _ in stored_jobs(database)) == [DIGEST_JOB_ID, RISK_JOB_ID]
+
+    # The weekly risk refit leaves when RISK_REFIT_CRON is off (blank means the default).
+    no_refit = digest_settings(database, slack_api, risk_refit_cron="off")
+    fifth = build_scheduler(no_refit)
+    lines = start_scheduler(fifth, no_refit)
+    await stop_scheduler(fifth)
+    assert "risk model refit: off" in lines[2]
     assert [job_id for job_id, _ in stored_jobs(database)] == [DIGEST_JOB_ID]
 
 

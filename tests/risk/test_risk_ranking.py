@@ -13,28 +13,30 @@ AS_OF = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("mrr", "points", "expected"),
+    ("mrr", "probability", "expected"),
     [
-        (Decimal("100.00"), 37, "37.00"),
-        (19.99, 37, "7.40"),  # 7.3963
-        (Decimal("0.05"), 50, "0.03"),  # 0.025 rounds half up
-        (0.1, 15, "0.02"),  # 0.015: the float 0.1 is taken as written, not as binary
-        (10, 0, "0.00"),
-        (Decimal("1234.56"), 100, "1234.56"),
-        (Decimal("0"), 80, "0.00"),
+        (Decimal("100.00"), 0.37, "37.00"),
+        (19.99, 0.37, "7.40"),  # 7.3963
+        (Decimal("0.05"), 0.5, "0.03"),  # 0.025 rounds half up
+        (0.1, 0.15, "0.02"),  # 0.015: the float 0.1 is taken as written, not as binary
+        (10, 0.0, "0.00"),
+        (Decimal("1234.56"), 1.0, "1234.56"),
+        (Decimal("0"), 0.8, "0.00"),
+        (Decimal("249.00"), 0.0123, "3.06"),  # 3.0627: the probability, not a rounded score
     ],
 )
-def test_risk_revenue_at_risk_is_mrr_times_score_in_cents(
-    mrr: Decimal | float, points: int, expected: str
+def test_risk_revenue_at_risk_is_mrr_times_probability_in_cents(
+    mrr: Decimal | float, probability: float, expected: str
 ) -> None:
-    assert revenue_at_risk(mrr, points) == Decimal(expected)
+    assert revenue_at_risk(mrr, probability) == Decimal(expected)
 
 
 def test_risk_assessment_revenue_uses_the_customers_mrr_unless_given() -> None:
     assessment = score(RiskSignals(as_of=AS_OF, mrr=Decimal("250.00"), exit_intent=True))
-    expected = (Decimal("250.00") * assessment.score / 100).quantize(Decimal("0.01"))
+    p = Decimal(repr(assessment.probability))
+    expected = (Decimal("250.00") * p).quantize(Decimal("0.01"))
     assert assessment.revenue_at_risk() == expected
-    assert assessment.revenue_at_risk(Decimal("100")) == Decimal(assessment.score)
+    assert assessment.revenue_at_risk(Decimal("100")) == (100 * p).quantize(Decimal("0.01"))
 
 
 def signals(mrr: float | Decimal, **risk: object) -> RiskSignals:
@@ -61,15 +63,17 @@ def test_risk_rank_orders_by_revenue_at_risk_not_by_score() -> None:
         assert line.revenue_at_risk == line.assessment.revenue_at_risk()
 
 
-def test_risk_rank_breaks_revenue_ties_by_score_then_input_order() -> None:
-    calm = score(signals(1)).score
-    leaving = score(signals(1, exit_intent=True)).score
+def test_risk_rank_breaks_revenue_ties_by_probability_then_input_order() -> None:
+    calm = score(signals(1)).probability
+    leaving = score(signals(1, exit_intent=True)).probability
     assert leaving > calm
-    # Same revenue at risk: mrr x score is equal by construction.
+    # Same revenue at risk in cents: find a calm MRR whose MRR x probability rounds alike.
+    target = revenue_at_risk(Decimal("100.00"), leaving)
+    cents = next(c for c in range(1, 10**7) if revenue_at_risk(Decimal(c) / 100, calm) == target)
     customers = [
-        ("calm", signals(Decimal(leaving * 10))),
-        ("leaving", signals(Decimal(calm * 10), exit_intent=True)),
-        ("calm-twin", signals(Decimal(leaving * 10))),
+        ("calm", signals(Decimal(cents) / 100)),
+        ("leaving", signals(Decimal("100.00"), exit_intent=True)),
+        ("calm-twin", signals(Decimal(cents) / 100)),
     ]
     ranked = rank(customers)
     assert len({line.revenue_at_risk for line in ranked}) == 1

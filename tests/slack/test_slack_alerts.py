@@ -83,7 +83,7 @@ async def test_detractor_alert_once_per_session_updated_as_the_comment_arrives(
     assert "NPS detractor" in text and "*Northwind* (`tg-7001`)" in text
     assert "MRR *250.00*" in text and "NPS *3*/10" in text
     assert "No comment yet" in text
-    assert "Risk *" in text
+    assert "Churn risk *" in text
     assert "Open" in text
 
     await customer.write("Support never answers and we are moving to a competitor")

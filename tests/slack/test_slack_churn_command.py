@@ -22,6 +22,7 @@ from insights.at_risk import at_risk
 from insights.digest import numbers
 from insights.digest.reasons import top_reasons
 from insights.periods import days_between, last_days
+from insights.risk import percent
 
 TZ = ZoneInfo(TIMEZONE)
 
@@ -99,10 +100,11 @@ async def test_at_risk_lists_the_core_ranking(
     assert positions == sorted(positions)  # ordered by revenue at risk
     for rank, row in enumerate(expected, start=1):
         assert f"{rank}. *{row.name}* (`{row.external_id}`)" in text
-        assert f"risk *{row.score}* · MRR {numbers.money(row.mrr)}" in text
+        assert f"*{percent(row.probability)}* in {row.horizon_days} days · MRR " in text
         for reason in row.reasons[:3]:
             assert reason in text
-    assert "Top 3 by revenue at risk" in text
+    assert "Top 3 by expected MRR loss" in text
+    assert "Model: hand-set weights, not calibrated" in text
     # plan filter
     answer, _ = await ask(events_url, slack_api, "at-risk plan:basic")
     with factory() as session:
@@ -147,7 +149,7 @@ async def test_customer_story_and_pick_list(
 
     answer, _ = await ask(events_url, slack_api, "customer ops@ACME.example")  # email, any case
     assert "Acme Corp (acme-1)" in text_of(answer)
-    assert "*Risk " in text_of(answer)
+    assert "*Churn risk " in text_of(answer)
     assert "payment failed" in text_of(answer)
 
     answer, _ = await ask(events_url, slack_api, "customer acme")  # two match: pick one
