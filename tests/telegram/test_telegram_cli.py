@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import tg_updates as tg
 from bot_harness import LINK_SECRET, Harness, make_customer
+from builders import link
 from click.testing import CliRunner, Result
 from fake_bot_api import TOKEN, FakeBotApi, keyboard_data
 from sqlalchemy import update
@@ -111,10 +112,9 @@ async def test_due_from_the_cli_respects_opt_out(
     keen = make_customer(factory, "keen", "en")
     done = make_customer(factory, "done", "en")
     with factory() as session, session.begin():
-        session.execute(update(Customer).where(Customer.id == keen).values(telegram_chat_id=41))
-        session.execute(
-            update(Customer).where(Customer.id == done).values(telegram_chat_id=42, opted_out=True)
-        )
+        link(session, keen, 41)
+        link(session, done, 42)
+        session.execute(update(Customer).where(Customer.id == done).values(opted_out=True))
     result = await cli("survey", "send", "--due")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("sent 1 (nps 1)")
