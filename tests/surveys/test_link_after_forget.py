@@ -12,7 +12,8 @@ from surveys.accounts import Binding
 from surveys.channels import Address
 from surveys.linking import LinkClaim
 
-def CHAT(chat: int) -> Address:  # noqa: N802 - reads as the address it builds
+
+def CHAT(chat: int) -> Address:
     return Address("telegram", str(chat))
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import tg_updates as tg
 from bot_harness import LINK_SECRET, Harness, make_customer
-from builders import link
 from click.testing import CliRunner, Result
 from fake_bot_api import TOKEN, FakeBotApi, keyboard_data
 from sqlalchemy import update
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from bot.commands.run import NO_HTTP
+from builders import link
 from config import load_settings
 from storage import schema
 from storage.database import make_engine, session_factory

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import tg_updates as tg
 from bot_harness import Harness, answers_of, customer_row, make_customer, sessions_of
-from builders import binding
 from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.telegram_app import send_now
+from builders import binding
 from config import Settings
 from storage.models import Answer, AnswerTag, Customer
 from surveys.i18n import builtin_catalog

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import tg_updates as tg
-from bot_harness import Harness, customer_row, make_customer, sessions_of
+from bot_harness import Harness, make_customer, sessions_of
 from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker

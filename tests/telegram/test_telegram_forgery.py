@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import tg_updates as tg
 from bot_harness import Harness, answers_of, customer_row, make_customer, sessions_of
-from builders import binding, chat_of
 from fake_bot_api import FakeBotApi
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.telegram_app import send_now
+from builders import binding, chat_of
 from config import Settings
 from surveys.i18n import builtin_catalog
 from surveys.linking import issue_token

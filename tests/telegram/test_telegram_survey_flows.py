@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 import tg_updates as tg
 from bot_harness import Harness, answers_of, customer_row, make_customer, sessions_of
-from builders import binding
 from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.telegram_app import send_now
+from builders import binding
 from config import Settings
 from surveys.hooks import AnswerHooks, CompletedSurvey, StoredAnswer
 from surveys.i18n import builtin_catalog
