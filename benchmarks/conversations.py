@@ -87,7 +87,7 @@ from bot.telegram_app import build_dispatcher, connected  # noqa: E402
 from config import load_settings  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.database import make_engine, session_factory  # noqa: E402
-from storage.models import Answer, Customer, SurveySession  # noqa: E402
+from storage.models import Answer, Customer, CustomerChannel, SurveySession  # noqa: E402
 
 TARGET_P95_MS = 100.0
 POSTGRES_URL = os.environ.get(
@@ -246,17 +246,26 @@ async def prepare(url: str, api: FakeBotApi, customers: int) -> list[Person]:
     factory = session_factory(engine)
     now = datetime.now(UTC)
     with factory() as session, session.begin():
-        session.add_all(
+        rows = [
             Customer(
                 external_id=f"conv{n}",
                 signed_up_at=now,
                 created_at=now,
                 updated_at=now,
                 language="en",
-                telegram_chat_id=FIRST_CHAT + n,
-                telegram_linked_at=now,
             )
             for n in range(customers)
+        ]
+        session.add_all(rows)
+        session.flush()
+        session.add_all(
+            CustomerChannel(
+                customer_id=row.id,
+                channel="telegram",
+                address=str(FIRST_CHAT + n),
+                linked_at=now,
+            )
+            for n, row in enumerate(rows)
         )
     settings = load_settings(
         database_url=url, telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url
@@ -274,16 +283,19 @@ async def prepare(url: str, api: FakeBotApi, customers: int) -> list[Person]:
     with factory() as session:
         rows = session.execute(
             select(
-                Customer.telegram_chat_id,
+                CustomerChannel.address,
                 Customer.id,
                 SurveySession.id,
-                SurveySession.telegram_message_id,
-            ).join(SurveySession, SurveySession.customer_id == Customer.id)
+                SurveySession.message_ref,
+            )
+            .join(SurveySession, SurveySession.customer_id == Customer.id)
+            .join(CustomerChannel, CustomerChannel.customer_id == Customer.id)
         ).all()
     engine.dispose()
     people = []
-    for chat, customer_id, session_id, message_id in rows:
-        assert chat is not None and message_id is not None
+    for address, customer_id, session_id, message_ref in rows:
+        assert address is not None and message_ref is not None
+        chat, message_id = int(address), int(message_ref)
         buttons = keyboard_data(api.sent(chat)[-1])
         score = (chat - FIRST_CHAT) % 11
         wanted = f"a:{session_id}:score:{score}"

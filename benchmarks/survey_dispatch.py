@@ -33,7 +33,7 @@ from bot.telegram_app import send_due  # noqa: E402
 from config import load_settings  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.database import make_engine, session_factory  # noqa: E402
-from storage.models import Customer  # noqa: E402
+from storage.models import Customer, CustomerChannel  # noqa: E402
 
 TARGET = 28.0
 
@@ -51,16 +51,21 @@ def main() -> int:
         factory = session_factory(engine)
         now = datetime.now(UTC)
         with factory() as session, session.begin():
-            session.add_all(
+            rows = [
                 Customer(
                     external_id=f"bench{n}",
                     signed_up_at=now,
                     created_at=now,
                     updated_at=now,
                     language=("en", "ru", "uk", "da", "zh")[n % 5],
-                    telegram_chat_id=10_000 + n,
                 )
                 for n in range(args.customers)
+            ]
+            session.add_all(rows)
+            session.flush()
+            session.add_all(
+                CustomerChannel(customer_id=row.id, channel="telegram", address=str(10_000 + n))
+                for n, row in enumerate(rows)
             )
         api = FakeBotApi(rate_limit=30).start()
         try:

@@ -200,8 +200,8 @@ class AlertContent:
     assigned_at: datetime | None
     contacted_at: datetime | None
     resolved_at: datetime | None
-    slack_channel: str | None
-    slack_ts: str | None
+    post_destination: str | None  # where the alert's message was posted, once it was
+    post_ref: str | None  # the platform's reference to that message
     # The churn probability's horizon; `risk_score` is that probability in whole percent.
     risk_horizon_days: int | None = None
     risk_probability: float | None = None
@@ -273,6 +273,6 @@ def load_alert(
         assigned_at=follow_up.assigned_at,
         contacted_at=follow_up.contacted_at,
         resolved_at=follow_up.resolved_at,
-        slack_channel=follow_up.slack_channel,
-        slack_ts=follow_up.slack_ts,
+        post_destination=follow_up.post_destination,
+        post_ref=follow_up.post_ref,
     )

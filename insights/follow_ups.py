@@ -180,11 +180,13 @@ def alert_of_session(session: Session, session_id: int) -> int | None:
     return int(found) if found is not None else None
 
 
-def mark_posted(session: Session, follow_up_id: int, channel: str, ts: str) -> None:
+def mark_posted(session: Session, follow_up_id: int, destination: str, ref: str) -> None:
+    """The alert's message is out: where it was posted, and the platform's reference to it
+    (to update it as the follow-up moves on)."""
     session.execute(
         update(FollowUp)
         .where(FollowUp.id == follow_up_id)
-        .values(slack_channel=channel, slack_ts=ts)
+        .values(post_destination=destination, post_ref=ref)
         .execution_options(synchronize_session=False)
     )
 
@@ -202,7 +204,7 @@ def claim_post(
         update(FollowUp)
         .where(
             FollowUp.id == follow_up_id,
-            FollowUp.slack_ts.is_(None),
+            FollowUp.post_ref.is_(None),
             or_(
                 FollowUp.post_claim_token.is_(None),
                 FollowUp.post_claim_token == token,
@@ -223,7 +225,7 @@ def unposted_alerts(session: Session, since: datetime) -> list[int]:
             select(FollowUp.id)
             .where(
                 FollowUp.kind == ALERT_KIND,
-                FollowUp.slack_ts.is_(None),
+                FollowUp.post_ref.is_(None),
                 FollowUp.created_at >= since,
             )
             .order_by(FollowUp.id)

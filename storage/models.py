@@ -4,6 +4,8 @@ Tables, in the order data arrives:
 - `customers`: imported from a CRM or billing export, or pushed through the API. The churn
   columns (`status`, `churned_at`, `churn_type`) are derived from events by the lifecycle
   rules; `churns` keeps every churn episode so past periods stay right after a reactivation.
+- `customer_channels`: where a customer is reached, one row per channel they linked (a chat
+  on a messenger, ...): the address there, whether it still reaches them.
 - `events`: billing and activity history, idempotent on the sender's `event_id`.
 - `survey_sessions` and `answers`: one session per survey sent (or imported response); one
   answer per question, stored the moment it is given.
@@ -25,7 +27,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -118,21 +120,43 @@ class Customer(Base):
     payment_failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when events changed and the churn columns must be recomputed from them.
     lifecycle_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    telegram_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 0008: when the customer last used /forget; a /start link issued before it is refused.
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    unreachable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     churns: Mapped[list[Churn]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class CustomerChannel(Base):
+    """Where a customer is reached on one channel (0009; the columns were on `customers`).
+
+    `channel` names the edge ("telegram", ...), `address` is where that edge delivers (a
+    chat id, as text) and `user_ref` who linked it there, as the edge knows them. An
+    address belongs to one customer and a customer has one address per channel. A channel
+    that refuses delivery (the customer blocked the bot) is `reachable` false until the
+    customer comes back; it does not stop surveys on the customer's other channels.
+    """
+
+    __tablename__ = "customer_channels"
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_customer_channels_channel_address"),
+        UniqueConstraint("customer_id", "channel", name="uq_customer_channels_customer_channel"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(255))
+    user_ref: Mapped[str | None] = mapped_column(String(255))
+    # When the customer linked this address; unknown (NULL) for bindings made by hand.
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Churn(Base):
@@ -210,7 +234,8 @@ class SurveySession(Base):
         ForeignKey("events.id", ondelete="SET NULL")
     )
     save_opportunity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # 0009: the channel's reference of the message that asks the current question.
+    message_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -314,8 +339,9 @@ class FollowUp(Base):
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open")
     assignee: Mapped[str | None] = mapped_column(String(255))
-    slack_channel: Mapped[str | None] = mapped_column(String(64))
-    slack_ts: Mapped[str | None] = mapped_column(String(64))
+    # 0009: where the alert's message was posted and the platform's reference to it.
+    post_destination: Mapped[str | None] = mapped_column(String(64))
+    post_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

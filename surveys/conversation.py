@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.models import OPEN_SESSION_STATUSES, Answer, Customer, SurveySession
 from surveys import engine
 from surveys._sql import affected
-from surveys.accounts import customer_by_chat
+from surveys.accounts import customer_at
+from surveys.channels import Identity, KnownCustomer
 from surveys.engine import Advance, Input, Problem, Reject, State
 from surveys.hooks import CompletedSurvey, StoredAnswer
 from surveys.model import AnswerValue, Survey
@@ -36,7 +37,7 @@ class Result(StrEnum):
     COMPLETED = "completed"  # stored; the survey is done
     REJECTED = "rejected"  # see `problem`
     NO_SURVEY = "no_survey"  # typed input while nothing is open
-    NOT_LINKED = "not_linked"  # the chat belongs to no customer
+    NOT_LINKED = "not_linked"  # the address belongs to no customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Applied:
     flags: frozenset[str] = frozenset()
     stored: StoredAnswer | None = None
     completed: CompletedSurvey | None = None
-    prompt_message_id: int | None = None  # the message that asked the answered question
+    prompt_ref: str | None = None  # the channel's message that asked the answered question
 
 
 class _Lost(Exception):
@@ -115,34 +116,23 @@ def completed_surveys(session: Session, session_ids: list[int]) -> list[Complete
 def apply_input(
     factory: sessionmaker[Session],
     surveys: dict[str, Survey],
-    chat_id: int | None,
+    who: Identity,
     given: Input,
     now: datetime,
     has_offer: Callable[[str | None], Callable[[str], bool]],
-    channel: str,
+    *,
     session_id: int | None = None,
     step_key: str | None = None,
-    customer_id: int | None = None,
 ) -> Applied:
-    """Apply `given` from `chat_id`. A tap names its session and step; typed input does not.
+    """Apply `given` from `who`. A tap names its session and step; typed input does not.
 
+    `who` is an address on a channel, or a customer named directly (a channel without
+    addresses, such as the terminal); the answer is stored as given on `who.channel`.
     `has_offer(language)` gives the engine's save-offer test for the customer's language.
-    Channels without a chat (the terminal) name the customer by `customer_id` instead.
     """
     try:
         with factory() as session, session.begin():
-            return _apply(
-                session,
-                surveys,
-                chat_id,
-                given,
-                now,
-                has_offer,
-                channel,
-                session_id,
-                step_key,
-                customer_id,
-            )
+            return _apply(session, surveys, who, given, now, has_offer, session_id, step_key)
     except _Lost as lost:
         return lost.applied
     except IntegrityError:
@@ -155,21 +145,17 @@ def apply_input(
 def _apply(
     session: Session,
     surveys: dict[str, Survey],
-    chat_id: int | None,
+    who: Identity,
     given: Input,
     now: datetime,
     has_offer: Callable[[str | None], Callable[[str], bool]],
-    channel: str,
     session_id: int | None,
     step_key: str | None,
-    customer_id: int | None,
 ) -> Applied:
-    if customer_id is not None:
-        customer = session.get(Customer, customer_id)
-    elif chat_id is not None:
-        customer = customer_by_chat(session, chat_id)
+    if isinstance(who, KnownCustomer):
+        customer = session.get(Customer, who.customer_id)
     else:
-        raise ValueError("apply_input needs a chat_id or a customer_id")
+        customer = customer_at(session, who)
     if customer is None:
         return Applied(Result.NOT_LINKED)
     language = customer.language
@@ -185,13 +171,13 @@ def _apply(
     if survey_session is None:
         if session_id is not None:
             # Deleted (a released claim) or never existed (forged): either way, closed.
-            log.warning("tap on unknown survey session %s from chat %s", session_id, chat_id)
+            log.warning("tap on unknown survey session %s from %s", session_id, who)
             return Applied(Result.REJECTED, language, problem=Problem.CLOSED)
         return Applied(Result.NO_SURVEY, language)
     if survey_session.customer_id != customer.id:
         log.warning(
-            "forged tap: chat %s (customer %s) on session %s of customer %s",
-            chat_id,
+            "forged tap: %s (customer %s) on session %s of customer %s",
+            who,
             customer.id,
             survey_session.id,
             survey_session.customer_id,
@@ -212,15 +198,16 @@ def _apply(
         language=language,
         session_id=survey_session.id,
         survey=survey.key,
-        prompt_message_id=survey_session.telegram_message_id,
+        # A message reference means something only on the channel that sent it.
+        prompt_ref=survey_session.message_ref if survey_session.channel == who.channel else None,
     )
     if isinstance(outcome, Reject):
         if outcome.forged:
             log.warning(
-                "forged input on session %s step %s from chat %s: %r (%s)",
+                "forged input on session %s step %s from %s: %r (%s)",
                 survey_session.id,
                 step_key,
-                chat_id,
+                who,
                 given,
                 outcome.problem,
             )
@@ -230,7 +217,9 @@ def _apply(
             next_step=state.current_step,
             answers=dict(state.answers),
         )
-    return _commit(session, survey_session, customer, state, outcome, now, channel, rows, base)
+    return _commit(
+        session, survey_session, customer, state, outcome, now, who.channel, rows, base
+    )
 
 
 def _commit(

@@ -8,9 +8,9 @@ reminder to those who have not answered, all within the rules of `surveys.policy
 Each send is claim -> deliver -> record. The claim inserts the session row; the database
 allows one open session per customer and one session per (trigger event, survey), so two
 processes (or a scheduler and a manual send) racing for the same customer cannot both win.
-A delivery refused because the customer blocked the bot marks them unreachable; a
-temporary failure releases the claim so the next run tries again. The pace is the
-sender's business (the Telegram sender shares python-telegram-bot's rate limiter).
+A delivery refused for good (the customer blocked the bot) marks their address on the
+sender's channel unreachable; a temporary failure releases the claim so the next run
+tries again. The pace is the sender's business (a chat platform's rate limiter).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from storage.models import (
     OPEN_SESSION_STATUSES,
     Answer,
     Customer,
+    CustomerChannel,
     Event,
     SurveySession,
 )
-from surveys import prompts, sessions
+from surveys import accounts, prompts, sessions
 from surveys._sql import affected
 from surveys.definitions import builtin_surveys
 from surveys.errors import (
@@ -59,13 +60,18 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class Sender(Protocol):
-    """Delivers one prompt to one chat; returns the platform's message id.
+    """Delivers one prompt to one address on its channel; returns the channel's reference
+    of the message sent (kept to retire its buttons later).
 
-    Raises `RecipientUnreachable` when the customer blocked the bot and `DeliveryDeferred`
-    for anything worth retrying later.
+    `channel` names the channel (the `customer_channels.channel` it sends to). Raises
+    `RecipientUnreachable` when the address refuses our messages for good (the customer
+    blocked the bot) and `DeliveryDeferred` for anything worth retrying later.
     """
 
-    async def send(self, chat_id: int, prompt: Prompt) -> int: ...
+    @property
+    def channel(self) -> str: ...
+
+    async def send(self, address: str, prompt: Prompt) -> str: ...
 
 
 @dataclass
@@ -103,7 +109,7 @@ class Candidate:
 class Claim:
     session_id: int
     customer_id: int
-    chat_id: int
+    address: str
     survey: str
     prompt: Prompt
 
@@ -113,15 +119,19 @@ class Sent:
     session_id: int
     survey: str
     external_id: str
-    message_id: int
+    message_ref: str
 
 
-def _reachable() -> tuple[ColumnElement[bool], ...]:
-    """Customers a survey can reach: linked, not opted out, not blocking the bot."""
+def _reachable(channel: str) -> tuple[ColumnElement[bool], ...]:
+    """Customers a survey can reach on `channel`: linked there, not refusing our messages
+    there (blocked the bot), not opted out."""
     return (
-        Customer.telegram_chat_id.is_not(None),
+        exists().where(
+            CustomerChannel.customer_id == Customer.id,
+            CustomerChannel.channel == channel,
+            CustomerChannel.reachable.is_(True),
+        ),
         Customer.opted_out.is_(False),
-        Customer.unreachable.is_(False),
     )
 
 
@@ -151,7 +161,6 @@ class Dispatcher:
         offers: SaveOffers = NO_OFFERS,
         policy: SurveyPolicy | None = None,
         clock: Clock = utcnow,
-        channel: str = "telegram",
         concurrency: int = 8,
     ) -> None:
         self.factory = factory
@@ -161,7 +170,8 @@ class Dispatcher:
         self.offers = offers
         self.policy = policy or SurveyPolicy()
         self.clock = clock
-        self.channel = channel
+        # The channel the sender delivers on: customers are surveyed at their address there.
+        self.channel = sender.channel
         # Enough sends in flight that one always waits on the rate limiter while others
         # are in the database or on the wire; the limiter, not this number, sets the pace
         # (8 sustains the full 30/s; more only adds connections).
@@ -193,7 +203,7 @@ class Dispatcher:
             ) from None
         assert claim is not None  # explicit claims raise instead of returning None
         try:
-            message_id = await self.sender.send(claim.chat_id, claim.prompt)
+            message_ref = await self.sender.send(claim.address, claim.prompt)
         except RecipientUnreachable:
             await self._db(lambda s: self._unreachable(s, claim, now))
             raise NotDelivered(
@@ -201,9 +211,11 @@ class Dispatcher:
             ) from None
         except DeliveryDeferred as error:
             await self._db(lambda s: self._release(s, claim))
-            raise NotDelivered(f"Telegram did not take the message ({error}); try again") from None
-        await self._db(lambda s: self._mark_sent(s, claim, message_id, now))
-        return Sent(claim.session_id, survey_key, external_id, message_id)
+            raise NotDelivered(
+                f"{self.channel.capitalize()} did not take the message ({error}); try again"
+            ) from None
+        await self._db(lambda s: self._mark_sent(s, claim, message_ref, now))
+        return Sent(claim.session_id, survey_key, external_id, message_ref)
 
     @staticmethod
     def _customer_id(session: Session, external_id: str) -> int:
@@ -279,7 +291,7 @@ class Dispatcher:
             report.skipped += 1
             return
         try:
-            message_id = await self.sender.send(claim.chat_id, claim.prompt)
+            message_ref = await self.sender.send(claim.address, claim.prompt)
         except RecipientUnreachable:
             await self._db(lambda s: self._unreachable(s, claim, now))
             report.unreachable += 1
@@ -289,7 +301,7 @@ class Dispatcher:
             await self._db(lambda s: self._release(s, claim))
             report.deferred += 1
             return
-        await self._db(lambda s: self._mark_sent(s, claim, message_id, now))
+        await self._db(lambda s: self._mark_sent(s, claim, message_ref, now))
         report.sent[claim.survey] += 1
 
     async def _remind(self, session_id: int, now: datetime, report: DispatchReport) -> None:
@@ -298,7 +310,7 @@ class Dispatcher:
             report.skipped += 1
             return
         try:
-            message_id = await self.sender.send(claim.chat_id, claim.prompt)
+            message_ref = await self.sender.send(claim.address, claim.prompt)
         except RecipientUnreachable:
             await self._db(lambda s: self._unreachable(s, claim, now))
             report.unreachable += 1
@@ -311,7 +323,7 @@ class Dispatcher:
             lambda s: s.execute(
                 update(SurveySession)
                 .where(SurveySession.id == claim.session_id)
-                .values(telegram_message_id=message_id)
+                .values(message_ref=message_ref)
             )
         )
         report.reminded += 1
@@ -363,7 +375,7 @@ class Dispatcher:
                 periodic = (
                     select(Customer.id)
                     .where(
-                        *_reachable(),
+                        *_reachable(self.channel),
                         Customer.status != "churned",
                         ~_has_open(),
                         ~_in_cooldown(now - policy.cooldown),
@@ -386,7 +398,7 @@ class Dispatcher:
                     SurveySession.reminded_at.is_(None),
                     SurveySession.sent_at <= now - policy.reminder_after,
                     SurveySession.expires_at > now,
-                    *_reachable(),
+                    *_reachable(self.channel),
                 )
                 .order_by(SurveySession.id)
             )
@@ -409,7 +421,7 @@ class Dispatcher:
                 Event.type == survey.schedule.trigger_event,
                 Event.occurred_at > now - policy.trigger_max_age,
                 Event.occurred_at <= now,
-                *_reachable(),
+                *_reachable(self.channel),
                 ~exists().where(
                     SurveySession.trigger_event_id == Event.id,
                     SurveySession.survey == survey.key,
@@ -431,7 +443,9 @@ class Dispatcher:
             query = query.where(~_has_open(), ~_in_cooldown(now - policy.cooldown))
         return [(row[0], row[1]) for row in session.execute(query)]
 
-    def _facts(self, session: Session, customer: Customer) -> CustomerFacts:
+    def _facts(
+        self, session: Session, customer: Customer, binding: CustomerChannel | None
+    ) -> CustomerFacts:
         open_kind = session.execute(
             select(SurveySession.survey)
             .where(
@@ -446,9 +460,9 @@ class Dispatcher:
             ).where(SurveySession.customer_id == customer.id)
         ).scalar_one_or_none()
         return CustomerFacts(
-            linked=customer.telegram_chat_id is not None,
+            linked=binding is not None,
             opted_out=customer.opted_out,
-            unreachable=customer.unreachable,
+            unreachable=binding is not None and not binding.reachable,
             last_surveyed_at=last,
             open_survey=open_kind,
         )
@@ -463,12 +477,14 @@ class Dispatcher:
         survey = self.surveys[candidate.survey]
         # Close this customer's overdue sessions first, so they do not count as open.
         sessions.expire_overdue(session, customer.id, now)
-        facts = self._facts(session, customer)
+        binding = accounts.channel_of(session, customer.id, self.channel)
+        facts = self._facts(session, customer, binding)
         reason = refusal(survey, facts, now, self.policy)
         if reason is not None:
             if explicit:
                 raise SurveyRefused(
-                    reason, explain(reason, customer.external_id, facts, self.policy)
+                    reason,
+                    explain(reason, customer.external_id, facts, self.policy, self.channel),
                 )
             return None
         if survey.schedule.ignores_cooldown and facts.open_survey is not None:
@@ -491,8 +507,8 @@ class Dispatcher:
         prompt = prompts.question(
             survey, survey.step(first), row.id, language, self.catalog, self.offers, {}, lead
         )
-        assert customer.telegram_chat_id is not None
-        return Claim(row.id, customer.id, customer.telegram_chat_id, survey.key, prompt)
+        assert binding is not None
+        return Claim(row.id, customer.id, binding.address, survey.key, prompt)
 
     def _claim_reminder(self, session: Session, session_id: int, now: datetime) -> Claim | None:
         took = affected(
@@ -510,7 +526,8 @@ class Dispatcher:
             return None
         row = session.get_one(SurveySession, session_id)
         customer = session.get_one(Customer, row.customer_id)
-        if customer.telegram_chat_id is None or row.current_step is None:
+        binding = accounts.channel_of(session, customer.id, self.channel)
+        if binding is None or row.current_step is None:
             return None
         survey = self.surveys[row.survey]
         language = self.catalog.resolve(customer.language)
@@ -528,16 +545,16 @@ class Dispatcher:
             answers,
             lead=self.catalog.text(language, "survey.reminder"),
         )
-        return Claim(row.id, customer.id, customer.telegram_chat_id, survey.key, prompt)
+        return Claim(row.id, customer.id, binding.address, survey.key, prompt)
 
     @staticmethod
-    def _mark_sent(session: Session, claim: Claim, message_id: int, now: datetime) -> None:
+    def _mark_sent(session: Session, claim: Claim, message_ref: str, now: datetime) -> None:
         session.execute(
             update(SurveySession)
             .where(SurveySession.id == claim.session_id)
             .values(
                 sent_at=now,
-                telegram_message_id=message_id,
+                message_ref=message_ref,
                 updated_at=now,
                 # The customer may have answered before we got here: keep their progress.
                 status=case(
@@ -546,13 +563,20 @@ class Dispatcher:
             )
         )
 
-    @staticmethod
-    def _unreachable(session: Session, claim: Claim, now: datetime) -> None:
-        log.info("customer %s blocked the bot; marked unreachable", claim.customer_id)
+    def _unreachable(self, session: Session, claim: Claim, now: datetime) -> None:
+        log.info(
+            "customer %s blocked the bot; marked unreachable on %s", claim.customer_id, self.channel
+        )
         session.execute(
-            update(Customer)
-            .where(Customer.id == claim.customer_id)
-            .values(unreachable=True, unreachable_at=now, updated_at=now)
+            update(CustomerChannel)
+            .where(
+                CustomerChannel.customer_id == claim.customer_id,
+                CustomerChannel.channel == self.channel,
+            )
+            .values(reachable=False, unreachable_at=now)
+        )
+        session.execute(
+            update(Customer).where(Customer.id == claim.customer_id).values(updated_at=now)
         )
         session.execute(
             update(SurveySession)

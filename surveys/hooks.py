@@ -7,7 +7,7 @@ Slack call never makes the next question wait, and a failing listener is logged 
 undoes or blocks the answer (the data is already safe; a listener that must not miss
 anything can re-scan for rows it has not processed, e.g. `answers.tagged_at IS NULL`).
 
-Wiring happens once, at start-up, in the composition root (`bot.telegram_app`):
+Wiring happens once, at start-up, in the composition root (`bot`):
 
     hooks = AnswerHooks()
     hooks.on_answer(tag_answer)          # e.g. insights tagging: def tag_answer(a): ...

@@ -1,8 +1,9 @@
 """Who may be surveyed, and when: pure rules shared by `--due`, explicit sends and reminders.
 
-Never survey a customer who opted out, has not linked a chat, blocked the bot, already has
-a survey open, or got one within the cooldown. The exit interview is the exception to the
-cooldown (it is the last chance to ask) and replaces an open survey of another kind.
+Never survey a customer who opted out, has not linked the channel, blocked the bot there,
+already has a survey open, or got one within the cooldown. The exit interview is the
+exception to the cooldown (it is the last chance to ask) and replaces an open survey of
+another kind.
 """
 
 from __future__ import annotations
@@ -66,12 +67,18 @@ def refusal(
     return None
 
 
-def explain(reason: Refusal, external_id: str, facts: CustomerFacts, policy: SurveyPolicy) -> str:
-    """One line for the person who asked for the send."""
+def explain(
+    reason: Refusal,
+    external_id: str,
+    facts: CustomerFacts,
+    policy: SurveyPolicy,
+    channel: str = "the chat",
+) -> str:
+    """One line for the person who asked for the send; `channel` is the one surveys go to."""
     who = f"customer {external_id}"
     if reason is Refusal.NOT_LINKED:
         return (
-            f"{who} has not linked Telegram yet; send them the link from "
+            f"{who} has not linked {channel.capitalize()} yet; send them the link from "
             f"`retention-bot link {external_id}`"
         )
     if reason is Refusal.OPTED_OUT:

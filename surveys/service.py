@@ -1,6 +1,7 @@
 """The survey service: what any chat edge calls, and what it gets back to render.
 
-Each method takes who wrote (`Who`: chat, user, the platform's language hint) and returns
+Each method takes who wrote (`Who`: the channel and the address there, the channel's user
+reference and language hint) and returns
 a `Reply` (messages to send, a short notice for a tapped button, keyboards to retire). The
 database work runs in a worker thread, so the bot's event loop keeps serving other chats
 while one transaction waits for a lock. Answer listeners (`AnswerHooks`) are started after
@@ -22,6 +23,7 @@ from storage.clock import Clock, utcnow
 from storage.models import OPEN_SESSION_STATUSES, Answer, SurveySession
 from surveys import accounts, prompts
 from surveys.accounts import Binding
+from surveys.channels import Address
 from surveys.conversation import Applied, Result, apply_input
 from surveys.definitions import builtin_surveys
 from surveys.engine import (
@@ -46,14 +48,19 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Who:
-    """The sender of an update: their chat, user id and the platform's language hint."""
+    """The sender of an input: the channel and their address there, the channel's own
+    reference of the user (kept with the binding) and its language hint."""
 
-    chat_id: int
-    user_id: int | None = None
+    channel: str
+    address: str
+    user_ref: str | None = None
     language_code: str | None = None
+
+    @property
+    def at(self) -> Address:
+        return Address(self.channel, self.address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +70,7 @@ class Reply:
     messages: tuple[Prompt, ...] = ()
     notice: str | None = None  # the short answer to a tapped button
     close_keyboard: bool = False  # take the buttons off the tapped message
-    clear_keyboard_of: int | None = None  # ...or off this earlier message (typed answers)
+    clear_keyboard_of: str | None = None  # ...or off this earlier message (typed answers)
 
 
 class SurveyService:
@@ -83,7 +90,6 @@ class SurveyService:
         hooks: AnswerHooks | None = None,
         link_secret: str | None = None,
         clock: Clock = utcnow,
-        channel: str = "telegram",
     ) -> None:
         self.factory = factory
         self.surveys = dict(surveys if surveys is not None else builtin_surveys())
@@ -92,7 +98,6 @@ class SurveyService:
         self.hooks = hooks or AnswerHooks()
         self.link_secret = link_secret
         self.clock = clock
-        self.channel = channel
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ class SurveyService:
 
     def _linked_language(self, who: Who) -> tuple[bool, str]:
         with self.factory() as session:
-            customer = accounts.customer_by_chat(session, who.chat_id)
+            customer = accounts.customer_at(session, who.at)
             if customer is None:
                 return False, self._language(who)
             return True, self._language(who, customer.language)
@@ -121,7 +126,7 @@ class SurveyService:
     # -- commands ------------------------------------------------------------------------
 
     async def start(self, who: Who, token: str | None) -> Reply:
-        """/start: bind the chat with a deep-link token, or explain how to get one."""
+        """/start: bind the sender's address with a deep-link token, or explain how to get one."""
         if not token:
             linked, language = await asyncio.to_thread(self._linked_language, who)
             return self._say(language, "start.already_linked" if linked else "start.no_token")
@@ -133,22 +138,20 @@ class SurveyService:
         try:
             claim = verify_token(self.link_secret, token, now)
         except InvalidLink as error:
-            log.warning("refused /start token from chat %s: %s", who.chat_id, error.reason)
+            log.warning("refused /start token from %s: %s", who.at, error.reason)
             key = "start.expired_token" if error.reason == "expired" else "start.bad_token"
             return self._say(language, key)
         code = normalise_language(who.language_code)
         hint = code if self.catalog.supports(code) else None
 
         def bind(session: Session) -> tuple[Binding, str | None]:
-            binding, customer = accounts.bind_chat(
-                session, claim, who.chat_id, who.user_id, hint, now
-            )
+            binding, customer = accounts.bind(session, claim, who.at, who.user_ref, hint, now)
             return binding, customer.language if customer else None
 
         binding, stored = await self._run(bind)
         language = self._language(who, stored)
         if binding is Binding.LINKED:
-            log.info("chat %s linked to customer %s", who.chat_id, claim.customer_id)
+            log.info("%s linked to customer %s", who.at, claim.customer_id)
             return self._say(language, "start.linked")
         if binding is Binding.ALREADY:
             return self._say(language, "start.already_linked")
@@ -165,7 +168,7 @@ class SurveyService:
         now = self.clock()
 
         def work(session: Session) -> tuple[bool | None, str | None]:
-            customer = accounts.customer_by_chat(session, who.chat_id, lock=True)
+            customer = accounts.customer_at(session, who.at, lock=True)
             if customer is None:
                 return None, None
             return accounts.opt_out(session, customer, now), customer.language
@@ -181,7 +184,7 @@ class SurveyService:
         now = self.clock()
 
         def work(session: Session) -> tuple[bool | None, str | None, Prompt | None]:
-            customer = accounts.customer_by_chat(session, who.chat_id, lock=True)
+            customer = accounts.customer_at(session, who.at, lock=True)
             if customer is None:
                 return None, None, None
             changed = accounts.opt_in(customer, now)
@@ -241,7 +244,7 @@ class SurveyService:
         now = self.clock()
 
         def work(session: Session) -> tuple[int | None, str | None]:
-            customer = accounts.customer_by_chat(session, who.chat_id, lock=True)
+            customer = accounts.customer_at(session, who.at, lock=True)
             if customer is None:
                 return None, None
             language = customer.language
@@ -260,13 +263,13 @@ class SurveyService:
 
     async def set_language(self, who: Who, language: str) -> Reply:
         if not self.catalog.supports(language):
-            log.warning("chat %s picked unknown language %r", who.chat_id, language)
+            log.warning("%s picked unknown language %r", who.at, language)
             _, current = await asyncio.to_thread(self._linked_language, who)
             return Reply(notice=self.catalog.text(current, "survey.invalid"))
         now = self.clock()
 
         def work(session: Session) -> bool:
-            customer = accounts.customer_by_chat(session, who.chat_id, lock=True)
+            customer = accounts.customer_at(session, who.at, lock=True)
             if customer is None:
                 return False
             accounts.set_language(customer, language, now)
@@ -301,13 +304,12 @@ class SurveyService:
             apply_input,
             self.factory,
             self.surveys,
-            who.chat_id,
+            who.at,
             given,
             self.clock(),
             has_offer,
-            self.channel,
-            session_id,
-            step,
+            session_id=session_id,
+            step_key=step,
         )
         if applied.stored is not None:
             self.hooks.answer_stored(applied.stored)
@@ -344,7 +346,7 @@ class SurveyService:
         return Reply(
             messages=(message,),
             close_keyboard=tapped,
-            clear_keyboard_of=None if tapped else applied.prompt_message_id,
+            clear_keyboard_of=None if tapped else applied.prompt_ref,
         )
 
     def _rejection(self, language: str, applied: Applied, tapped: bool) -> Reply:
@@ -373,7 +375,7 @@ class SurveyService:
 
     # -- bookkeeping for the edge ----------------------------------------------------------
 
-    async def prompt_sent(self, session_id: int, message_id: int) -> None:
+    async def prompt_sent(self, session_id: int, message_ref: str) -> None:
         """Remember the message that asks a session's current question (to retire its
         keyboard once the question is answered by typing)."""
 
@@ -381,16 +383,16 @@ class SurveyService:
             session.execute(
                 update(SurveySession)
                 .where(SurveySession.id == session_id)
-                .values(telegram_message_id=message_id)
+                .values(message_ref=message_ref)
             )
 
         await self._run(work)
 
-    async def set_reachable(self, chat_id: int, reachable: bool) -> None:
-        """The customer blocked (or unblocked) the bot."""
+    async def set_reachable(self, at: Address, reachable: bool) -> None:
+        """The customer blocked (or unblocked) the bot at this address."""
         now = self.clock()
         changed = await self._run(
-            lambda session: accounts.set_reachable(session, chat_id, reachable, now)
+            lambda session: accounts.set_reachable(session, at, reachable, now)
         )
         if changed:
-            log.info("chat %s is now %s", chat_id, "reachable" if reachable else "unreachable")
+            log.info("%s is now %s", at, "reachable" if reachable else "unreachable")

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Answer, Customer, Event, SurveySession
+from storage.models import Answer, Customer, CustomerChannel, Event, SurveySession
 
 _ids = count(1)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -35,6 +36,49 @@ def customer(
     session.add(row)
     session.flush()
     return row
+
+
+def link(
+    session: Session,
+    customer_id: int,
+    chat: int | str,
+    *,
+    channel: str = "telegram",
+    user: int | str | None = None,
+    linked_at: datetime | None = None,
+    reachable: bool = True,
+) -> CustomerChannel:
+    """Bind a customer to a chat (an address on `channel`), as /start with a link does."""
+    row = CustomerChannel(
+        customer_id=customer_id,
+        channel=channel,
+        address=str(chat),
+        user_ref=str(user) if user is not None else None,
+        linked_at=linked_at,
+        reachable=reachable,
+        unreachable_at=None if reachable else linked_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def binding(
+    factory: sessionmaker[Session], customer_id: int, channel: str = "telegram"
+) -> CustomerChannel | None:
+    """The customer's binding on `channel` (their Telegram chat by default), or None."""
+    with factory() as session:
+        return session.scalar(
+            select(CustomerChannel).where(
+                CustomerChannel.customer_id == customer_id, CustomerChannel.channel == channel
+            )
+        )
+
+
+def chat_of(factory: sessionmaker[Session], customer_id: int) -> int | None:
+    """The Telegram chat id the customer is linked to, or None."""
+    row = binding(factory, customer_id)
+    return int(row.address) if row is not None else None
 
 
 def event(session: Session, who: Customer, kind: str, when: datetime) -> Event:

@@ -27,6 +27,7 @@ from insights import feedback
 from insights.tagging import Tagger
 from storage.database import transaction
 from surveys import engine, sessions
+from surveys.channels import KnownCustomer
 from surveys.conversation import Applied, apply_input
 from surveys.definitions import builtin_surveys
 from surveys.engine import Input
@@ -91,14 +92,12 @@ class StoredConversation:
         applied = apply_input(
             self.factory,
             {self.survey.key: self.survey},
-            None,
+            KnownCustomer(self.customer_id, CHANNEL),
             given,
             _now(),
             lambda _language: self.has_offer,
-            CHANNEL,
             session_id=self.session_id,
             step_key=step_key,
-            customer_id=self.customer_id,
         )
         answer = applied.stored
         if answer is not None:

@@ -173,7 +173,7 @@ class AlertSender:
         if content is None:
             return None
         return _Message(
-            alert_blocks.render(content, self.ctx.tz), content.slack_channel, content.slack_ts
+            alert_blocks.render(content, self.ctx.tz), content.post_destination, content.post_ref
         )
 
     def _claim(self, follow_up_id: int) -> bool:

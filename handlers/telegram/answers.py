@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from handlers.telegram import callbacks, render
-from handlers.telegram.updates import customer_input, who
+from handlers.telegram.updates import chat_id_of, customer_input, who
 from surveys.prompts import AnswerAction, ForgetAction, LanguageAction, SkipAction
 from surveys.service import Reply, SurveyService, Who
 
@@ -47,7 +47,7 @@ NON_TEXT = reduce(
 async def _reply_to_tap(service: SurveyService, sender: Who, data: object) -> Reply:
     action = callbacks.decode(data)
     if action is None:
-        log.warning("rejected callback data %r from chat %s", data, sender.chat_id)
+        log.warning("rejected callback data %r from chat %s", data, sender.address)
         return await service.invalid_button(sender)
     if isinstance(action, AnswerAction | SkipAction):
         return await service.tap(sender, action)
@@ -69,7 +69,7 @@ def register(application: Application, service: SurveyService) -> None:  # type:
             with contextlib.suppress(TelegramError):
                 await query.answer()
             raise
-        await render.deliver(context.bot, service, sender.chat_id, reply, query)
+        await render.deliver(context.bot, service, chat_id_of(sender), reply, query)
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -77,7 +77,7 @@ def register(application: Application, service: SurveyService) -> None:  # type:
         if message is None or sender is None:
             return
         reply = await service.message(sender, customer_input(message))
-        await render.deliver(context.bot, service, sender.chat_id, reply)
+        await render.deliver(context.bot, service, chat_id_of(sender), reply)
 
     application.add_handler(CallbackQueryHandler(on_tap))
     text = filters.TEXT & ~filters.COMMAND

@@ -14,7 +14,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from handlers.telegram import render
 from handlers.telegram.answers import PRIVATE_MESSAGES
-from handlers.telegram.updates import who
+from handlers.telegram.updates import chat_id_of, who
 from surveys.i18n import DEFAULT_LANGUAGE, Catalog
 from surveys.service import Reply, SurveyService, Who
 
@@ -41,7 +41,7 @@ def register(application: Application, service: SurveyService) -> None:  # type:
             if sender is None:
                 return
             reply = await call(sender, list(context.args or []))
-            await render.deliver(context.bot, service, sender.chat_id, reply)
+            await render.deliver(context.bot, service, chat_id_of(sender), reply)
 
         return CommandHandler(name, handle, filters=PRIVATE_MESSAGES)
 
@@ -57,7 +57,8 @@ def register(application: Application, service: SurveyService) -> None:  # type:
     async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sender = who(update)
         if sender is not None:
-            await render.deliver(context.bot, service, sender.chat_id, await service.help(sender))
+            reply = await service.help(sender)
+            await render.deliver(context.bot, service, chat_id_of(sender), reply)
 
     # After the known commands: any other /command gets the help text.
     application.add_handler(MessageHandler(PRIVATE_MESSAGES & filters.COMMAND, unknown))

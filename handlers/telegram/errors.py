@@ -16,6 +16,7 @@ from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 
 from handlers.telegram.intake import current_failures
+from handlers.telegram.updates import address_of
 from surveys.service import SurveyService
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def register(application: Application, service: SurveyService) -> None:  # type:
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if isinstance(context.error, Forbidden) and chat is not None:
-            await service.set_reachable(chat.id, reachable=False)
+            await service.set_reachable(address_of(chat.id), reachable=False)
             return
         failures = current_failures.get()
         if failures is not None and context.error is not None:

@@ -10,6 +10,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
+from handlers.telegram.updates import address_of
 from surveys.service import SurveyService
 
 
@@ -20,8 +21,8 @@ def register(application: Application, service: SurveyService) -> None:  # type:
             return
         status = change.new_chat_member.status
         if status == ChatMember.BANNED:
-            await service.set_reachable(change.chat.id, reachable=False)
+            await service.set_reachable(address_of(change.chat.id), reachable=False)
         elif status == ChatMember.MEMBER:
-            await service.set_reachable(change.chat.id, reachable=True)
+            await service.set_reachable(address_of(change.chat.id), reachable=True)
 
     application.add_handler(ChatMemberHandler(on_my_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -54,8 +54,8 @@ async def deliver(
         if reply.close_keyboard and message is not None:
             await _retire_keyboard(bot, message.chat.id, message.message_id)
     if reply.clear_keyboard_of is not None:
-        await _retire_keyboard(bot, chat_id, reply.clear_keyboard_of)
+        await _retire_keyboard(bot, chat_id, int(reply.clear_keyboard_of))
     for prompt in reply.messages:
         message_id = await send_prompt(bot, chat_id, prompt)
         if prompt.session_id is not None:
-            await service.prompt_sent(prompt.session_id, message_id)
+            await service.prompt_sent(prompt.session_id, str(message_id))

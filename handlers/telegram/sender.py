@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from handlers.telegram.render import send_prompt
+from handlers.telegram.updates import CHANNEL
 from surveys.errors import DeliveryDeferred, RecipientUnreachable
 from surveys.prompts import Prompt
 
@@ -21,14 +22,18 @@ _GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 class TelegramSender:
-    """Implements `surveys.dispatch.Sender` with a python-telegram-bot `Bot`."""
+    """Implements `surveys.dispatch.Sender` with a python-telegram-bot `Bot`: the address
+    is the chat id as text, the message reference the message id as text."""
+
+    channel = CHANNEL
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: int, prompt: Prompt) -> int:
+    async def send(self, address: str, prompt: Prompt) -> str:
+        chat_id = int(address)
         try:
-            return await send_prompt(self.bot, chat_id, prompt)
+            return str(await send_prompt(self.bot, chat_id, prompt))
         except Forbidden as error:
             raise RecipientUnreachable(error.message) from error
         except BadRequest as error:

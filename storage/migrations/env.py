@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from storage.models import Base
 
@@ -36,22 +36,47 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """Switch SQLite's foreign keys, outside any transaction (inside one it is a no-op).
+
+    Batch migrations rebuild a table (copy, DROP, rename); with foreign keys on, dropping
+    `customers` would first delete every row and cascade to events, sessions, answers...
+    SQLite's documented recipe for rebuilding a table turns them off, then checks.
+    """
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+
+
 def run_migrations_online() -> None:
     engine = _engine()
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            if connection.dialect.name == "postgresql":
-                # Several processes may start at once (replicas, `compose up`): the first
-                # takes the lock and migrates; the others wait, then find nothing to do.
-                # Released at commit. (SQLite is one host's file: no such race to guard.)
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-            context.run_migrations()
-        connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=sqlite,
+            )
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Several processes may start at once (replicas, `compose up`): the
+                    # first takes the lock and migrates; the others wait, then find nothing
+                    # to do. Released at commit. (SQLite is one host's file: no such race.)
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+                    )
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # a migration bug: roll it all back
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()
+                _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

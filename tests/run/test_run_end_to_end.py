@@ -126,8 +126,9 @@ async def test_a_cancellation_from_the_api_reaches_the_exit_interview_the_alert_
             question = api.last(CHAT)
             price = next(d for d in keyboard_data(question) if d.endswith(":reason:price"))
             with factory() as session:
-                message_id = session.scalar(select(SurveySession.telegram_message_id))
-            assert message_id is not None
+                message_ref = session.scalar(select(SurveySession.message_ref))
+            assert message_ref is not None
+            message_id = int(message_ref)
             tap = tg.tap(CHAT, price, message_id)
             assert (await post_update(client, tap)).status_code == 200
             await api.wait_for(lambda: api.texts(CHAT)[-1] == T("en", "exit.comment"))

@@ -14,7 +14,7 @@ from slack_seed import NOW
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from builders import at, customer
+from builders import at, customer, link
 from storage.models import FollowUp, SurveySession
 from surveys.definitions import builtin_surveys
 from surveys.engine import Typed
@@ -50,6 +50,7 @@ class Respondent:
         self.factory = factory
         self.hooks = hooks
         self.chat_id = chat_id
+        self.who = Who("telegram", str(chat_id), str(chat_id), "en")
         self.service = SurveyService(factory, hooks=hooks, offers=save_offers, clock=lambda: NOW)
         with factory() as session, session.begin():
             row = customer(
@@ -60,8 +61,8 @@ class Respondent:
                 name=name,
                 plan="pro",
                 language="en",
-                telegram_chat_id=chat_id,
             )
+            link(session, row.id, chat_id)
             self.customer_id = row.id
 
     def open_survey(self, survey: str) -> int:
@@ -85,12 +86,12 @@ class Respondent:
 
     async def tap(self, session_id: int, step: str, value: str) -> None:
         await self.service.tap(
-            Who(self.chat_id, self.chat_id, "en"), AnswerAction(session_id, step, value)
+            self.who, AnswerAction(session_id, step, value)
         )
         await self.hooks.drain()
 
     async def write(self, text: str) -> None:
-        await self.service.message(Who(self.chat_id, self.chat_id, "en"), Typed(text))
+        await self.service.message(self.who, Typed(text))
         await self.hooks.drain()
 
     def follow_ups(self) -> list[FollowUp]:

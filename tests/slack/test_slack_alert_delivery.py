@@ -94,7 +94,7 @@ async def test_alerts_never_posted_are_posted_at_the_next_start(
     finally:
         await bot.stop()
     (follow_up,) = person.follow_ups()
-    assert follow_up.slack_ts is not None
+    assert follow_up.post_ref is not None
 
 
 async def test_two_processes_sweeping_and_hearing_one_alert_post_it_once(
@@ -130,9 +130,9 @@ async def test_two_processes_sweeping_and_hearing_one_alert_post_it_once(
         await asyncio.gather(first.stop(), second.stop())
     assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
     (follow_up,) = person.follow_ups()
-    assert follow_up.slack_ts is not None
+    assert follow_up.post_ref is not None
     # The other process brought the posted message up to date instead of posting again.
-    assert all(c.params["ts"] == follow_up.slack_ts for c in slack_api.calls_to("chat.update"))
+    assert all(c.params["ts"] == follow_up.post_ref for c in slack_api.calls_to("chat.update"))
 
 
 async def test_a_claim_left_by_a_dead_process_is_taken_over(

@@ -110,7 +110,7 @@ async def test_detractor_alert_once_per_session_updated_as_the_comment_arrives(
         "detractor",
         "open",
     )
-    assert (follow_up.slack_channel, follow_up.slack_ts, follow_up.session_id) == (
+    assert (follow_up.post_destination, follow_up.post_ref, follow_up.session_id) == (
         ALERTS,
         ts,
         session_id,

@@ -98,7 +98,7 @@ def test_an_alert_with_a_huge_comment_fits() -> None:
         sentiment=-0.9, sentiment_label="negative", tagged_answer_id=5, corrected_by=None,
         risk_score=99, risk_reasons=("r" * 900, "s" * 900, "t" * 900), save_opportunity=True,
         status="open", assignee=None, assigned_at=None, contacted_at=None, resolved_at=None,
-        slack_channel=None, slack_ts=None,
+        post_destination=None, post_ref=None,
     )  # fmt: skip
     reply = alert_blocks.render(alert, ZoneInfo("UTC"))
     message = {"blocks": reply.blocks}

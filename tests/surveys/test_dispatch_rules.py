@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from builders import customer
+from builders import customer, link
 from storage.models import Customer, SurveySession
 from surveys.dispatch import Dispatcher
 from surveys.errors import DeliveryDeferred, NotDelivered, SurveyRefused, UnknownCustomer
@@ -18,21 +18,30 @@ NOW = datetime(2026, 5, 10, 9, tzinfo=UTC)
 
 
 class RecordingSender:
+    channel = "telegram"
+
     def __init__(self, fail: Exception | None = None) -> None:
-        self.sent: list[tuple[int, Prompt]] = []
+        self.sent: list[tuple[str, Prompt]] = []
         self.fail = fail
 
-    async def send(self, chat_id: int, prompt: Prompt) -> int:
+    async def send(self, address: str, prompt: Prompt) -> str:
         if self.fail is not None:
             raise self.fail
-        self.sent.append((chat_id, prompt))
-        return 500 + len(self.sent)
+        self.sent.append((address, prompt))
+        return str(500 + len(self.sent))
 
 
-def add(factory: sessionmaker[Session], name: str, chat: int | None = 10, **fields: object) -> int:
+def add(
+    factory: sessionmaker[Session],
+    name: str,
+    chat: int | None = 10,
+    unreachable: bool = False,
+    **fields: object,
+) -> int:
     with factory() as session, session.begin():
         row = customer(session, NOW - timedelta(days=100), external_id=name, language="en")
-        row.telegram_chat_id = chat
+        if chat is not None:
+            link(session, row.id, chat, reachable=not unreachable)
         for key, value in fields.items():
             setattr(row, key, value)
         return row.id

@@ -1,4 +1,4 @@
-"""`bind_chat` after `forget`: links issued before the /forget are refused, later ones bind."""
+"""`bind` after `forget`: links issued before the /forget are refused, later ones bind."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from builders import customer
 from surveys import accounts
 from surveys.accounts import Binding
+from surveys.channels import Address
 from surveys.linking import LinkClaim
+
+
+def CHAT(chat: int) -> Address:
+    return Address("telegram", str(chat))
+
 
 FORGOT = datetime(2026, 6, 1, 9, 0, 0, 600_000, tzinfo=UTC)  # tokens carry whole seconds
 
@@ -21,17 +27,18 @@ def _claim(customer_id: int, issued: datetime) -> LinkClaim:
 def _forgotten(factory: sessionmaker[Session]) -> int:
     with factory() as session, session.begin():
         who = customer(session, FORGOT - timedelta(days=90), external_id="c1")
-        accounts.bind_chat(session, _claim(who.id, FORGOT - timedelta(days=9)), 501, 1, "en",
-                           FORGOT - timedelta(days=9))  # fmt: skip
+        accounts.bind(session, _claim(who.id, FORGOT - timedelta(days=9)), CHAT(501), "1", "en",
+                      FORGOT - timedelta(days=9))  # fmt: skip
         accounts.forget(session, who, FORGOT)
-        assert who.forgotten_at == FORGOT and who.telegram_chat_id is None
+        assert who.forgotten_at == FORGOT
+        assert accounts.channel_of(session, who.id, "telegram") is None
         return who.id
 
 
 def _bind(factory: sessionmaker[Session], who: int, issued: datetime, chat: int) -> Binding:
     with factory() as session, session.begin():
-        binding, _ = accounts.bind_chat(
-            session, _claim(who, issued), chat, 2, "en", FORGOT + timedelta(minutes=1)
+        binding, _ = accounts.bind(
+            session, _claim(who, issued), CHAT(chat), "2", "en", FORGOT + timedelta(minutes=1)
         )
         return binding
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from bot.commands.run import NO_HTTP
+from builders import link
 from config import load_settings
 from storage import schema
 from storage.database import make_engine, session_factory
@@ -111,10 +112,9 @@ async def test_due_from_the_cli_respects_opt_out(
     keen = make_customer(factory, "keen", "en")
     done = make_customer(factory, "done", "en")
     with factory() as session, session.begin():
-        session.execute(update(Customer).where(Customer.id == keen).values(telegram_chat_id=41))
-        session.execute(
-            update(Customer).where(Customer.id == done).values(telegram_chat_id=42, opted_out=True)
-        )
+        link(session, keen, 41)
+        link(session, done, 42)
+        session.execute(update(Customer).where(Customer.id == done).values(opted_out=True))
     result = await cli("survey", "send", "--due")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("sent 1 (nps 1)")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import tg_updates as tg
-from bot_harness import Harness, customer_row, make_customer, sessions_of
+from bot_harness import Harness, make_customer, sessions_of
 from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,10 +24,10 @@ from bot.telegram_app import (
     send_due,
     send_now,
 )
-from builders import event
+from builders import binding, event, link
 from config import Settings
 from storage.database import make_engine, session_factory
-from storage.models import Customer, SurveySession
+from storage.models import Customer, CustomerChannel, SurveySession
 from surveys.dispatch import Dispatcher
 from surveys.errors import NotDelivered
 from surveys.i18n import builtin_catalog
@@ -36,15 +36,21 @@ T = builtin_catalog().text
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def linked(factory: sessionmaker[Session], name: str, chat: int, **fields: Any) -> int:
+def linked(
+    factory: sessionmaker[Session], name: str, chat: int, unreachable: bool = False, **fields: Any
+) -> int:
     who = make_customer(factory, name, "en")
     with factory() as session, session.begin():
-        session.execute(
-            update(Customer)
-            .where(Customer.id == who)
-            .values(telegram_chat_id=chat, telegram_user_id=chat, telegram_linked_at=NOW, **fields)
-        )
+        link(session, who, chat, user=chat, linked_at=NOW, reachable=not unreachable)
+        if fields:
+            session.execute(update(Customer).where(Customer.id == who).values(**fields))
     return who
+
+
+def reachable(factory: sessionmaker[Session], who: int) -> bool:
+    row = binding(factory, who)
+    assert row is not None
+    return row.reachable
 
 
 def past_survey(
@@ -144,7 +150,7 @@ async def test_one_reminder_then_expiry(
     late = await dispatcher(t0 + timedelta(days=7, minutes=1)).send_due()
     assert late.expired == 1 and late.total_sent == 0
     assert sessions_of(factory, who)[0].status == "expired"
-    await harness.send(tg.tap(201, f"a:{sent.session_id}:score:9", sent.message_id))
+    await harness.send(tg.tap(201, f"a:{sent.session_id}:score:9", int(sent.message_ref)))
     assert harness.notices()[-1] == T("en", "survey.closed")
     assert sessions_of(factory, who)[0].status == "expired"
 
@@ -187,15 +193,19 @@ async def test_blocked_customers_are_marked_unreachable(
     api.block(501)
     with pytest.raises(NotDelivered, match="blocked the bot"):
         await send_now(settings, factory, "csat", "gone")
-    assert customer_row(factory, gone).unreachable
+    assert not reachable(factory, gone)
     assert sessions_of(factory, gone)[0].status == "cancelled"
 
     with factory() as session, session.begin():  # they come back; then block us again
-        session.execute(update(Customer).where(Customer.id == gone).values(unreachable=False))
+        session.execute(
+            update(CustomerChannel)
+            .where(CustomerChannel.customer_id == gone)
+            .values(reachable=True, unreachable_at=None)
+        )
         session.execute(update(SurveySession).values(sent_at=None, completed_at=None))
     report = await dispatcher(NOW).send_due()
     assert report.unreachable == 1 and dict(report.sent) == {"nps": 1}
-    assert customer_row(factory, gone).unreachable and not customer_row(factory, stays).unreachable
+    assert not reachable(factory, gone) and reachable(factory, stays)
     attempts = len([c for c in api.calls if c.method == "sendMessage"])
     await dispatcher(NOW + timedelta(days=1)).send_due()
     assert len([c for c in api.calls if c.method == "sendMessage"]) == attempts
@@ -232,16 +242,16 @@ async def test_sending_keeps_under_the_flood_limit(
 ) -> None:
     with factory() as session, session.begin():
         for n in range(36):
-            session.add(
-                Customer(
-                    external_id=f"bulk{n}",
-                    signed_up_at=NOW,
-                    created_at=NOW,
-                    updated_at=NOW,
-                    telegram_chat_id=1000 + n,
-                    language="en",
-                )
+            row = Customer(
+                external_id=f"bulk{n}",
+                signed_up_at=NOW,
+                created_at=NOW,
+                updated_at=NOW,
+                language="en",
             )
+            session.add(row)
+            session.flush()
+            link(session, row.id, 1000 + n)
     report = await dispatcher(NOW).send_due()
     assert report.total_sent == 36
     assert api.rate_limited == 0

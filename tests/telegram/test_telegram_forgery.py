@@ -12,6 +12,7 @@ from fake_bot_api import FakeBotApi
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.telegram_app import send_now
+from builders import binding, chat_of
 from config import Settings
 from surveys.i18n import builtin_catalog
 from surveys.linking import issue_token
@@ -53,7 +54,7 @@ async def test_forged_altered_and_expired_links_bind_nothing(
         for body, _ in cases.values():
             await harness.send(tg.command(chat, body))
     assert api.texts(chat) == [T("en", key) for _, key in cases.values()]
-    assert customer_row(factory, victim).telegram_chat_id is None
+    assert chat_of(factory, victim) is None
     assert "forged" in caplog.text and "expired" in caplog.text
 
 
@@ -66,10 +67,10 @@ async def test_a_used_link_cannot_move_a_customer_to_another_chat(
     await harness.send(tg.command(7002, f"/start {token}"))
     await harness.send(tg.command(7003, f"/start {token}"))  # a forwarded link
     assert api.texts(7003) == [T("en", "start.used_token")]
-    assert customer_row(factory, who).telegram_chat_id == 7002
+    assert chat_of(factory, who) == 7002
     # A fresh link (issued after the binding) does move them: the customer asked for it.
     await harness.send(tg.command(7003, f"/start {harness.token(who)}"))
-    assert customer_row(factory, who).telegram_chat_id == 7003
+    assert chat_of(factory, who) == 7003
 
 
 async def test_forged_callback_data_is_rejected_and_stores_nothing(
@@ -119,7 +120,7 @@ async def test_forget_revokes_every_link_issued_before_it(
     mailed = harness.token(who, datetime.now(UTC) - timedelta(days=2))
     spare = harness.token(who, datetime.now(UTC) - timedelta(hours=1))  # issued, never used
     await harness.send(tg.command(7101, f"/start {mailed}"))
-    assert customer_row(factory, who).telegram_chat_id == 7101
+    assert chat_of(factory, who) == 7101
     await harness.send(tg.command(7101, "/forget"))
     await harness.send(tg.tap(7101, "f:y"))
     assert api.texts(7101)[-1] == T("en", "forget.done")
@@ -130,8 +131,7 @@ async def test_forget_revokes_every_link_issued_before_it(
     for chat, token in ((7101, mailed), (7102, mailed), (7102, spare)):
         await harness.send(tg.command(chat, f"/start {token}"))
         assert api.texts(chat)[-1] == T("en", "start.bad_token")
-    row = customer_row(factory, who)
-    assert (row.telegram_chat_id, row.telegram_linked_at, row.name) == (None, None, None)
+    assert binding(factory, who) is None and customer_row(factory, who).name is None
 
     # A link issued after /forget (the customer asked for one again) binds as usual,
     # and the old one stays dead afterwards too.
@@ -140,4 +140,4 @@ async def test_forget_revokes_every_link_issued_before_it(
     assert api.texts(7102)[-1] == T("en", "start.linked")
     await harness.send(tg.command(7103, f"/start {mailed}"))
     assert api.texts(7103) == [T("en", "start.bad_token")]
-    assert customer_row(factory, who).telegram_chat_id == 7102
+    assert chat_of(factory, who) == 7102

@@ -19,6 +19,7 @@ from bot.telegram_app import send_now
 from config import Settings
 from storage.database import make_engine, session_factory
 from storage.models import Answer
+from surveys.channels import Address
 from surveys.conversation import Result, apply_input
 from surveys.definitions import builtin_surveys
 from surveys.engine import Tap
@@ -34,7 +35,7 @@ async def test_restart_mid_survey_continues_at_the_same_question(
     who = make_customer(factory, "r1", "en")
     await harness.link(chat, who)
     sent = await send_now(settings, factory, "nps", "r1")
-    await harness.send(tg.tap(chat, f"a:{sent.session_id}:score:6", sent.message_id))
+    await harness.send(tg.tap(chat, f"a:{sent.session_id}:score:6", int(sent.message_ref)))
     asked = len(api.sent(chat))
 
     await harness.restart()  # a new Application: no memory of the conversation
@@ -56,7 +57,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(
     sent = await send_now(settings, factory, "nps", "r2")
     before = len(api.sent(chat))
 
-    tap = tg.tap(chat, f"a:{sent.session_id}:score:10", sent.message_id)
+    tap = tg.tap(chat, f"a:{sent.session_id}:score:10", int(sent.message_ref))
     await harness.send(tap, tap)  # same update_id twice in one getUpdates batch
     assert api.texts(chat)[before:] == [T("en", "nps.comment")]
 
@@ -81,8 +82,8 @@ async def test_double_tap_stores_the_first_answer_only(
 
     # Two different updates (two taps), the second on a button the first made stale.
     await harness.send(
-        tg.tap(chat, f"a:{sent.session_id}:score:3", sent.message_id),
-        tg.tap(chat, f"a:{sent.session_id}:score:4", sent.message_id),
+        tg.tap(chat, f"a:{sent.session_id}:score:3", int(sent.message_ref)),
+        tg.tap(chat, f"a:{sent.session_id}:score:4", int(sent.message_ref)),
     )
     assert api.texts(chat)[before:] == [T("en", "nps.comment")]
     notices = harness.notices()
@@ -108,13 +109,12 @@ async def test_two_processes_answering_at_once_store_one_answer(
             return apply_input(
                 factory_,
                 surveys,
-                chat,
+                Address("telegram", str(chat)),
                 Tap(str(score)),
                 now,
                 lambda _language: lambda _reason: False,
-                "telegram",
-                sent.session_id,
-                "score",
+                session_id=sent.session_id,
+                step_key="score",
             ).result
 
         results = await asyncio.gather(

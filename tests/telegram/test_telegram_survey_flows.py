@@ -13,6 +13,7 @@ from fake_bot_api import FakeBotApi, keyboard_data
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.telegram_app import send_now
+from builders import binding
 from config import Settings
 from surveys.hooks import AnswerHooks, CompletedSurvey, StoredAnswer
 from surveys.i18n import builtin_catalog
@@ -55,9 +56,9 @@ async def test_nps_full_conversation(
 
     await harness.link(chat, who, language="en")  # Telegram says en; the import wins
     assert api.texts(chat)[-1] == T(language, "start.linked")
-    row = customer_row(factory, who)
-    assert (row.telegram_chat_id, row.telegram_user_id) == (chat, chat)
-    assert row.telegram_linked_at is not None
+    row = binding(factory, who)
+    assert row is not None and (row.address, row.user_ref) == (str(chat), str(chat))
+    assert row.linked_at is not None
 
     sent = await send_now(settings, factory, "nps", "c1")
     question = api.last(chat)
@@ -66,18 +67,18 @@ async def test_nps_full_conversation(
     assert data == [f"a:{sent.session_id}:score:{n}" for n in range(11)]
     assert [len(r) for r in question["reply_markup"]["inline_keyboard"]] == [6, 5]
 
-    await harness.send(tg.tap(chat, data[9], message_id=sent.message_id))
+    await harness.send(tg.tap(chat, data[9], message_id=int(sent.message_ref)))
     assert api.texts(chat)[-1] == T(language, "nps.comment")
     assert keyboard_data(api.last(chat)) == [f"s:{sent.session_id}:comment"]  # Skip
     assert harness.notices()[-1] is None  # a plain acknowledgement
     retired = api.calls_to("editMessageReplyMarkup")[-1].params
-    assert retired["message_id"] == sent.message_id
+    assert retired["message_id"] == int(sent.message_ref)
 
     comment = "Быстрая поддержка 👍 שלום" if language == "ru" else "Fast support 👍 مرحبا"
     await harness.send(tg.text(chat, comment))
     assert api.texts(chat)[-1] == T(language, "nps.thanks")
     # The Skip button of the comment question is retired once it is answered by typing.
-    assert api.calls_to("editMessageReplyMarkup")[-1].params["message_id"] != sent.message_id
+    assert api.calls_to("editMessageReplyMarkup")[-1].params["message_id"] != int(sent.message_ref)
 
     given = answers_of(factory, who)
     assert given["score"].score == 9 and given["score"].choice is None
@@ -112,7 +113,7 @@ async def test_csat_with_skipped_comment(
     assert question["text"] == T(language, "csat.score")
     assert keyboard_data(question) == [f"a:{sent.session_id}:score:{n}" for n in range(1, 6)]
 
-    await harness.send(tg.tap(chat, f"a:{sent.session_id}:score:2", sent.message_id))
+    await harness.send(tg.tap(chat, f"a:{sent.session_id}:score:2", int(sent.message_ref)))
     assert api.texts(chat)[-1] == T(language, "csat.comment")
     skip = keyboard_data(api.last(chat))[0]
     await harness.send(tg.tap(chat, skip, api.last(chat).get("message_id", 1)))
@@ -146,7 +147,7 @@ async def test_exit_interview(
     labels = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == [T(language, f"reasons.{r}") for r in REASONS]
 
-    await harness.send(tg.tap(chat, f"a:{sent.session_id}:reason:{reason}", sent.message_id))
+    await harness.send(tg.tap(chat, f"a:{sent.session_id}:reason:{reason}", int(sent.message_ref)))
     assert api.texts(chat)[-1] == T(language, "exit.comment")
     await harness.send(tg.text(chat, "Too pricey for a team of two"))
 
