@@ -8,6 +8,7 @@ which is what `.env.example`'s blank lines mean.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,17 @@ def refuse_placeholder(value: str) -> None:
     """A secret copied from .env.example unchanged is worse than none: refuse it by name."""
     if _PLACEHOLDER.fullmatch(value.strip()):
         raise ValueError("is a placeholder; set a real value")
+
+
+def secret(value: str | None, valid: Callable[[str], bool], message: str) -> str | None:
+    """A token or secret: unset stays unset; a placeholder or a malformed value is refused."""
+    if value is None:
+        return None
+    value = value.strip()
+    refuse_placeholder(value)
+    if not valid(value):
+        raise ValueError(message)
+    return value
 
 
 def blank_is_none(value: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from config.base import Area, area_config, comma_list, refuse_placeholder
+from config.base import Area, area_config, comma_list, secret
 
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,20}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{6,20}")
@@ -59,13 +59,11 @@ class SlackSettings(Area):
     @field_validator("bot_token")
     @classmethod
     def _check_bot_token(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
-        if not value.startswith(("xoxb-", "xoxp-")):
-            raise ValueError("must be a Slack bot token (xoxb-...)")
-        return value
+        return secret(
+            value,
+            lambda v: v.startswith(("xoxb-", "xoxp-")),
+            "must be a Slack bot token (xoxb-...)",
+        )
 
     @field_validator("api_url")
     @classmethod
@@ -86,24 +84,20 @@ class SlackSettings(Area):
     @field_validator("app_token")
     @classmethod
     def _check_app_token(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
-        if not value.startswith("xapp-"):
-            raise ValueError("must be an app-level token (xapp-...) with connections:write")
-        return value
+        return secret(
+            value,
+            lambda v: v.startswith("xapp-"),
+            "must be an app-level token (xapp-...) with connections:write",
+        )
 
     @field_validator("signing_secret")
     @classmethod
     def _check_signing_secret(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
-        if not re.fullmatch(r"[0-9a-fA-F]{16,128}", value):
-            raise ValueError("must be the app's signing secret (hex, Basic Information page)")
-        return value
+        return secret(
+            value,
+            re.compile(r"[0-9a-fA-F]{16,128}").fullmatch,
+            "must be the app's signing secret (hex, Basic Information page)",
+        )
 
     @field_validator(
         "allowed_users", "allowed_usergroups", "follow_up_managers", "share_channels",

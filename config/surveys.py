@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from config.base import Area, refuse_placeholder
+from config.base import Area, secret
 from config.schedule import check_cron
 
 
@@ -40,13 +40,11 @@ class SurveySettings(Area):
     @field_validator("link_secret")
     @classmethod
     def _check_link_secret(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
-        if len(value) < 32:
-            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
-        return value
+        return secret(
+            value,
+            lambda v: len(v) >= 32,
+            "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+        )
 
     @field_validator("survey_send_cron")
     @classmethod

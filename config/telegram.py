@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from config.base import Area, area_config, refuse_placeholder
+from config.base import Area, area_config, secret
 
 _BOT_TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,80}")
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -55,13 +55,11 @@ class TelegramSettings(Area):
     @field_validator("bot_token")
     @classmethod
     def _check_bot_token(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
-        if not _BOT_TOKEN.fullmatch(value):
-            raise ValueError("does not look like a bot token from @BotFather (123456:ABC-...)")
-        return value
+        return secret(
+            value,
+            _BOT_TOKEN.fullmatch,
+            "does not look like a bot token from @BotFather (123456:ABC-...)",
+        )
 
     @field_validator("bot_username")
     @classmethod
@@ -86,14 +84,10 @@ class TelegramSettings(Area):
     @field_validator("webhook_secret")
     @classmethod
     def _check_webhook_secret(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        refuse_placeholder(value)
         # Telegram's own rule for secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
-        if not _WEBHOOK_SECRET.fullmatch(value):
-            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
+        return secret(
+            value, _WEBHOOK_SECRET.fullmatch, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
 
     @field_validator("manager_chat_ids", mode="before")
     @classmethod
