@@ -50,7 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     try:
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
     except ImportError as error:  # create_engine imports the URL's driver
         raise DatabaseUnavailable(_missing_driver(parsed.drivername, error)) from None
     except NoSuchModuleError:  # a driver name SQLAlchemy does not know
@@ -58,6 +58,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             f"DATABASE_URL names the unknown driver {parsed.drivername}; "
             "use postgresql:// (psycopg) or sqlite:///"
         ) from None
+    event.listen(engine, "connect", _postgres_utc)
+    return engine
+
+
+def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
+    """Every session in UTC: timestamps are stored as UTC instants, and a server or role set
+    to another zone made psycopg fail to read the extremes of the accepted range (a
+    0001-01-01 stored before validation existed, west of UTC)."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.autocommit = autocommit
 
 
 POSTGRES_INSTALL = 'pip install "retention-bot[postgres]"'
