@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from insights.at_risk import assess_customer
 from insights.risk import Weights
+from insights.timeparse import TimeWindow
 from storage.models import (
     Answer,
     AnswerTag,
@@ -221,12 +222,12 @@ def customer_story(
         risk=risk,
         surveys=_surveys(session, cid),
         surveys_total=_count(session, SurveySession.customer_id == cid),
-        feedback=_feedback(session, cid),
+        feedback=_feedback(session, cid, TimeWindow.until(as_of)),
         feedback_total=_count(
             session, Answer.customer_id == cid, Answer.text.is_not(None), Answer.text != ""
         ),
         event_counts=_event_counts(session, cid, as_of),
-        events=_events(session, cid),
+        events=_events(session, cid, TimeWindow.until(as_of)),
         churns=[
             ChurnLine(c.churned_at, c.churn_type, c.cause, c.reactivated_at)
             for c in session.scalars(
@@ -285,11 +286,14 @@ def _surveys(session: Session, cid: int) -> list[SurveyLine]:
     return lines
 
 
-def _feedback(session: Session, cid: int) -> list[FeedbackLine]:
+def _feedback(session: Session, cid: int, window: TimeWindow) -> list[FeedbackLine]:
     rows = list(
         session.scalars(
             select(Answer)
             .where(Answer.customer_id == cid, Answer.text.is_not(None), Answer.text != "")
+            # A value stored before times were checked (year 9999) is not a story to tell,
+            # and would overflow when shown in an east-of-UTC timezone.
+            .where(Answer.answered_at.between(window.earliest, window.latest))
             .order_by(Answer.answered_at.desc(), Answer.id.desc())
             .limit(RECENT_FEEDBACK)
         )
@@ -330,12 +334,13 @@ def _event_counts(session: Session, cid: int, as_of: datetime) -> dict[str, int]
     return dict(counts)
 
 
-def _events(session: Session, cid: int) -> list[EventLine]:
+def _events(session: Session, cid: int, window: TimeWindow) -> list[EventLine]:
     return [
         EventLine(e.type, e.occurred_at, e.amount)
         for e in session.scalars(
             select(Event)
             .where(Event.customer_id == cid, Event.type.in_(NOTABLE_EVENTS))
+            .where(Event.occurred_at.between(window.earliest, window.latest))
             .order_by(Event.occurred_at.desc(), Event.id.desc())
             .limit(RECENT_EVENTS)
         )
