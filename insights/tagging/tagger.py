@@ -1,29 +1,41 @@
-"""The Tagger: compiled rules + language detection + sentiment, and its result type.
+"""The Tagger: compiled rules + language detection + sentiment + the learned layer.
 
 Everything is compiled once in ``Tagger.__init__``; ``tag`` does no I/O (the
-TextBlob lexicon and lingua models load lazily on first use, then stay).
+TextBlob lexicon, lingua models and a language's learned model load lazily on first
+use, then stay).
+
+Reasons: a rule hit is the explanation (rule id and span); a language's learned model
+(``model.py``) adds reasons whose probability reaches the reason's threshold and may
+veto a rule hit its out-of-fold data showed to be imprecise (probability below the
+reason's ``rule`` threshold, usually 0: no veto). Every reason carries a confidence and a
+source ("rule" or "model"); a model reason explains itself by the features with the
+largest coefficient x value.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .langdetect import LanguageDetector
 from .matcher import LanguageMatcher, Match, resolve_overlaps
+from .model import Evidence, Prediction, TextModel, load_shipped
 from .normalize import Token, normalize_chars, safe_lower
 from .rules import LANGUAGES, LanguageSettings, RuleSet, load_rules
 from .sentiment import (
     LearnedLexicon,
     WordLexicon,
     ZhLexicon,
+    blend_polarity,
     combine,
+    label_for,
     parse_survey,
+    with_survey,
 )
 from .textblob_en import textblob_polarity, warm_up
 
@@ -49,9 +61,53 @@ def normalize_lang(lang: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+RULE_CONFIDENCE = 0.9
+"""Confidence of a rule hit for a reason the language's model has no classifier for
+(or when there is no model): rules are written to be precise, but nothing measured it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One reason of a text: where it came from, how sure, and why."""
+
+    reason: str
+    source: str  # "rule" or "model"
+    confidence: float  # 0..1: the model's probability, or at least the rule's confidence
+    rule: str  # the rule id, or "model.<lang>.<reason>"
+    match: Match | None = None  # the rule's span (source "rule")
+    evidence: tuple[Evidence, ...] = ()  # top features (source "model")
+
+    def why(self) -> str:
+        """ "'never answers' (rule support.en.slow_response)" or "'дорого' +1.9, 'тариф' +0.8"."""
+        if self.match is not None:
+            return f"'{self.match.text}' (rule {self.rule})"
+        return ", ".join(f"'{e.feature}' {e.weight:+.1f}" for e in self.evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "reason": self.reason,
+            "source": self.source,
+            "confidence": round(self.confidence, 3),
+            "rule": self.rule,
+            "why": self.why(),
+        }
+        if self.match is not None:
+            out["span"] = [self.match.start, self.match.end]
+        else:
+            out["features"] = [
+                {"feature": e.feature, "weight": e.weight, "span": [e.start, e.end]}
+                if e.start is not None
+                else {"feature": e.feature, "weight": e.weight}
+                for e in self.evidence
+            ]
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class TagResult:
-    """Tags for one text. ``rules[i]`` is the rule that made ``reasons[i]``."""
+    """Tags for one text. ``rules[i]`` is the rule that made ``reasons[i]``
+    (``model.<lang>.<reason>`` for a reason only the learned model found);
+    ``tags[i]`` holds its source, confidence and explanation."""
 
     text: str
     lang: str
@@ -60,10 +116,20 @@ class TagResult:
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
     matches: tuple[Match, ...] = ()
+    tags: tuple[Tag, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        """The CLI/storage shape: exactly text, lang, sentiment, label, reasons, rules."""
-        return {
+    @property
+    def confidences(self) -> tuple[float, ...]:
+        return tuple(t.confidence for t in self.tags)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(t.source for t in self.tags)
+
+    def to_json(self, detail: bool = False) -> dict[str, Any]:
+        """The CLI/storage shape: exactly text, lang, sentiment, label, reasons, rules;
+        ``detail=True`` adds "tags": one object per reason with source, confidence, why."""
+        out: dict[str, Any] = {
             "text": self.text,
             "lang": self.lang,
             "sentiment": self.sentiment,
@@ -71,41 +137,80 @@ class TagResult:
             "reasons": list(self.reasons),
             "rules": list(self.rules),
         }
+        if detail:
+            out["tags"] = [t.to_json() for t in self.tags]
+        return out
 
 
 class Tagger:
     """Compiled rules for all languages; ``tag`` one text at a time."""
 
     def __init__(
-        self, rules: RuleSet | None = None, morphology: Mapping[str, str] | None = None
+        self,
+        rules: RuleSet | None = None,
+        morphology: Mapping[str, str] | None = None,
+        use_model: bool = True,
+        models: Mapping[str, TextModel | None] | None = None,
     ) -> None:
         """Compile ``rules`` (default: the shipped file).
 
         ``morphology`` overrides the word normaliser per language ({"ru": "snowball"});
         it exists so the evaluation can compare backends, the defaults are measured best.
+        ``use_model=False`` tags with the rules and lexicons alone (the "before" of the
+        evaluation, and what the models are trained beside). ``models`` replaces the
+        shipped learned models per language (a company model; ``None`` = no model).
         """
+        self.use_model = use_model
+        self._models: dict[str, TextModel | None] = dict(models or {})
+        self._models_lock = threading.Lock()
+        shipped = rules is None
         self.rules = rules if rules is not None else load_rules()
         backends = dict(morphology or {})
         self.reason_keys = self.rules.reason_keys
-        self._matchers: dict[str, LanguageMatcher] = {}
-        for lang in LANGUAGES:
+
+        def build_matcher(lang: str) -> LanguageMatcher:
             lang_rules = [r for r in self.rules.rules if r.lang == lang]
             settings = self.rules.languages.get(lang, LanguageSettings())
-            self._matchers[lang] = LanguageMatcher(
+            return LanguageMatcher(
                 lang, lang_rules, settings, self.rules.source, backends.get(lang)
             )
-        self._lexicons: dict[str, WordLexicon] = {}
-        for lang in ("en", "ru", "uk", "da"):
+
+        def build_lexicon(lang: str) -> WordLexicon:
             norm = self._matchers[lang].normalizer
             assert norm is not None
             settings = self.rules.languages.get(lang, LanguageSettings())
-            self._lexicons[lang] = WordLexicon(lang, norm, settings.negations)
-        self._zh = ZhLexicon()
-        self._learned = LearnedLexicon(
-            Path(str(resources.files("insights.tagging") / "data" / "lexicons" / "en_learned.txt"))
-        )
+            return WordLexicon(lang, norm, settings.negations)
+
+        # The shipped rules are valid (tests check them) and compile per language on first
+        # use: a process tagging English never compiles the other four (start-up < 1 s).
+        # A company's file compiles at once, so a bad pattern fails where it is loaded.
+        self._matchers: _Lazy[LanguageMatcher] = _Lazy(build_matcher)
+        self._lexicons: _Lazy[WordLexicon] = _Lazy(build_lexicon)
+        if not shipped:
+            for lang in LANGUAGES:
+                self._matchers[lang]
+        self._zh_lexicon: ZhLexicon | None = None
+        self._learned_lexicon: LearnedLexicon | None = None
         self._detector = LanguageDetector()
         warm_up()
+
+    @property
+    def _zh(self) -> ZhLexicon:
+        if self._zh_lexicon is None:
+            self._zh_lexicon = ZhLexicon()
+        return self._zh_lexicon
+
+    @property
+    def _learned(self) -> LearnedLexicon:
+        if self._learned_lexicon is None:
+            self._learned_lexicon = LearnedLexicon(
+                Path(
+                    str(
+                        resources.files("insights.tagging") / "data" / "lexicons" / "en_learned.txt"
+                    )
+                )
+            )
+        return self._learned_lexicon
 
     @classmethod
     def default(cls) -> Tagger:
@@ -123,6 +228,8 @@ class Tagger:
         lang: str | None = None,
         score: int | None = None,
         survey: str | None = None,
+        *,
+        use_model: bool | None = None,
     ) -> TagResult:
         """Tag one text with reasons (and the rules that fired) and a sentiment.
 
@@ -163,17 +270,85 @@ class Tagger:
             if extra:
                 matches = resolve_overlaps(matches + extra)
 
-        reasons: list[str] = []
-        rule_ids: list[str] = []
-        for m in matches:
-            if m.reason not in reasons:
-                reasons.append(m.reason)
-                rule_ids.append(m.rule)
+        if use_model is None:
+            use_model = self.use_model
+        model = self.model(code) if use_model else None
+        pred = model.predict(text) if model is not None else None
+        tags = self._reason_tags(code, text, matches, model, pred)
+        reasons = tuple(t.reason for t in tags)
+        rule_matches = tuple(t.match for t in tags if t.match is not None)
 
-        valence = self._valence(code, text, low, toks, matches)
+        valence = self._valence(code, text, low, toks, rule_matches)
         clauses = toks[-1].clause + 1 if toks else 1
-        pol, label = combine(valence, len(reasons), parsed_survey, code, clauses)
-        return TagResult(text, code, pol, label, tuple(reasons), tuple(rule_ids), tuple(matches))
+        n_rule_reasons = sum(1 for t in tags if t.source == "rule")
+        text_pol, _ = combine(valence, n_rule_reasons, None, code, clauses)
+        cut: float | None = None
+        if model is not None and pred is not None and pred.sentiment:
+            weight = float(model.meta.get("sentiment_weight", 0.0))
+            if weight > 0:
+                model_pol = pred.sentiment["positive"] - pred.sentiment["negative"]
+                text_pol = round(blend_polarity(text_pol, model_pol, weight), 4)
+                cut = float(model.meta.get("sentiment_cut", 0.4))
+        if parsed_survey is None:
+            pol, label = text_pol, label_for(text_pol, cut)
+        else:
+            pol, label = with_survey(text_pol, parsed_survey)
+        return TagResult(
+            text,
+            code,
+            pol,
+            label,
+            reasons,
+            tuple(t.rule for t in tags),
+            tuple(matches),
+            tags,
+        )
+
+    def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
+        """Reasons the rules alone find (what the learned layer is trained beside)."""
+        return self.tag(text, lang=lang, use_model=False).reasons
+
+    def model(self, lang: str) -> TextModel | None:
+        """The learned model of a language (loaded on first use), or None."""
+        if lang not in self._models:
+            with self._models_lock:
+                if lang not in self._models:
+                    self._models[lang] = load_shipped(lang)
+        return self._models[lang]
+
+    def _reason_tags(
+        self,
+        code: str,
+        text: str,
+        matches: Sequence[Match],
+        model: TextModel | None,
+        pred: Prediction | None,
+    ) -> tuple[Tag, ...]:
+        tags: list[Tag] = []
+        seen: set[str] = set()
+        probs = pred.reasons if pred is not None else {}
+        for m in matches:
+            if m.reason in seen:
+                continue
+            p = probs.get(m.reason)
+            if p is not None and model is not None:
+                if p < model.rule_thresholds.get(m.reason, 0.0):
+                    continue  # vetoed: the model's data showed this rule imprecise here
+                conf = max(p, float(model.meta.get("rule_precision", {}).get(m.reason, 0.0)))
+            else:
+                conf = RULE_CONFIDENCE
+            seen.add(m.reason)
+            tags.append(Tag(m.reason, "rule", conf, m.rule, m))
+        if model is not None and pred is not None:
+            found = [
+                (p, k)
+                for k, p in probs.items()
+                if k not in seen and p >= model.thresholds.get(k, 1.1)
+            ]
+            for p, k in sorted(found, reverse=True):
+                evidence = tuple(model.explain(text, pred, k))
+                tags.append(Tag(k, "model", p, f"model.{code}.{k}", None, evidence))
+        return tuple(tags)
 
     def _en_components(
         self, text: str, toks: list[Token], matches: Sequence[Match] = ()
@@ -206,6 +381,28 @@ class Tagger:
                 code = normalize_lang(lang) or "en"
                 return r.names.get(code) or r.names.get("en") or key
         raise KeyError(f"unknown reason {key!r}")
+
+
+_T = TypeVar("_T")
+
+
+class _Lazy(Generic[_T]):
+    """A per-language map whose values are built on first use (thread-safe)."""
+
+    def __init__(self, build: Callable[[str], _T]) -> None:
+        self._build = build
+        self._items: dict[str, _T] = {}
+        self._lock = threading.RLock()
+
+    def __getitem__(self, lang: str) -> _T:
+        item = self._items.get(lang)
+        if item is None:
+            with self._lock:
+                item = self._items.get(lang)
+                if item is None:
+                    item = self._build(lang)
+                    self._items[lang] = item
+        return item
 
 
 def _blank_spans(text: str, matches: Sequence[Match]) -> str:
