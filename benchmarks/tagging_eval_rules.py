@@ -45,7 +45,8 @@ from insights.tagging.sentiment import NPS_SCORE_POLARITY  # noqa: E402
 
 csv.field_size_limit(10**8)
 
-DATA = Path(os.environ.get("SHARED_DATA_DIR", REPO.parent / "shared" / "data"))
+from benchmarks.labels.sources import DATA  # noqa: E402  (finds ../shared/data from a worktree too)
+
 FEEDBACK = REPO / "tests" / "data" / "feedback"
 
 Item = tuple[str, str]  # (text, gold label)
@@ -701,8 +702,13 @@ NPS_TARGET = NPS_SCORE_POLARITY  # the score-only polarity the product uses
 
 
 def load_nps_training(repeat: int) -> list[tuple[str, float]]:
-    """The even rows of the NPS verbatims (odd rows are the reported, untuned half)."""
-    rows = [(x, NPS_TARGET[s]) for i, (x, _, s) in enumerate(load_nps()) if i % 2 == 0]
+    """The NPS verbatims of the **train** part of benchmarks/tagger_data.py's split (which
+    keeps every gold validation/test text out of it). Until 2026-12 this was the even rows,
+    which included texts of the gold labels' test split."""
+    from benchmarks import tagger_data
+
+    rows = [(r.text, NPS_TARGET[r.score]) for r in tagger_data.nps()
+            if r.split == "train" and r.score is not None]
     return rows * repeat
 
 
@@ -747,13 +753,13 @@ def fit_en_lexicon(tagger: Tagger, out_path: Path) -> None:
     with out_path.open("w", encoding="utf-8") as fh:
         fh.write(
             "# English word weights for feedback sentiment, fitted by\n"
-            "# benchmarks/tagging_eval.py --fit-en-lexicon: ridge regression (alpha 10) on\n"
+            "# benchmarks/tagging_eval_rules.py --fit-en-lexicon: ridge regression (alpha 10) on\n"
             "# Snowball stems and stem bigrams, NOT_<stem> inside a negation scope, features\n"
             "# seen >= 3 times. Training data: VADER ground truth tweets/movie/NYT snippets\n"
             "# (Hutto & Gilbert 2014, MIT licence) and UCI IMDB labelled sentences (Kotzias\n"
-            "# et al. 2015), none of them in an evaluation table, plus the even-numbered rows\n"
-            "# of the telecom NPS verbatims (textSummary, GPL; target = NPS score, rows\n"
-            "# repeated 3x); the evaluation reports the odd rows as the half not tuned on.\n"
+            "# et al. 2015), none of them in an evaluation table, plus the train part of the\n"
+            "# telecom NPS verbatims (textSummary, GPL; target = NPS score, rows repeated 3x;\n"
+            "# split by benchmarks/tagger_data.py, no gold validation/test text in it).\n"
             "# The weights are ours (derived numbers, no text is stored).\n"
             f"# {len(rows)} entries from {len(data)} texts.\n"
         )

@@ -14,12 +14,13 @@ logistic regression for sentiment, all ``class_weight="balanced"``. It reads onl
   sentiment sets of the language (benchmarks/tagger_data.py).
 
 The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
-over the gold train + validation rows, together with the rules (a rule hit counts when the
-model's probability is at least the reason's ``rule`` threshold; a model hit alone needs the
-``model`` threshold). How sentiment is combined with the rule-based scorer (replace, blend or
-keep) is chosen on the validation parts of the same sets. The vocabulary is pruned to the
-features with the largest coefficients and the classifiers refitted on it, so the shipped
-arrays are exactly the model that was trained. A golden file of predictions for sample texts
+over the gold train + validation rows, together with the rules (a rule hit always counts;
+the model adds a reason at or above its threshold), and so are the praise gates (model-only
+reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
+combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
+parts of the same sets. The vocabulary is pruned to the features with the largest
+coefficients and the classifiers refitted on it, so the shipped arrays are exactly the model
+that was trained. A golden file of predictions for sample texts
 (tests/tagging/data/model_golden.json) is written alongside, for the loading test.
 """
 
@@ -57,8 +58,10 @@ MIN_POSITIVES = 8
 (gold train + validation); rarer reasons stay with the rules alone."""
 
 MIN_GAIN = 0.03
+MIN_OOF_F1 = 0.35
 """A reason's classifier is switched on only when it raises the out-of-fold F1 of the
-rules by at least this much; otherwise the reason stays with the rules alone."""
+rules by at least MIN_GAIN and reaches MIN_OOF_F1 itself; otherwise the reason stays with
+the rules alone (a classifier that finds a reason this badly mostly tags praise)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,28 @@ def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
         extra += [r for r in D.airline() if r.split == "train" and r.reasons is not None]
     if "apps" in cfg.extra_reason_sets:
         extra += [r for r in D.app_reviews() if r.split == "train"]
+    extra += praise_rows(lang, {r.text for r in gold + extra})
     return gold, extra
+
+
+PRAISE_ROWS = 1000
+"""Positive texts from the train parts of the language's public sentiment sets, added to
+reason training as texts without any reason: praise is never a reason (docs/labelling.md),
+and the gold labels alone have too few praise texts to teach the model that."""
+
+
+def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
+    rows: list[D.Row] = []
+    names = D.TRAIN_SENTIMENT_SETS.get(lang, ())
+    for name in names:
+        pos = [
+            r
+            for r in D.only(D.sentiment_set(name), "train")
+            if r.sentiment == "positive" and r.text not in exclude
+        ]
+        step = max(1, len(pos) * len(names) // PRAISE_ROWS)
+        rows += [D.Row(r.id, r.text, lang, "train", None, frozenset(), ()) for r in pos[::step]]
+    return rows
 
 
 def sentiment_rows(lang: str, splits: Sequence[str]) -> list[D.Row]:
@@ -215,22 +239,61 @@ def prune_vocab(f: Fitted, max_features: int) -> list[dict[str, int]]:
 
 
 # ----------------------------------------------------------------- thresholds
-GRID = [round(x, 3) for x in np.arange(0.05, 0.96, 0.025)]
+GRID = [round(x, 3) for x in np.arange(0.5, 0.96, 0.025)]
+"""Model thresholds start at 0.5: with balanced class weights, a lower threshold adds a
+reason the model finds less likely than not, which on out-of-fold data bought recall on
+the commonest reasons at the price of tagging every complaint with them."""
+GATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+MAX_PRAISE_SHARE = 0.05
+MACRO_SLACK = 0.02
 
 
-def choose_thresholds(y: np.ndarray, p: np.ndarray, rule: np.ndarray) -> tuple[float, float, float]:
-    """(model threshold, rule threshold, out-of-fold F1): maximise F1 of
-    (p >= t_model) or (rule and p >= t_rule); t_rule <= t_model. Ties go to the higher
-    model threshold (fewer model-only tags: precision first)."""
-    best = (-1.0, 0.5, 0.0)
-    for tm in GRID:
-        for tr in [0.0, *[g for g in GRID if g <= tm]]:
-            pred = (p >= tm) | (rule & (p >= tr))
-            f = f1_score(y, pred, zero_division=0)
-            if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and tm > best[1]):
-                best = (f, tm, tr)
-    f, tm, tr = best
-    return tm, tr, f
+def choose_thresholds(y: np.ndarray, p: np.ndarray, rule: np.ndarray) -> tuple[float, float]:
+    """(model threshold, out-of-fold F1): maximise F1 of (rule hit or p >= t) over GRID; a
+    rule hit always counts (rules are the precise, explained part). Ties go to the higher
+    threshold (fewer model-only tags: precision first)."""
+    best = (-1.0, 0.5)
+    for t in GRID:
+        f = f1_score(y, rule | (p >= t), zero_division=0)
+        if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and t > best[1]):
+            best = (f, t)
+    return best[1], best[0]
+
+
+def choose_praise_gates(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
+    """(model gate, rule gate): from these values of the sentiment model's P(positive) on,
+    model-only reasons (resp. rule hits) are dropped. Chosen on out-of-fold data: the best
+    macro-F1 among the pairs that keep the praise-with-a-reason share (gold positive texts
+    without a gold reason that get any reason) at or under MAX_PRAISE_SHARE; if no pair
+    does, the lowest share among the pairs within MACRO_SLACK of the best macro-F1."""
+    praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
+    found = []
+    for gm in GATES:
+        for gr in GATES:
+            pred = np.zeros_like(Y)
+            for j, k in enumerate(keys):
+                rule_part = rules[:, j] & (oof_pos < gr)
+                model_part = (oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < gm)
+                pred[:, j] = rule_part | model_part
+            macro = float(
+                np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
+            )
+            share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
+            found.append((gm, gr, macro, share))
+    ok = [f for f in found if f[3] <= MAX_PRAISE_SHARE]
+    if ok:
+        gm, gr, macro, share = max(ok, key=lambda f: (f[2], f[0], f[1]))
+    else:
+        top = max(f[2] for f in found)
+        near = [f for f in found if f[2] >= top - MACRO_SLACK]
+        gm, gr, macro, share = min(near, key=lambda f: (f[3], -f[2], -f[0], -f[1]))
+    no_gate = next(f for f in found if f[0] == f[1] == GATES[-1])
+    log(
+        f"  praise gates: model {gm}, rules {gr}: OOF macro-F1 {macro:.3f}, praise with a "
+        f"reason {share:.1%} of {int(praise.sum())} (no gates: {no_gate[2]:.3f}, "
+        f"{no_gate[3]:.1%})"
+    )
+    return gm, gr
 
 
 def rule_hits(tagger: Tagger, rows: Sequence[D.Row], keys: Sequence[str]) -> np.ndarray:
@@ -289,12 +352,14 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
 
     # 2. thresholds from out-of-fold probabilities over the gold rows (extras always train)
     thresholds: dict[str, float] = {}
-    rule_thresholds: dict[str, float] = {}
     oof_scores: dict[str, float] = {}
     rule_precision: dict[str, float] = {}
+    praise_gate = rule_gate = 1.01
     if keys:
         n_gold = len(gold)
         oof = np.zeros((n_gold, len(keys)))
+        oof_pos = np.zeros(n_gold)
+        gold_index = {r.text: i for i, r in enumerate(gold)}
         for a, b in KFold(5, shuffle=True, random_state=0).split(np.arange(n_gold)):
             train_idx = list(a) + list(range(n_gold, len(reason_pool)))
             sub_texts = [reason_pool[i].text for i in train_idx]
@@ -307,23 +372,36 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                     continue
                 m = fit_reason(Xa[[pos[i] for i in idx]], y, cfg.c_reason)
                 oof[b, j] = m.predict_proba(Xb)[:, 1]
+            if sent_fit:
+                held = set(b.tolist())
+                rows = [r for r in sent_fit if gold_index.get(r.text, -1) not in held]
+                svecs = make_vectorizers(cfg, vocab)
+                Xs = fit_transform(svecs, [r.text for r in rows])
+                sm = fit_sentiment(Xs, np.array([r.sentiment for r in rows]), cfg.c_sentiment)
+                col = list(sm.classes_).index("positive")
+                oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
         rules = rule_hits(tagger, gold, keys)
+        Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
         for j, k in enumerate(keys):
-            y = np.array([k in r.reasons for r in gold], dtype=int)
-            tm, tr, f = choose_thresholds(y, oof[:, j], rules[:, j])
+            y = Y[:, j].astype(int)
+            tm, f = choose_thresholds(y, oof[:, j], rules[:, j])
             f_rules = f1_score(y, rules[:, j], zero_division=0)
             hits = rules[:, j].sum()
             rule_precision[k] = (
                 round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
             )
-            on = f - f_rules >= MIN_GAIN
+            on = f - f_rules >= MIN_GAIN and f >= MIN_OOF_F1
             if on:
-                thresholds[k], rule_thresholds[k] = tm, tr
+                thresholds[k] = tm
                 oof_scores[k] = round(f, 3)
             log(
-                f"  {k:17s} +{int(y.sum()):3d}  t_model {tm:.3f} t_rule {tr:.3f}  "
+                f"  {k:17s} +{int(y.sum()):3d}  threshold {tm:.3f}  "
                 f"OOF F1 rules {f_rules:.2f} -> rules+model {f:.2f}"
-                + ("" if on else "  (gain too small: rules only)")
+                + ("" if on else "  (too weak: rules only)")
+            )
+        if sent_fit:
+            praise_gate, rule_gate = choose_praise_gates(
+                gold, keys, Y, oof, oof_pos, rules, thresholds, log
             )
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
@@ -356,8 +434,9 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
         "reasons": list(keys),
         "sentiment": final.sentiment_model is not None,
         "thresholds": thresholds,
-        "rule_thresholds": rule_thresholds,
         "rule_precision": rule_precision,
+        "praise_gate": praise_gate,
+        "rule_praise_gate": rule_gate,
         "sentiment_weight": sentiment_mode["weight"],
         "sentiment_cut": sentiment_mode["cut"],
         "training": {

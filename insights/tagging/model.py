@@ -5,7 +5,8 @@ A language's model is one ``.npz`` file (``data/model/<lang>.npz``, written by
 
 * ``meta``: UTF-8 JSON: version, language, the vectorizer blocks (analyzer, n-gram range,
   sublinear tf, vocabulary), the output names (reason keys, then sentiment classes),
-  per-reason thresholds (``model`` and ``rule``), the training counts and scores;
+  per-reason thresholds, the praise gate, the sentiment blend weight and label cut, the
+  training counts and out-of-fold scores;
 * ``idf``: float64, one per feature (all blocks in order);
 * ``coef``: float32, features x outputs; ``intercept``: float32, one per output.
 
@@ -182,9 +183,6 @@ class TextModel:
         self.reason_keys: tuple[str, ...] = tuple(meta["reasons"])
         self.has_sentiment: bool = bool(meta.get("sentiment"))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
-        self.rule_thresholds: dict[str, float] = {
-            k: float(v) for k, v in meta.get("rule_thresholds", {}).items()
-        }
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self._n_reasons = len(self.reason_keys)

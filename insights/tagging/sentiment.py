@@ -60,6 +60,9 @@ reason penalty was re-searched (0.8 -> 0.4) on the even NPS rows + dev.jsonl aft
 reason rules were broadened (more reasons found per text); dev2 + dev did not justify
 changing the other languages."""
 
+LONG_TEXT_SENTENCES = 3
+"""A long text's sentence valences are summed and scaled by this / number of sentences."""
+
 LONG_TEXT_CLAUSES = 6
 """Beyond this many clauses a named reason weighs proportionally less: in a one-line
 comment the complaint is the verdict, in a long review it is one point among many."""
@@ -450,10 +453,11 @@ def blend_polarity(rule_pol: float, model_pol: float, weight: float) -> float:
     return (1.0 - weight) * rule_pol + weight * model_pol
 
 
-def text_polarity(
+def corrected_valence(
     text_valence: float, n_reasons: int, lang: str = "en", n_clauses: int = 1
 ) -> float:
-    """The text's own polarity (-1..1) from its valence and the reasons the rules found."""
+    """A text's (or sentence's) valence, scaled per language and corrected by the reasons
+    the rules found in it, before squashing."""
     tuning = TUNING.get(lang, TUNING["en"])
     v = text_valence * tuning.scale
     if n_reasons:
@@ -461,7 +465,14 @@ def text_polarity(
         if v > 0:
             v *= 1.0 - 0.5 * weight  # praise next to a complaint is politeness, not the verdict
         v -= tuning.reason_penalty * min(n_reasons, 2) * weight
-    return squash(v)
+    return v
+
+
+def text_polarity(
+    text_valence: float, n_reasons: int, lang: str = "en", n_clauses: int = 1
+) -> float:
+    """The text's own polarity (-1..1) from its valence and the reasons the rules found."""
+    return squash(corrected_valence(text_valence, n_reasons, lang, n_clauses))
 
 
 def with_survey(text_pol: float, survey: Survey) -> tuple[float, str]:

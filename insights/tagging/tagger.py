@@ -4,19 +4,21 @@ Everything is compiled once in ``Tagger.__init__``; ``tag`` does no I/O (the
 TextBlob lexicon, lingua models and a language's learned model load lazily on first
 use, then stay).
 
-Reasons: a rule hit is the explanation (rule id and span); a language's learned model
-(``model.py``) adds reasons whose probability reaches the reason's threshold and may
-veto a rule hit its out-of-fold data showed to be imprecise (probability below the
-reason's ``rule`` threshold, usually 0: no veto). Every reason carries a confidence and a
-source ("rule" or "model"); a model reason explains itself by the features with the
-largest coefficient x value.
+Reasons: a rule hit counts and is the explanation (rule id and span); a language's learned
+model (``model.py``) adds reasons whose probability reaches the reason's threshold, unless
+its sentiment model finds the text praise (P(positive) at or over the model's praise gate).
+Where the out-of-fold data showed the rules tagging praise, a second gate drops rule hits
+on texts the sentiment model is that sure are praise (``rule_praise_gate``; 1.01 = never).
+Every reason carries a confidence and a source ("rule" or "model"); a model reason explains
+itself by the features with the largest coefficient x value.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,13 +30,17 @@ from .model import Evidence, Prediction, TextModel, load_shipped
 from .normalize import Token, normalize_chars, safe_lower
 from .rules import LANGUAGES, LanguageSettings, RuleSet, load_rules
 from .sentiment import (
+    LONG_TEXT_CLAUSES,
+    LONG_TEXT_SENTENCES,
     LearnedLexicon,
     WordLexicon,
     ZhLexicon,
     blend_polarity,
     combine,
+    corrected_valence,
     label_for,
     parse_survey,
+    squash,
     with_survey,
 )
 from .textblob_en import textblob_polarity, warm_up
@@ -261,6 +267,30 @@ class Tagger:
             pol, label = combine(0.0, 0, parsed_survey)
             return TagResult(text, UNDETERMINED, pol, label, (), (), ())
 
+        if use_model is None:
+            use_model = self.use_model
+        segments = self._language_segments(text)
+        if segments is None:
+            part = self._tag_part(text, low, code, try_all, use_model)
+        else:
+            part = self._tag_segments(text, segments, use_model)
+        if parsed_survey is None:
+            pol, label = part.polarity, label_for(part.polarity, part.cut)
+        else:
+            pol, label = with_survey(part.polarity, parsed_survey)
+        return TagResult(
+            text,
+            part.lang,
+            pol,
+            label,
+            tuple(t.reason for t in part.tags),
+            tuple(t.rule for t in part.tags),
+            part.matches,
+            part.tags,
+        )
+
+    def _tag_part(self, text: str, low: str, code: str, try_all: bool, use_model: bool) -> _Part:
+        """Reasons and text polarity of a text (or one language's part of it)."""
         matches, toks = self._matchers[code].find(low, text)
         if try_all:
             extra: list[Match] = []
@@ -270,18 +300,13 @@ class Tagger:
             if extra:
                 matches = resolve_overlaps(matches + extra)
 
-        if use_model is None:
-            use_model = self.use_model
         model = self.model(code) if use_model else None
         pred = model.predict(text) if model is not None else None
         tags = self._reason_tags(code, text, matches, model, pred)
-        reasons = tuple(t.reason for t in tags)
-        rule_matches = tuple(t.match for t in tags if t.match is not None)
+        kept = {t.reason for t in tags if t.source == "rule"}
+        rule_matches = tuple(m for m in matches if m.reason in kept)  # vetoed hits left out
 
-        valence = self._valence(code, text, low, toks, rule_matches)
-        clauses = toks[-1].clause + 1 if toks else 1
-        n_rule_reasons = sum(1 for t in tags if t.source == "rule")
-        text_pol, _ = combine(valence, n_rule_reasons, None, code, clauses)
+        text_pol = self._text_polarity(code, text, low, toks, rule_matches)
         cut: float | None = None
         if model is not None and pred is not None and pred.sentiment:
             weight = float(model.meta.get("sentiment_weight", 0.0))
@@ -289,20 +314,112 @@ class Tagger:
                 model_pol = pred.sentiment["positive"] - pred.sentiment["negative"]
                 text_pol = round(blend_polarity(text_pol, model_pol, weight), 4)
                 cut = float(model.meta.get("sentiment_cut", 0.4))
-        if parsed_survey is None:
-            pol, label = text_pol, label_for(text_pol, cut)
-        else:
-            pol, label = with_survey(text_pol, parsed_survey)
-        return TagResult(
-            text,
-            code,
-            pol,
-            label,
-            reasons,
-            tuple(t.rule for t in tags),
-            tuple(matches),
-            tags,
-        )
+        return _Part(code, tuple(matches), tags, text_pol, cut)
+
+    def _text_polarity(
+        self, code: str, text: str, low: str, toks: list[Token], matches: Sequence[Match]
+    ) -> float:
+        """The rule-based polarity of a text. A long text (more than LONG_TEXT_CLAUSES
+        clauses) is scored sentence by sentence, each sentence's valence corrected by the
+        reasons matched in it; the sum is scaled by LONG_TEXT_SENTENCES / sentences (at most
+        1) and squashed. So a complaint repeated keeps its sign (lexicon sums grow with
+        length while a reason counts once per text: until 2026-12 repetition turned
+        complaints into praise), and a complaint in a long review weighs as its sentences."""
+        clauses = toks[-1].clause + 1 if toks else 1
+        if clauses <= LONG_TEXT_CLAUSES:
+            valence = self._valence(code, text, low, toks, matches)
+            n_reasons = len({m.reason for m in matches})
+            return combine(valence, n_reasons, None, code, clauses)[0]
+        total = 0.0
+        n_sentences = 0
+        a = i = 0
+        for m_end in _SENTENCE_RE.finditer(text):
+            b = m_end.end()
+            chunk: list[Token] = []
+            while i < len(toks) and toks[i].start < b:
+                chunk.append(toks[i])
+                i += 1
+            if not chunk and b < len(text):
+                continue  # no words yet: joins the next sentence
+            inside = [_shift_match(m, -a) for m in matches if a <= m.start < b]
+            n_clauses = chunk[-1].clause - chunk[0].clause + 1 if chunk else 1
+            valence = self._valence(code, text[a:b], low[a:b], chunk, inside)
+            total += corrected_valence(valence, len({m.reason for m in inside}), code, n_clauses)
+            n_sentences += 1
+            a = b
+        scale = min(1.0, LONG_TEXT_SENTENCES / max(1, n_sentences))
+        return round(squash(total * scale), 4)
+
+    def _language_segments(self, text: str) -> list[tuple[int, int, str]] | None:
+        """Sentences grouped into runs of one language when the text plainly mixes two or
+        more (different scripts, or sentences whose telltale letters or function words
+        name different languages); else None. Consecutive sentences of one script join a
+        run unless both name different languages; a run no sentence settles is detected
+        as a whole (lingua, restricted to its script's pair)."""
+        if len(text) > MIXED_MAX_CHARS:
+            return None
+        pieces = [m.span() for m in _SENTENCE_RE.finditer(text)]
+        if len(pieces) < 2:
+            return None
+        runs: list[list[Any]] = []  # [start, end, family, lang or None]
+        for a, b in pieces:
+            det = self._detector.detect(text[a:b], model=False)
+            if det.lang is None:
+                if runs:
+                    runs[-1][1] = b
+                continue
+            family = _FAMILY[det.lang]
+            lang = det.lang if det.confident else None
+            last = runs[-1] if runs else None
+            if (
+                last is not None
+                and last[2] == family
+                and (lang is None or last[3] is None or lang == last[3])
+            ):
+                last[1] = b
+                last[3] = last[3] or lang
+            else:
+                runs.append([a, b, family, lang])
+        if len(runs) < 2:
+            return None
+        if runs[0][0] > 0:
+            runs[0][0] = 0
+        out: list[tuple[int, int, str]] = []
+        for a, b, _family, lang in runs:
+            if lang is None:
+                lang = self._detector.detect(text[a:b]).lang or "en"
+            out.append((a, b, lang))
+        if len({lang for _, _, lang in out}) < 2:
+            return None
+        return out
+
+    def _tag_segments(
+        self, text: str, segments: Sequence[tuple[int, int, str]], use_model: bool
+    ) -> _Part:
+        """Tag each language's run on its own and merge: reasons in text order (first
+        occurrence), spans shifted into the whole text, polarity weighted by length."""
+        tags: list[Tag] = []
+        matches: list[Match] = []
+        seen: set[str] = set()
+        pol_sum = 0.0
+        size: dict[str, int] = {}
+        cuts: list[float] = []
+        for a, b, lang in segments:
+            piece = text[a:b]
+            part = self._tag_part(piece, safe_lower(normalize_chars(piece)), lang, False, use_model)
+            matches.extend(_shift_match(m, a) for m in part.matches)
+            for t in part.tags:
+                if t.reason not in seen:
+                    seen.add(t.reason)
+                    tags.append(_shift_tag(t, a))
+            pol_sum += part.polarity * (b - a)
+            size[lang] = size.get(lang, 0) + (b - a)
+            if part.cut is not None:
+                cuts.append(part.cut)
+        total = sum(b - a for a, b, _ in segments)
+        main = max(size, key=lambda k: size[k])
+        cut = sum(cuts) / len(cuts) if cuts else None
+        return _Part(main, tuple(matches), tuple(tags), round(pol_sum / total, 4), cut)
 
     def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
         """Reasons the rules alone find (what the learned layer is trained beside)."""
@@ -327,19 +444,21 @@ class Tagger:
         tags: list[Tag] = []
         seen: set[str] = set()
         probs = pred.reasons if pred is not None else {}
+        positive = pred.sentiment.get("positive", 0.0) if pred is not None else 0.0
+        rule_gate = float(model.meta.get("rule_praise_gate", 1.01)) if model is not None else 1.01
         for m in matches:
-            if m.reason in seen:
-                continue
+            if m.reason in seen or positive >= rule_gate:
+                continue  # (a text the model is sure is praise: its data showed rules misfire)
             p = probs.get(m.reason)
+            conf = RULE_CONFIDENCE
             if p is not None and model is not None:
-                if p < model.rule_thresholds.get(m.reason, 0.0):
-                    continue  # vetoed: the model's data showed this rule imprecise here
+                # the model's probability, but never below the rule's measured precision
                 conf = max(p, float(model.meta.get("rule_precision", {}).get(m.reason, 0.0)))
-            else:
-                conf = RULE_CONFIDENCE
             seen.add(m.reason)
             tags.append(Tag(m.reason, "rule", conf, m.rule, m))
-        if model is not None and pred is not None:
+        gate = float(model.meta.get("praise_gate", 1.01)) if model is not None else 1.01
+        praise = positive >= gate
+        if model is not None and pred is not None and not praise:
             found = [
                 (p, k)
                 for k, p in probs.items()
@@ -384,6 +503,38 @@ class Tagger:
 
 
 _T = TypeVar("_T")
+
+MIXED_MAX_CHARS = 20_000
+"""Texts longer than this are tagged in one language (the detector reads the first
+2,000 characters anyway); per-sentence language is for feedback-sized texts."""
+
+_SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*|[.!?。！？\n]+")
+
+
+_FAMILY = {"en": "latin", "da": "latin", "ru": "cyrillic", "uk": "cyrillic", "zh": "han"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    lang: str
+    matches: tuple[Match, ...]
+    tags: tuple[Tag, ...]
+    polarity: float
+    cut: float | None
+
+
+def _shift_match(m: Match, by: int) -> Match:
+    return replace(m, start=m.start + by, end=m.end + by) if by else m
+
+
+def _shift_tag(t: Tag, by: int) -> Tag:
+    if not by:
+        return t
+    ev = tuple(
+        replace(e, start=e.start + by, end=(e.end or 0) + by) if e.start is not None else e
+        for e in t.evidence
+    )
+    return replace(t, match=_shift_match(t.match, by) if t.match else None, evidence=ev)
 
 
 class _Lazy(Generic[_T]):
