@@ -15,7 +15,7 @@ logistic regression for sentiment, all ``class_weight="balanced"``. It reads onl
 
 The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
 over the gold train + validation rows, together with the rules (a rule hit always counts;
-the model adds a reason at or above its threshold), and so are the praise gates (model-only
+the model adds a reason at or above its threshold), and so is the praise gate (model-only
 reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
 combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
 parts of the same sets. The vocabulary is pruned to the features with the largest
@@ -260,40 +260,38 @@ def choose_thresholds(y: np.ndarray, p: np.ndarray, rule: np.ndarray) -> tuple[f
     return best[1], best[0]
 
 
-def choose_praise_gates(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
-    """(model gate, rule gate): from these values of the sentiment model's P(positive) on,
-    model-only reasons (resp. rule hits) are dropped. Chosen on out-of-fold data: the best
-    macro-F1 among the pairs that keep the praise-with-a-reason share (gold positive texts
-    without a gold reason that get any reason) at or under MAX_PRAISE_SHARE; if no pair
-    does, the lowest share among the pairs within MACRO_SLACK of the best macro-F1."""
+def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
+    """The value of the sentiment model's P(positive) from which model-only reasons are
+    dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
+    praise-with-a-reason share (gold positive texts without a gold reason that get any
+    reason, rules included) at or under MAX_PRAISE_SHARE; if none does, the lowest share
+    among the gates within MACRO_SLACK of the best macro-F1. Rule hits are never gated:
+    where the rules tag praise, that is for the rules to fix (the table says where)."""
     praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
     found = []
-    for gm in GATES:
-        for gr in GATES:
-            pred = np.zeros_like(Y)
-            for j, k in enumerate(keys):
-                rule_part = rules[:, j] & (oof_pos < gr)
-                model_part = (oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < gm)
-                pred[:, j] = rule_part | model_part
-            macro = float(
-                np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
-            )
-            share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
-            found.append((gm, gr, macro, share))
-    ok = [f for f in found if f[3] <= MAX_PRAISE_SHARE]
+    for g in GATES:
+        pred = np.zeros_like(Y)
+        for j, k in enumerate(keys):
+            pred[:, j] = rules[:, j] | ((oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < g))
+        macro = float(
+            np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
+        )
+        share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
+        found.append((g, macro, share))
+    ok = [f for f in found if f[2] <= MAX_PRAISE_SHARE]
     if ok:
-        gm, gr, macro, share = max(ok, key=lambda f: (f[2], f[0], f[1]))
+        g, macro, share = max(ok, key=lambda f: (f[1], f[0]))
     else:
-        top = max(f[2] for f in found)
-        near = [f for f in found if f[2] >= top - MACRO_SLACK]
-        gm, gr, macro, share = min(near, key=lambda f: (f[3], -f[2], -f[0], -f[1]))
-    no_gate = next(f for f in found if f[0] == f[1] == GATES[-1])
+        top = max(f[1] for f in found)
+        near = [f for f in found if f[1] >= top - MACRO_SLACK]
+        g, macro, share = min(near, key=lambda f: (f[2], -f[1], -f[0]))
+    rules_only = float(rules[praise].any(axis=1).mean()) if praise.any() else 0.0
     log(
-        f"  praise gates: model {gm}, rules {gr}: OOF macro-F1 {macro:.3f}, praise with a "
-        f"reason {share:.1%} of {int(praise.sum())} (no gates: {no_gate[2]:.3f}, "
-        f"{no_gate[3]:.1%})"
+        f"  praise gate {g}: OOF macro-F1 {macro:.3f}, praise with a reason {share:.1%} of "
+        f"{int(praise.sum())} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; rules alone "
+        f"{rules_only:.1%})"
     )
-    return gm, gr
+    return g
 
 
 def rule_hits(tagger: Tagger, rows: Sequence[D.Row], keys: Sequence[str]) -> np.ndarray:
@@ -354,7 +352,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     thresholds: dict[str, float] = {}
     oof_scores: dict[str, float] = {}
     rule_precision: dict[str, float] = {}
-    praise_gate = rule_gate = 1.01
+    praise_gate = 1.01
     if keys:
         n_gold = len(gold)
         oof = np.zeros((n_gold, len(keys)))
@@ -400,9 +398,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 + ("" if on else "  (too weak: rules only)")
             )
         if sent_fit:
-            praise_gate, rule_gate = choose_praise_gates(
-                gold, keys, Y, oof, oof_pos, rules, thresholds, log
-            )
+            praise_gate = choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log)
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
     sentiment_mode = {"weight": 0.0, "cut": 0.4}
@@ -436,7 +432,6 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
         "thresholds": thresholds,
         "rule_precision": rule_precision,
         "praise_gate": praise_gate,
-        "rule_praise_gate": rule_gate,
         "sentiment_weight": sentiment_mode["weight"],
         "sentiment_cut": sentiment_mode["cut"],
         "training": {

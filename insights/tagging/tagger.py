@@ -4,17 +4,17 @@ Everything is compiled once in ``Tagger.__init__``; ``tag`` does no I/O (the
 TextBlob lexicon, lingua models and a language's learned model load lazily on first
 use, then stay).
 
-Reasons: a rule hit counts and is the explanation (rule id and span); a language's learned
-model (``model.py``) adds reasons whose probability reaches the reason's threshold, unless
-its sentiment model finds the text praise (P(positive) at or over the model's praise gate).
-Where the out-of-fold data showed the rules tagging praise, a second gate drops rule hits
-on texts the sentiment model is that sure are praise (``rule_praise_gate``; 1.01 = never).
+Reasons: a rule hit always counts and is the explanation (rule id and span); a language's
+learned model (``model.py``) adds reasons whose probability reaches the reason's threshold,
+unless its sentiment model finds the text praise (P(positive) at or over the model's
+praise gate).
 Every reason carries a confidence and a source ("rule" or "model"); a model reason explains
 itself by the features with the largest coefficient x value.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -421,6 +421,12 @@ class Tagger:
         cut = sum(cuts) / len(cuts) if cuts else None
         return _Part(main, tuple(matches), tuple(tags), round(pol_sum / total, 4), cut)
 
+    def without_model(self) -> Tagger:
+        """This tagger with the learned layer off (the same compiled rules): rules alone."""
+        plain = copy.copy(self)
+        plain.use_model = False
+        return plain
+
     def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
         """Reasons the rules alone find (what the learned layer is trained beside)."""
         return self.tag(text, lang=lang, use_model=False).reasons
@@ -445,10 +451,9 @@ class Tagger:
         seen: set[str] = set()
         probs = pred.reasons if pred is not None else {}
         positive = pred.sentiment.get("positive", 0.0) if pred is not None else 0.0
-        rule_gate = float(model.meta.get("rule_praise_gate", 1.01)) if model is not None else 1.01
         for m in matches:
-            if m.reason in seen or positive >= rule_gate:
-                continue  # (a text the model is sure is praise: its data showed rules misfire)
+            if m.reason in seen:
+                continue
             p = probs.get(m.reason)
             conf = RULE_CONFIDENCE
             if p is not None and model is not None:
