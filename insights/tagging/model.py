@@ -88,28 +88,34 @@ class Featurizer:
         self.blocks = tuple(blocks)
         self.idf = [float(x) for x in idf]  # python floats: per-feature lookups are scalar
         self.n_features = len(self.idf)
+        # term -> (column, idf) per block: one lookup per term of the text that is kept
+        self._lookup = [
+            {t: (b.offset + j, self.idf[b.offset + j]) for t, j in b.vocabulary.items()}
+            for b in self.blocks
+        ]
 
     def transform(self, text: str) -> tuple[list[int], list[float]]:
         low = text.lower()
         cols: list[int] = []
         vals: list[float] = []
-        idf = self.idf
-        for block in self.blocks:
-            vocab = block.vocabulary
-            off = block.offset
+        log = math.log
+        for block, lookup in zip(self.blocks, self._lookup, strict=True):
+            counts = Counter(block.terms(low))
+            # set intersection in C: most n-grams of a text are not in the vocabulary
+            hits = counts.keys() & lookup.keys()
+            if not hits:
+                continue
             b_cols: list[int] = []
             b_vals: list[float] = []
-            for term, count in Counter(block.terms(low)).items():
-                j = vocab.get(term)
-                if j is None:
-                    continue
-                tf = 1.0 + math.log(count) if block.sublinear_tf else float(count)
-                b_cols.append(off + j)
-                b_vals.append(tf * idf[off + j])
-            if b_vals:
-                norm = math.sqrt(sum(v * v for v in b_vals))
-                cols.extend(b_cols)
-                vals.extend(v / norm for v in b_vals)
+            sublinear = block.sublinear_tf
+            for term in hits:
+                col, idf = lookup[term]
+                count = counts[term]
+                b_cols.append(col)
+                b_vals.append((1.0 + log(count) if sublinear else float(count)) * idf)
+            norm = math.sqrt(sum(v * v for v in b_vals))
+            cols.extend(b_cols)
+            vals.extend(v / norm for v in b_vals)
         return cols, vals
 
     def term_of(self, col: int) -> tuple[Block, str]:
@@ -219,10 +225,12 @@ class TextModel:
     def explain(self, text: str, pred: Prediction, reason: str, top: int = 3) -> list[Evidence]:
         """The features of the text with the largest coefficient x value for ``reason``."""
         j = self.reason_keys.index(reason)
-        contrib = sorted(
-            ((float(v * self.coef[c, j]), c) for c, v in zip(pred.cols, pred.vals, strict=True)),
-            reverse=True,
-        )
+        if not pred.cols:
+            return []
+        cols = np.asarray(pred.cols)
+        w = np.asarray(pred.vals) * self.coef[cols, j]
+        order = np.argsort(-w, kind="stable")[: 4 * top]  # a few spare for duplicates
+        contrib = [(float(w[i]), int(cols[i])) for i in order]
         out: list[Evidence] = []
         low = text.lower()
         spans_ok = len(low) == len(text)  # lower-casing kept the offsets

@@ -332,7 +332,8 @@ class Tagger:
             return combine(valence, n_reasons, None, code, clauses)[0]
         total = 0.0
         n_sentences = 0
-        a = i = 0
+        a = i = k = 0
+        by_start = sorted(matches, key=lambda m: m.start)
         for m_end in _SENTENCE_RE.finditer(text):
             b = m_end.end()
             chunk: list[Token] = []
@@ -341,7 +342,10 @@ class Tagger:
                 i += 1
             if not chunk and b < len(text):
                 continue  # no words yet: joins the next sentence
-            inside = [_shift_match(m, -a) for m in matches if a <= m.start < b]
+            inside: list[Match] = []
+            while k < len(by_start) and by_start[k].start < b:
+                inside.append(_shift_match(by_start[k], -a))
+                k += 1
             n_clauses = chunk[-1].clause - chunk[0].clause + 1 if chunk else 1
             valence = self._valence(code, text[a:b], low[a:b], chunk, inside)
             total += corrected_valence(valence, len({m.reason for m in inside}), code, n_clauses)

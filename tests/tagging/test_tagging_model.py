@@ -279,3 +279,25 @@ def test_loading_and_tagging_never_imports_sklearn() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_tagging_time_is_linear_in_text_length(tagger: Tagger) -> None:
+    """A 40,000-character text costs per character about what a 4,000-character one does
+    (resolve_overlaps was quadratic in the number of matches; per-sentence scoring is
+    linear too). Generous bound: the machine is shared."""
+    import time
+
+    base = "The engineer never came, the router keeps dropping and I was charged twice. "
+    tagger.tag(base, lang="en")
+
+    def per_char(k: int) -> float:
+        text = base * k
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            tagger.tag(text, lang="en")
+            best = min(best, time.process_time() - t0)
+        return best / len(text)
+
+    small, large = per_char(50), per_char(500)
+    assert large < 4 * small, (small, large)
