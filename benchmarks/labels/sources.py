@@ -15,8 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "data"
-DATA = Path(os.environ.get("SHARED_DATA", _DEFAULT))
+
+def _default_data() -> Path:
+    """``shared/data`` beside the repository (a checkout or a worktree one level deeper)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[2:5]:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return here.parents[3] / "shared" / "data"
+
+
+DATA = Path(os.environ.get("SHARED_DATA") or os.environ.get("SHARED_DATA_DIR") or _default_data())
 LANGS = ("en", "ru", "uk", "zh")
 
 

@@ -60,6 +60,9 @@ reason penalty was re-searched (0.8 -> 0.4) on the even NPS rows + dev.jsonl aft
 reason rules were broadened (more reasons found per text); dev2 + dev did not justify
 changing the other languages."""
 
+LONG_TEXT_SENTENCES = 3
+"""A long text's sentence valences are summed and scaled by this / number of sentences."""
+
 LONG_TEXT_CLAUSES = 6
 """Beyond this many clauses a named reason weighs proportionally less: in a one-line
 comment the complaint is the verdict, in a long review it is one point among many."""
@@ -446,12 +449,54 @@ def parse_survey(score: int | None, survey: str | None) -> Survey | None:
     return None  # 1..5 without a survey kind: ambiguous, ignored
 
 
-def label_for(polarity: float) -> str:
-    if polarity >= POSITIVE_AT:
+def label_for(polarity: float, cut: float | None = None) -> str:
+    """negative / neutral / positive; ``cut`` replaces the default +-0.4 bounds (a learned
+    model's label cut, chosen on validation data)."""
+    hi, lo = (POSITIVE_AT, NEGATIVE_AT) if cut is None else (cut, -cut)
+    if polarity >= hi:
         return "positive"
-    if polarity <= NEGATIVE_AT:
+    if polarity <= lo:
         return "negative"
     return "neutral"
+
+
+def blend_polarity(rule_pol: float, model_pol: float, weight: float) -> float:
+    """Text polarity from the rule-based scorer and a learned model's P(pos) - P(neg)."""
+    return (1.0 - weight) * rule_pol + weight * model_pol
+
+
+def corrected_valence(
+    text_valence: float, n_reasons: int, lang: str = "en", n_clauses: int = 1
+) -> float:
+    """A text's (or sentence's) valence, scaled per language and corrected by the reasons
+    the rules found in it, before squashing."""
+    tuning = TUNING.get(lang, TUNING["en"])
+    v = text_valence * tuning.scale
+    if n_reasons:
+        weight = min(1.0, LONG_TEXT_CLAUSES / max(1, n_clauses))
+        if v > 0:
+            v *= 1.0 - 0.5 * weight  # praise next to a complaint is politeness, not the verdict
+        v -= tuning.reason_penalty * min(n_reasons, 2) * weight
+    return v
+
+
+def text_polarity(
+    text_valence: float, n_reasons: int, lang: str = "en", n_clauses: int = 1
+) -> float:
+    """The text's own polarity (-1..1) from its valence and the reasons the rules found."""
+    return squash(corrected_valence(text_valence, n_reasons, lang, n_clauses))
+
+
+def with_survey(text_pol: float, survey: Survey) -> tuple[float, str]:
+    """Final polarity and label from the text's polarity and a survey score."""
+    pol = 0.6 * survey.polarity + 0.4 * text_pol
+    label = label_for(pol)
+    band = survey.band
+    if (band == "negative" and label == "positive") or (
+        band == "positive" and label == "negative" and text_pol > -0.5
+    ):
+        label = "neutral"
+    return round(max(-1.0, min(1.0, pol)), 4), label
 
 
 def combine(
@@ -462,21 +507,7 @@ def combine(
     n_clauses: int = 1,
 ) -> tuple[float, str]:
     """Final polarity and label from the text valence, reasons found and survey score."""
-    tuning = TUNING.get(lang, TUNING["en"])
-    v = text_valence * tuning.scale
-    if n_reasons:
-        weight = min(1.0, LONG_TEXT_CLAUSES / max(1, n_clauses))
-        if v > 0:
-            v *= 1.0 - 0.5 * weight  # praise next to a complaint is politeness, not the verdict
-        v -= tuning.reason_penalty * min(n_reasons, 2) * weight
-    text_pol = squash(v)
+    text_pol = text_polarity(text_valence, n_reasons, lang, n_clauses)
     if survey is None:
         return round(text_pol, 4), label_for(text_pol)
-    pol = 0.6 * survey.polarity + 0.4 * text_pol
-    label = label_for(pol)
-    band = survey.band
-    if (band == "negative" and label == "positive") or (
-        band == "positive" and label == "negative" and text_pol > -0.5
-    ):
-        label = "neutral"
-    return round(max(-1.0, min(1.0, pol)), 4), label
+    return with_survey(text_pol, survey)

@@ -1,30 +1,47 @@
-"""The Tagger: compiled rules + language detection + sentiment, and its result type.
+"""The Tagger: compiled rules + language detection + sentiment + the learned layer.
 
 Everything is compiled once in ``Tagger.__init__``; ``tag`` does no I/O (the
-TextBlob lexicon and lingua models load lazily on first use, then stay).
+TextBlob lexicon, lingua models and a language's learned model load lazily on first
+use, then stay).
+
+Reasons: a rule hit always counts and is the explanation (rule id and span); a language's
+learned model (``model.py``) adds reasons whose probability reaches the reason's threshold,
+unless its sentiment model finds the text praise (P(positive) at or over the model's
+praise gate).
+Every reason carries a confidence and a source ("rule" or "model"); a model reason explains
+itself by the features with the largest coefficient x value.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .langdetect import LanguageDetector
 from .matcher import LanguageMatcher, Match, resolve_overlaps
+from .model import Evidence, Prediction, TextModel, load_shipped
 from .normalize import Token, normalize_chars, safe_lower
 from .rules import LANGUAGES, LanguageSettings, RuleSet, load_rules
 from .sentiment import (
+    LONG_TEXT_CLAUSES,
+    LONG_TEXT_SENTENCES,
     LearnedLexicon,
     WordLexicon,
     ZhLexicon,
+    blend_polarity,
     combine,
+    corrected_valence,
+    label_for,
     parse_survey,
+    squash,
+    with_survey,
 )
 from .textblob_en import textblob_polarity, warm_up
 
@@ -62,9 +79,53 @@ def normalize_lang(lang: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+RULE_CONFIDENCE = 0.9
+"""Confidence of a rule hit for a reason the language's model has no classifier for
+(or when there is no model): rules are written to be precise, but nothing measured it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One reason of a text: where it came from, how sure, and why."""
+
+    reason: str
+    source: str  # "rule" or "model"
+    confidence: float  # 0..1: the model's probability, or at least the rule's confidence
+    rule: str  # the rule id, or "model.<lang>.<reason>"
+    match: Match | None = None  # the rule's span (source "rule")
+    evidence: tuple[Evidence, ...] = ()  # top features (source "model")
+
+    def why(self) -> str:
+        """ "'never answers' (rule support.en.slow_response)" or "'дорого' +1.9, 'тариф' +0.8"."""
+        if self.match is not None:
+            return f"'{self.match.text}' (rule {self.rule})"
+        return ", ".join(f"'{e.feature}' {e.weight:+.1f}" for e in self.evidence)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "reason": self.reason,
+            "source": self.source,
+            "confidence": round(self.confidence, 3),
+            "rule": self.rule,
+            "why": self.why(),
+        }
+        if self.match is not None:
+            out["span"] = [self.match.start, self.match.end]
+        else:
+            out["features"] = [
+                {"feature": e.feature, "weight": e.weight, "span": [e.start, e.end]}
+                if e.start is not None
+                else {"feature": e.feature, "weight": e.weight}
+                for e in self.evidence
+            ]
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class TagResult:
-    """Tags for one text. ``rules[i]`` is the rule that made ``reasons[i]``."""
+    """Tags for one text. ``rules[i]`` is the rule that made ``reasons[i]``
+    (``model.<lang>.<reason>`` for a reason only the learned model found);
+    ``tags[i]`` holds its source, confidence and explanation."""
 
     text: str
     lang: str
@@ -73,13 +134,23 @@ class TagResult:
     reasons: tuple[str, ...]
     rules: tuple[str, ...]
     matches: tuple[Match, ...] = ()
+    tags: tuple[Tag, ...] = ()
     truncated: bool = False
     """``text`` is the first MAX_TEXT_CHARS characters of a longer text."""
 
-    def to_json(self) -> dict[str, Any]:
-        """The CLI/storage shape: text, lang, sentiment, label, reasons, rules, and
-        ``"truncated": true`` only when the text was cut (so the usual shape stays)."""
-        data: dict[str, Any] = {
+    @property
+    def confidences(self) -> tuple[float, ...]:
+        return tuple(t.confidence for t in self.tags)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(t.source for t in self.tags)
+
+    def to_json(self, detail: bool = False) -> dict[str, Any]:
+        """The CLI/storage shape: text, lang, sentiment, label, reasons, rules; with
+        ``"truncated": true`` only when the text was cut (so the usual shape stays);
+        ``detail=True`` adds "tags": one object per reason with source, confidence, why."""
+        out: dict[str, Any] = {
             "text": self.text,
             "lang": self.lang,
             "sentiment": self.sentiment,
@@ -88,43 +159,81 @@ class TagResult:
             "rules": list(self.rules),
         }
         if self.truncated:
-            data["truncated"] = True
-        return data
+            out["truncated"] = True
+        if detail:
+            out["tags"] = [t.to_json() for t in self.tags]
+        return out
 
 
 class Tagger:
     """Compiled rules for all languages; ``tag`` one text at a time."""
 
     def __init__(
-        self, rules: RuleSet | None = None, morphology: Mapping[str, str] | None = None
+        self,
+        rules: RuleSet | None = None,
+        morphology: Mapping[str, str] | None = None,
+        use_model: bool = True,
+        models: Mapping[str, TextModel | None] | None = None,
     ) -> None:
         """Compile ``rules`` (default: the shipped file).
 
         ``morphology`` overrides the word normaliser per language ({"ru": "snowball"});
         it exists so the evaluation can compare backends, the defaults are measured best.
+        ``use_model=False`` tags with the rules and lexicons alone (the "before" of the
+        evaluation, and what the models are trained beside). ``models`` replaces the
+        shipped learned models per language (a company model; ``None`` = no model).
         """
+        self.use_model = use_model
+        self._models: dict[str, TextModel | None] = dict(models or {})
+        self._models_lock = threading.Lock()
+        shipped = rules is None
         self.rules = rules if rules is not None else load_rules()
         backends = dict(morphology or {})
         self.reason_keys = self.rules.reason_keys
-        self._matchers: dict[str, LanguageMatcher] = {}
-        for lang in LANGUAGES:
+
+        def build_matcher(lang: str) -> LanguageMatcher:
             lang_rules = [r for r in self.rules.rules if r.lang == lang]
             settings = self.rules.languages.get(lang, LanguageSettings())
-            self._matchers[lang] = LanguageMatcher(
+            return LanguageMatcher(
                 lang, lang_rules, settings, self.rules.source, backends.get(lang)
             )
-        self._lexicons: dict[str, WordLexicon] = {}
-        for lang in ("en", "ru", "uk", "da"):
+
+        def build_lexicon(lang: str) -> WordLexicon:
             norm = self._matchers[lang].normalizer
             assert norm is not None
             settings = self.rules.languages.get(lang, LanguageSettings())
-            self._lexicons[lang] = WordLexicon(lang, norm, settings.negations)
-        self._zh = ZhLexicon()
-        self._learned = LearnedLexicon(
-            Path(str(resources.files("insights.tagging") / "data" / "lexicons" / "en_learned.txt"))
-        )
+            return WordLexicon(lang, norm, settings.negations)
+
+        # The shipped rules are valid (tests check them) and compile per language on first
+        # use: a process tagging English never compiles the other four (start-up < 1 s).
+        # A company's file compiles at once, so a bad pattern fails where it is loaded.
+        self._matchers: _Lazy[LanguageMatcher] = _Lazy(build_matcher)
+        self._lexicons: _Lazy[WordLexicon] = _Lazy(build_lexicon)
+        if not shipped:
+            for lang in LANGUAGES:
+                self._matchers[lang]
+        self._zh_lexicon: ZhLexicon | None = None
+        self._learned_lexicon: LearnedLexicon | None = None
         self._detector = LanguageDetector()
         warm_up()
+
+    @property
+    def _zh(self) -> ZhLexicon:
+        if self._zh_lexicon is None:
+            self._zh_lexicon = ZhLexicon()
+        return self._zh_lexicon
+
+    @property
+    def _learned(self) -> LearnedLexicon:
+        if self._learned_lexicon is None:
+            self._learned_lexicon = LearnedLexicon(
+                Path(
+                    str(
+                        resources.files("insights.tagging") / "data" / "lexicons" / "en_learned.txt"
+                    )
+                )
+            )
+        return self._learned_lexicon
 
     @classmethod
     def default(cls) -> Tagger:
@@ -142,6 +251,8 @@ class Tagger:
         lang: str | None = None,
         score: int | None = None,
         survey: str | None = None,
+        *,
+        use_model: bool | None = None,
     ) -> TagResult:
         """Tag one text with reasons (and the rules that fired) and a sentiment.
 
@@ -179,8 +290,33 @@ class Tagger:
             try_all = not det.confident
         if code is None:  # no letters at all: nothing to match, sentiment from score only
             pol, label = combine(0.0, 0, parsed_survey)
-            return TagResult(text, UNDETERMINED, pol, label, (), (), (), truncated)
+            return TagResult(text, UNDETERMINED, pol, label, (), (), (), truncated=truncated)
 
+        if use_model is None:
+            use_model = self.use_model
+        segments = self._language_segments(text)
+        if segments is None:
+            part = self._tag_part(text, low, code, try_all, use_model)
+        else:
+            part = self._tag_segments(text, segments, use_model)
+        if parsed_survey is None:
+            pol, label = part.polarity, label_for(part.polarity, part.cut)
+        else:
+            pol, label = with_survey(part.polarity, parsed_survey)
+        return TagResult(
+            text,
+            part.lang,
+            pol,
+            label,
+            tuple(t.reason for t in part.tags),
+            tuple(t.rule for t in part.tags),
+            part.matches,
+            part.tags,
+            truncated=truncated,
+        )
+
+    def _tag_part(self, text: str, low: str, code: str, try_all: bool, use_model: bool) -> _Part:
+        """Reasons and text polarity of a text (or one language's part of it)."""
         matches, toks = self._matchers[code].find(low, text)
         if try_all:
             extra: list[Match] = []
@@ -190,19 +326,183 @@ class Tagger:
             if extra:
                 matches = resolve_overlaps(matches + extra)
 
-        reasons: list[str] = []
-        rule_ids: list[str] = []
-        for m in matches:
-            if m.reason not in reasons:
-                reasons.append(m.reason)
-                rule_ids.append(m.rule)
+        model = self.model(code) if use_model else None
+        pred = model.predict(text) if model is not None else None
+        tags = self._reason_tags(code, text, matches, model, pred)
+        kept = {t.reason for t in tags if t.source == "rule"}
+        rule_matches = tuple(m for m in matches if m.reason in kept)  # vetoed hits left out
 
-        valence = self._valence(code, text, low, toks, matches)
+        text_pol = self._text_polarity(code, text, low, toks, rule_matches)
+        cut: float | None = None
+        if model is not None and pred is not None and pred.sentiment:
+            weight = float(model.meta.get("sentiment_weight", 0.0))
+            if weight > 0:
+                model_pol = pred.sentiment["positive"] - pred.sentiment["negative"]
+                text_pol = round(blend_polarity(text_pol, model_pol, weight), 4)
+                cut = float(model.meta.get("sentiment_cut", 0.4))
+        return _Part(code, tuple(matches), tags, text_pol, cut)
+
+    def _text_polarity(
+        self, code: str, text: str, low: str, toks: list[Token], matches: Sequence[Match]
+    ) -> float:
+        """The rule-based polarity of a text. A long text (more than LONG_TEXT_CLAUSES
+        clauses) is scored sentence by sentence, each sentence's valence corrected by the
+        reasons matched in it; the sum is scaled by LONG_TEXT_SENTENCES / sentences (at most
+        1) and squashed. So a complaint repeated keeps its sign (lexicon sums grow with
+        length while a reason counts once per text: until 2026-12 repetition turned
+        complaints into praise), and a complaint in a long review weighs as its sentences."""
         clauses = toks[-1].clause + 1 if toks else 1
-        pol, label = combine(valence, len(reasons), parsed_survey, code, clauses)
-        return TagResult(
-            text, code, pol, label, tuple(reasons), tuple(rule_ids), tuple(matches), truncated
-        )
+        if clauses <= LONG_TEXT_CLAUSES:
+            valence = self._valence(code, text, low, toks, matches)
+            n_reasons = len({m.reason for m in matches})
+            return combine(valence, n_reasons, None, code, clauses)[0]
+        total = 0.0
+        n_sentences = 0
+        a = i = k = 0
+        by_start = sorted(matches, key=lambda m: m.start)
+        for m_end in _SENTENCE_RE.finditer(text):
+            b = m_end.end()
+            chunk: list[Token] = []
+            while i < len(toks) and toks[i].start < b:
+                chunk.append(toks[i])
+                i += 1
+            if not chunk and b < len(text):
+                continue  # no words yet: joins the next sentence
+            inside: list[Match] = []
+            while k < len(by_start) and by_start[k].start < b:
+                inside.append(_shift_match(by_start[k], -a))
+                k += 1
+            n_clauses = chunk[-1].clause - chunk[0].clause + 1 if chunk else 1
+            valence = self._valence(code, text[a:b], low[a:b], chunk, inside)
+            total += corrected_valence(valence, len({m.reason for m in inside}), code, n_clauses)
+            n_sentences += 1
+            a = b
+        scale = min(1.0, LONG_TEXT_SENTENCES / max(1, n_sentences))
+        return round(squash(total * scale), 4)
+
+    def _language_segments(self, text: str) -> list[tuple[int, int, str]] | None:
+        """Sentences grouped into runs of one language when the text plainly mixes two or
+        more (different scripts, or sentences whose telltale letters or function words
+        name different languages); else None. Consecutive sentences of one script join a
+        run unless both name different languages; a run no sentence settles is detected
+        as a whole (lingua, restricted to its script's pair)."""
+        if len(text) > MIXED_MAX_CHARS:
+            return None
+        pieces = [m.span() for m in _SENTENCE_RE.finditer(text)]
+        if len(pieces) < 2:
+            return None
+        runs: list[list[Any]] = []  # [start, end, family, lang or None]
+        for a, b in pieces:
+            det = self._detector.detect(text[a:b], model=False)
+            if det.lang is None:
+                if runs:
+                    runs[-1][1] = b
+                continue
+            family = _FAMILY[det.lang]
+            lang = det.lang if det.confident else None
+            last = runs[-1] if runs else None
+            if (
+                last is not None
+                and last[2] == family
+                and (lang is None or last[3] is None or lang == last[3])
+            ):
+                last[1] = b
+                last[3] = last[3] or lang
+            else:
+                runs.append([a, b, family, lang])
+        if len(runs) < 2:
+            return None
+        if runs[0][0] > 0:
+            runs[0][0] = 0
+        out: list[tuple[int, int, str]] = []
+        for a, b, _family, lang in runs:
+            if lang is None:
+                lang = self._detector.detect(text[a:b]).lang or "en"
+            out.append((a, b, lang))
+        if len({lang for _, _, lang in out}) < 2:
+            return None
+        return out
+
+    def _tag_segments(
+        self, text: str, segments: Sequence[tuple[int, int, str]], use_model: bool
+    ) -> _Part:
+        """Tag each language's run on its own and merge: reasons in text order (first
+        occurrence), spans shifted into the whole text, polarity weighted by length."""
+        tags: list[Tag] = []
+        matches: list[Match] = []
+        seen: set[str] = set()
+        pol_sum = 0.0
+        size: dict[str, int] = {}
+        cuts: list[float] = []
+        for a, b, lang in segments:
+            piece = text[a:b]
+            part = self._tag_part(piece, safe_lower(normalize_chars(piece)), lang, False, use_model)
+            matches.extend(_shift_match(m, a) for m in part.matches)
+            for t in part.tags:
+                if t.reason not in seen:
+                    seen.add(t.reason)
+                    tags.append(_shift_tag(t, a))
+            pol_sum += part.polarity * (b - a)
+            size[lang] = size.get(lang, 0) + (b - a)
+            if part.cut is not None:
+                cuts.append(part.cut)
+        total = sum(b - a for a, b, _ in segments)
+        main = max(size, key=lambda k: size[k])
+        cut = sum(cuts) / len(cuts) if cuts else None
+        return _Part(main, tuple(matches), tuple(tags), round(pol_sum / total, 4), cut)
+
+    def without_model(self) -> Tagger:
+        """This tagger with the learned layer off (the same compiled rules): rules alone."""
+        plain = copy.copy(self)
+        plain.use_model = False
+        return plain
+
+    def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
+        """Reasons the rules alone find (what the learned layer is trained beside)."""
+        return self.tag(text, lang=lang, use_model=False).reasons
+
+    def model(self, lang: str) -> TextModel | None:
+        """The learned model of a language (loaded on first use), or None."""
+        if lang not in self._models:
+            with self._models_lock:
+                if lang not in self._models:
+                    self._models[lang] = load_shipped(lang)
+        return self._models[lang]
+
+    def _reason_tags(
+        self,
+        code: str,
+        text: str,
+        matches: Sequence[Match],
+        model: TextModel | None,
+        pred: Prediction | None,
+    ) -> tuple[Tag, ...]:
+        tags: list[Tag] = []
+        seen: set[str] = set()
+        probs = pred.reasons if pred is not None else {}
+        positive = pred.sentiment.get("positive", 0.0) if pred is not None else 0.0
+        for m in matches:
+            if m.reason in seen:
+                continue
+            p = probs.get(m.reason)
+            conf = RULE_CONFIDENCE
+            if p is not None and model is not None:
+                # the model's probability, but never below the rule's measured precision
+                conf = max(p, float(model.meta.get("rule_precision", {}).get(m.reason, 0.0)))
+            seen.add(m.reason)
+            tags.append(Tag(m.reason, "rule", conf, m.rule, m))
+        gate = float(model.meta.get("praise_gate", 1.01)) if model is not None else 1.01
+        praise = positive >= gate
+        if model is not None and pred is not None and not praise:
+            found = [
+                (p, k)
+                for k, p in probs.items()
+                if k not in seen and p >= model.thresholds.get(k, 1.1)
+            ]
+            for p, k in sorted(found, reverse=True):
+                evidence = tuple(model.explain(text, pred, k))
+                tags.append(Tag(k, "model", p, f"model.{code}.{k}", None, evidence))
+        return tuple(tags)
 
     def _en_components(
         self, text: str, toks: list[Token], matches: Sequence[Match] = ()
@@ -235,6 +535,60 @@ class Tagger:
                 code = normalize_lang(lang) or "en"
                 return r.names.get(code) or r.names.get("en") or key
         raise KeyError(f"unknown reason {key!r}")
+
+
+_T = TypeVar("_T")
+
+MIXED_MAX_CHARS = 20_000
+"""Texts longer than this are tagged in one language (the detector reads the first
+2,000 characters anyway); per-sentence language is for feedback-sized texts."""
+
+_SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*|[.!?。！？\n]+")
+
+
+_FAMILY = {"en": "latin", "da": "latin", "ru": "cyrillic", "uk": "cyrillic", "zh": "han"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    lang: str
+    matches: tuple[Match, ...]
+    tags: tuple[Tag, ...]
+    polarity: float
+    cut: float | None
+
+
+def _shift_match(m: Match, by: int) -> Match:
+    return replace(m, start=m.start + by, end=m.end + by) if by else m
+
+
+def _shift_tag(t: Tag, by: int) -> Tag:
+    if not by:
+        return t
+    ev = tuple(
+        replace(e, start=e.start + by, end=(e.end or 0) + by) if e.start is not None else e
+        for e in t.evidence
+    )
+    return replace(t, match=_shift_match(t.match, by) if t.match else None, evidence=ev)
+
+
+class _Lazy(Generic[_T]):
+    """A per-language map whose values are built on first use (thread-safe)."""
+
+    def __init__(self, build: Callable[[str], _T]) -> None:
+        self._build = build
+        self._items: dict[str, _T] = {}
+        self._lock = threading.RLock()
+
+    def __getitem__(self, lang: str) -> _T:
+        item = self._items.get(lang)
+        if item is None:
+            with self._lock:
+                item = self._items.get(lang)
+                if item is None:
+                    item = self._build(lang)
+                    self._items[lang] = item
+        return item
 
 
 def _blank_spans(text: str, matches: Sequence[Match]) -> str:

@@ -136,7 +136,9 @@ PRAISE = [
 
 @pytest.fixture(scope="module")
 def tagger() -> Tagger:
-    return Tagger.default()
+    # The rules (and the rule-based sentiment) alone: these tests pin the rule engine. The
+    # learned layer on top is tested in test_tagging_model.py (it only adds reasons).
+    return Tagger.default().without_model()
 
 
 def test_every_reason_in_every_language_is_covered() -> None:

@@ -11,7 +11,9 @@ from insights.tagging.textblob_en import textblob_polarity
 
 @pytest.fixture(scope="module")
 def tagger() -> Tagger:
-    return Tagger.default()
+    # The rules (and the rule-based sentiment) alone: these tests pin the rule engine. The
+    # learned layer on top is tested in test_tagging_model.py (it only adds reasons).
+    return Tagger.default().without_model()
 
 
 def test_textblob_base_is_textblobs_own_polarity() -> None:

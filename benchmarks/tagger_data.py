@@ -1,0 +1,340 @@
+"""Labelled real text for the learned tagging layer: the gold labels and the public sets.
+
+Every set has a fixed split, so training (benchmarks/train_tagger.py) and evaluation
+(benchmarks/tagging_eval.py) see the same rows:
+
+* gold (`benchmarks/labels/gold_<lang>.jsonl`): the split stored with each label.
+* public sets: a seeded hash of the row's text (``split_of``): 60 % train, 20 % validation,
+  20 % test. Where a public set is the source of a gold language (NPS verbatims, SentiRuEval,
+  uk store reviews, ChnSentiCorp hotel), rows whose text is a gold validation/test text are
+  never in its train part and rows whose text is a gold train text never in its test part,
+  so nothing scored was trained on.
+
+Texts are read from the shared data folder (``SHARED_DATA``, default ``<repo>/../shared/data``)
+and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from benchmarks.labels import sources
+
+REPO = Path(__file__).resolve().parent.parent
+LABELS = REPO / "benchmarks" / "labels"
+DATA = sources.DATA
+GOLD_LANGS = ("en", "ru", "uk", "zh")
+SEED = "retention-bot-tagger-2026"
+SENTIMENTS = ("negative", "neutral", "positive")
+
+csv.field_size_limit(10**8)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled text. ``reasons`` is None where the set has no reason labels;
+    ``reason_keys`` are the keys the set's mapping can express (F1 is computed over them)."""
+
+    id: str
+    text: str
+    lang: str
+    split: str
+    sentiment: str | None = None
+    reasons: frozenset[str] | None = None
+    reason_keys: tuple[str, ...] = field(default=())
+    score: int | None = None
+
+
+def split_of(set_name: str, key: str) -> str:
+    """A fixed seeded 60/20/20 split by a row's text (or id)."""
+    h = int(hashlib.sha1(f"{SEED}\x1f{set_name}\x1f{key}".encode()).hexdigest()[:8], 16) % 10
+    return "test" if h < 2 else "validation" if h < 4 else "train"
+
+
+# ----------------------------------------------------------------- gold labels
+@cache
+def gold(lang: str) -> tuple[Row, ...]:
+    texts = sources.texts(lang)
+    out = []
+    with (LABELS / f"gold_{lang}.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            g = json.loads(line)
+            src = texts.get(g["id"])
+            if src is None:  # a row removed from the shared data: skip, never recover
+                continue
+            out.append(
+                Row(
+                    g["id"],
+                    src.text,
+                    lang,
+                    g["split"],
+                    g["sentiment"],
+                    frozenset(g["reasons"]),
+                )
+            )
+    return tuple(out)
+
+
+@cache
+def _gold_text_splits() -> dict[str, str]:
+    """Normalised gold text -> its split (to keep public-set splits clean of it)."""
+    out: dict[str, str] = {}
+    for lang in GOLD_LANGS:
+        for r in gold(lang):
+            out[_key(r.text)] = r.split
+    return out
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _public_split(set_name: str, text: str) -> str | None:
+    """The row's split, or None when it must be left out (a gold text on the wrong side)."""
+    s = split_of(set_name, _key(text))
+    g = _gold_text_splits().get(_key(text))
+    if g is None:
+        return s
+    if g == "train":
+        return "train"  # trained on as gold anyway; never scored in a public test part
+    return "test" if g == "test" else "validation"
+
+
+# ----------------------------------------------------------------- public sets
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _sent3(v: float) -> str:
+    return "neutral" if v == 0 else "positive" if v > 0 else "negative"
+
+
+NPS_BAND = {"Detractor": "negative", "Passive": "neutral", "Promoter": "positive"}
+
+AIRLINE_REASON_MAP: dict[str, str | None] = {
+    "Customer Service Issue": "support",
+    "Flight Attendant Complaints": "support",
+    "Late Flight": "bugs",
+    "Cancelled Flight": "bugs",
+    "Lost Luggage": "bugs",
+    "Damaged Luggage": "bugs",
+    "Bad Flight": "bugs",
+    "Flight Booking Problems": "usability",
+    # no key fits well (queues are neither staff nor a failure) / unknown: left out of reasons
+    "longlines": None,
+    "Can't Tell": None,
+}
+AIRLINE_KEYS = ("support", "bugs", "usability")
+
+APP_CATEGORY_MAP = {
+    "pricing": "price",
+    "company": "support",
+    "improvement": "missing_features",
+    "gui": "usability",
+}
+APP_KEYS = ("missing_features", "price", "support", "usability")
+
+
+def airline() -> list[Row]:
+    """Airline tweets: sentiment for all; reasons for negative tweets with a mapped reason
+    and for positive/neutral tweets (no reason)."""
+    out = []
+    for r in _csv(DATA / "airline-tweets-sentiment" / "Tweets.csv"):
+        text = r["text"]
+        split = _public_split("airline", text)
+        if split is None or not text.strip():
+            continue
+        reasons: frozenset[str] | None
+        neg = r["negativereason"]
+        if r["airline_sentiment"] != "negative":
+            reasons = frozenset()
+        elif AIRLINE_REASON_MAP.get(neg):
+            reasons = frozenset({AIRLINE_REASON_MAP[neg]})  # type: ignore[arg-type]
+        else:
+            reasons = None
+        out.append(
+            Row(
+                f"air:{r['tweet_id']}",
+                text,
+                "en",
+                split,
+                r["airline_sentiment"],
+                reasons,
+                AIRLINE_KEYS,
+            )
+        )
+    return out
+
+
+def app_reviews() -> list[Row]:
+    out = []
+    for r in _csv(DATA / "app-reviews-categories" / "app_reviews_manual_categories.csv"):
+        text = r["review"]
+        split = _public_split("apps", text)
+        if split is None:
+            continue
+        keys = {APP_CATEGORY_MAP[c] for c in r["categories"].split(";") if c in APP_CATEGORY_MAP}
+        out.append(Row(f"app:{r['id']}", text, "en", split, None, frozenset(keys), APP_KEYS))
+    return out
+
+
+def nps() -> list[Row]:
+    out = []
+    for r in _csv(DATA / "nps-verbatims-telecom" / "nps_verbatims.csv"):
+        text = (r.get("text") or "").strip()
+        if not text or r["NPS_RATING"] not in NPS_BAND or not r["NPS_SCORE"]:
+            continue
+        split = _public_split("nps", text)
+        if split is None:
+            continue
+        out.append(
+            Row(
+                "nps:" + hashlib.sha1(text.encode()).hexdigest()[:12],
+                text,
+                "en",
+                split,
+                NPS_BAND[r["NPS_RATING"]],
+                score=int(float(r["NPS_SCORE"])),
+            )
+        )
+    return out
+
+
+def uci(name: str) -> list[Row]:
+    out = []
+    path = DATA / "uci-sentiment-labelled-sentences" / f"{name}_labelled.txt"
+    with path.open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            text, _, lab = line.rstrip("\n").rpartition("\t")
+            if text:
+                split = _public_split(f"uci-{name}", text) or "test"
+                sent = "positive" if lab.strip() == "1" else "negative"
+                out.append(Row(f"uci-{name}:{i}", text, "en", split, sent))
+    return out
+
+
+def ru_sentirueval(kind: str) -> list[Row]:
+    out = []
+    for r in _csv(DATA / "ru-sentirueval2016-telecom-banks" / f"{kind}_test_etalon.csv"):
+        vals = {
+            v for k, v in r.items() if k not in ("id", "twitid", "date", "text") and v != "NULL"
+        }
+        if len(vals) != 1 or not r["text"].strip():
+            continue  # no company, or conflicting labels
+        split = _public_split("sentirueval", r["text"])
+        if split is None:
+            continue
+        sent = {"-1": "negative", "0": "neutral", "1": "positive"}[vals.pop()]
+        out.append(Row(f"{kind}:{r['id']}", r["text"], "ru", split, sent))
+    return out
+
+
+def uk_reviews() -> list[Row]:
+    out = []
+    for r in _csv(DATA / "uk-online-store-reviews" / "uk_online_store_reviews.csv"):
+        if not r["text"].strip():
+            continue
+        split = _public_split("uk-reviews", r["text"])
+        if split is None:
+            continue
+        out.append(Row(f"uk:{r['file']}", r["text"], "uk", split, r["label"]))
+    return out
+
+
+def zh_set(folder: str, fn: str, prefix: str) -> list[Row]:
+    out = []
+    for r in _csv(DATA / folder / fn):
+        text = (r.get("review") or "").strip()
+        if not text:
+            continue
+        split = _public_split(prefix, text)
+        if split is None:
+            continue
+        sent = "positive" if r["label"] == "1" else "negative"
+        out.append(
+            Row(f"{prefix}:{hashlib.sha1(text.encode()).hexdigest()[:12]}", text, "zh", split, sent)
+        )
+    return out
+
+
+def da_lcc() -> list[Row]:
+    out = []
+    for fn in ("dan_mixed_2014_10K-sentences.csv", "dan_newscrawl_2011_10K-sentences.csv"):
+        for r in _csv(DATA / "da-lcc-sentiment" / fn):
+            r = {k.strip(): v for k, v in r.items()}
+            if (r.get("valence") or "").strip() and r.get("text"):
+                split = _public_split("da-lcc", r["text"]) or "test"
+                out.append(
+                    Row(
+                        f"lcc:{fn[:3]}{r['number']}",
+                        r["text"],
+                        "da",
+                        split,
+                        _sent3(float(r["valence"])),
+                    )
+                )
+    return out
+
+
+def da_political() -> list[Row]:
+    out = []
+    with (DATA / "da-political-comments-sentiment" / "all_sentences.csv").open(
+        encoding="utf-8"
+    ) as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if len(row) >= 2 and row[0].strip().lstrip("-").isdigit() and row[1].strip():
+                split = _public_split("da-political", row[1]) or "test"
+                out.append(Row(f"dapol:{i}", row[1], "da", split, _sent3(int(row[0]))))
+    return out
+
+
+SENTIMENT_SETS: dict[str, tuple[str, Callable[[], list[Row]], tuple[str, ...]]] = {
+    # name: (lang, loader, labels)
+    "nps-verbatims (NPS band)": ("en", nps, SENTIMENTS),
+    "airline tweets": ("en", airline, SENTIMENTS),
+    "uci amazon": ("en", lambda: uci("amazon_cells"), ("negative", "positive")),
+    "uci yelp": ("en", lambda: uci("yelp"), ("negative", "positive")),
+    "ru SentiRuEval telecom": ("ru", lambda: ru_sentirueval("tkk"), SENTIMENTS),
+    "ru SentiRuEval banks": ("ru", lambda: ru_sentirueval("banks"), SENTIMENTS),
+    "uk store reviews": ("uk", uk_reviews, ("negative", "positive")),
+    "zh ChnSentiCorp hotel": (
+        "zh",
+        lambda: zh_set("zh-chnsenticorp-hotel", "ChnSentiCorp_htl_all.csv", "htl"),
+        ("negative", "positive"),
+    ),
+    "zh waimai": (
+        "zh",
+        lambda: zh_set("zh-waimai-10k", "waimai_10k.csv", "waimai"),
+        ("negative", "positive"),
+    ),
+    "da LCC": ("da", da_lcc, SENTIMENTS),
+    "da political comments": ("da", da_political, SENTIMENTS),
+}
+"""Public sentiment sets per language. UCI sets are evaluation only (as before: English
+sentiment was never trained on them)."""
+
+TRAIN_SENTIMENT_SETS: dict[str, tuple[str, ...]] = {
+    "en": ("nps-verbatims (NPS band)", "airline tweets"),
+    "ru": ("ru SentiRuEval telecom", "ru SentiRuEval banks"),
+    "uk": ("uk store reviews",),
+    "zh": ("zh ChnSentiCorp hotel", "zh waimai"),
+    "da": ("da LCC", "da political comments"),
+}
+
+
+@cache
+def sentiment_set(name: str) -> tuple[Row, ...]:
+    return tuple(SENTIMENT_SETS[name][1]())
+
+
+def only(rows: Iterable[Row], *splits: str) -> list[Row]:
+    return [r for r in rows if r.split in splits]

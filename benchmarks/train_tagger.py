@@ -1,0 +1,557 @@
+"""Train the learned tagging layer and write the shipped models (insights/tagging/data/model/).
+
+Run:  .venv/bin/python benchmarks/train_tagger.py            (all languages, ~5 minutes)
+      .venv/bin/python benchmarks/train_tagger.py --langs en zh --dry-run   (no files written)
+
+Per language, one TF-IDF vectorizer (word 1-2-grams + char_wb 2-5-grams; Chinese: char
+1-3-grams) feeds one-vs-rest logistic regressions, one per churn reason, and one multinomial
+logistic regression for sentiment, all ``class_weight="balanced"``. It reads only
+
+* reasons: the gold labels' **train and validation** splits (benchmarks/labels/gold_<lang>.jsonl)
+  plus, for English, the train parts of the mapped public sets (airline negative reasons,
+  app-review categories), each reason trained only on rows whose mapping can express it;
+* sentiment: the gold train + validation splits plus the **train** parts of the public
+  sentiment sets of the language (benchmarks/tagger_data.py).
+
+The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
+over the gold train + validation rows, together with the rules (a rule hit always counts;
+the model adds a reason at or above its threshold), and so is the praise gate (model-only
+reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
+combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
+parts of the same sets. The vocabulary is pruned to the features with the largest
+coefficients and the classifiers refitted on it, so the shipped arrays are exactly the model
+that was trained. A golden file of predictions for sample texts
+(tests/tagging/data/model_golden.json) is written alongside, for the loading test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import KFold
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import tagger_data as D  # noqa: E402
+from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
+from insights.tagging.model import FORMAT, SENTIMENT_CLASSES, TextModel, arrays  # noqa: E402
+from insights.tagging.sentiment import blend_polarity  # noqa: E402
+
+OUT = REPO / "insights" / "tagging" / "data" / "model"
+GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
+VERSION = "2026.12.1"
+
+MIN_POSITIVES = 8
+"""A reason gets a classifier only with at least this many positive training texts
+(gold train + validation); rarer reasons stay with the rules alone."""
+
+MIN_GAIN = 0.03
+MIN_OOF_F1 = 0.35
+"""A reason's classifier is switched on only when it raises the out-of-fold F1 of the
+rules by at least MIN_GAIN and reaches MIN_OOF_F1 itself; otherwise the reason stays with
+the rules alone (a classifier that finds a reason this badly mostly tags praise)."""
+
+
+@dataclass(frozen=True)
+class LangConfig:
+    blocks: tuple[tuple[str, int, int], ...]
+    c_reason: float = 10.0
+    c_sentiment: float = 3.0
+    max_features: int = 20000
+    min_df: int = 2
+    extra_reason_sets: tuple[str, ...] = ()
+
+
+WORD_CHAR = (("word", 1, 2), ("char_wb", 2, 5))
+CONFIG: dict[str, LangConfig] = {
+    "en": LangConfig(WORD_CHAR, extra_reason_sets=("airline", "apps")),
+    "ru": LangConfig(WORD_CHAR),
+    "uk": LangConfig(WORD_CHAR),
+    "zh": LangConfig((("char", 1, 3),)),
+    "da": LangConfig(WORD_CHAR),
+}
+
+SAMPLES = {
+    "en": [
+        "Support never answers and it's too expensive",
+        "Great service, thank you!",
+        "The app keeps crashing since the update",
+        "Nothing to add",
+    ],
+    "ru": [
+        "Поддержка не отвечает третий день",
+        "Спасибо, все отлично работает",
+        "Опять нет связи, интернет не работает",
+        "Списали деньги дважды",
+    ],
+    "uk": [
+        "Менеджер не передзвонив, товар прийшов бракований",
+        "Все чудово, дякую!",
+        "Ціни завищені",
+        "Гроші так і не повернули",
+    ],
+    "zh": ["前台服务态度很差，房间很脏", "酒店很好，下次还来", "价格太贵了", "没有早餐"],
+    "da": [
+        "Rigtig god service, tak",
+        "Det er alt for dyrt og supporten svarer aldrig",
+        "Appen virker ikke",
+        "Intet at tilføje",
+    ],
+}
+
+
+# ----------------------------------------------------------------- data
+def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
+    """(gold train + validation rows, extra mapped public rows: train part only)."""
+    if lang not in D.GOLD_LANGS:
+        return [], []
+    gold = D.only(D.gold(lang), "train", "validation")
+    extra: list[D.Row] = []
+    if "airline" in cfg.extra_reason_sets:
+        extra += [r for r in D.airline() if r.split == "train" and r.reasons is not None]
+    if "apps" in cfg.extra_reason_sets:
+        extra += [r for r in D.app_reviews() if r.split == "train"]
+    extra += praise_rows(lang, {r.text for r in gold + extra})
+    return gold, extra
+
+
+PRAISE_ROWS = 1000
+"""Positive texts from the train parts of the language's public sentiment sets, added to
+reason training as texts without any reason: praise is never a reason (docs/labelling.md),
+and the gold labels alone have too few praise texts to teach the model that."""
+
+
+def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
+    rows: list[D.Row] = []
+    names = D.TRAIN_SENTIMENT_SETS.get(lang, ())
+    for name in names:
+        pos = [
+            r
+            for r in D.only(D.sentiment_set(name), "train")
+            if r.sentiment == "positive" and r.text not in exclude
+        ]
+        step = max(1, len(pos) * len(names) // PRAISE_ROWS)
+        rows += [D.Row(r.id, r.text, lang, "train", None, frozenset(), ()) for r in pos[::step]]
+    return rows
+
+
+def sentiment_rows(lang: str, splits: Sequence[str]) -> list[D.Row]:
+    rows: list[D.Row] = []
+    if lang in D.GOLD_LANGS:
+        rows += D.only(D.gold(lang), *[s for s in splits if s != "test"])
+    gold_texts = {r.text for r in rows}
+    for name in D.TRAIN_SENTIMENT_SETS[lang]:
+        rows += [r for r in D.only(D.sentiment_set(name), *splits) if r.text not in gold_texts]
+    return [r for r in rows if r.sentiment is not None]
+
+
+# ----------------------------------------------------------------- fitting
+def make_vectorizers(cfg: LangConfig, vocab: Sequence[dict[str, int]] | None = None):
+    out = []
+    for i, (an, lo, hi) in enumerate(cfg.blocks):
+        kw = {"vocabulary": vocab[i]} if vocab is not None else {"min_df": cfg.min_df}
+        out.append(
+            TfidfVectorizer(
+                analyzer=an, ngram_range=(lo, hi), sublinear_tf=True, dtype=np.float64, **kw
+            )
+        )
+    return out
+
+
+def fit_transform(vecs, texts: Sequence[str]):
+    from scipy.sparse import hstack
+
+    return hstack([v.fit_transform(texts) for v in vecs]).tocsr()
+
+
+def transform(vecs, texts: Sequence[str]):
+    from scipy.sparse import hstack
+
+    return hstack([v.transform(texts) for v in vecs]).tocsr()
+
+
+def fit_reason(X, y, c: float) -> LogisticRegression:
+    return LogisticRegression(class_weight="balanced", C=c, max_iter=5000).fit(X, y)
+
+
+def fit_sentiment(X, y, c: float) -> LogisticRegression:
+    return LogisticRegression(class_weight="balanced", C=c, max_iter=5000).fit(X, y)
+
+
+@dataclass
+class Fitted:
+    vecs: list
+    reasons: list[str]
+    reason_models: list[LogisticRegression]
+    sentiment_model: LogisticRegression | None
+
+
+def fit_all(
+    lang: str, cfg: LangConfig, texts: list[str], reason_data, sent_data, vocab=None
+) -> Fitted:
+    """reason_data: [(key, row indices, y)], sent_data: (row indices, labels) or None."""
+    vecs = make_vectorizers(cfg, vocab)
+    X = fit_transform(vecs, texts)
+    models = [fit_reason(X[idx], y, cfg.c_reason) for _, idx, y in reason_data]
+    sm = None
+    if sent_data is not None:
+        idx, y = sent_data
+        sm = fit_sentiment(X[idx], y, cfg.c_sentiment)
+    return Fitted(vecs, [k for k, _, _ in reason_data], models, sm)
+
+
+def coef_matrix(f: Fitted) -> tuple[np.ndarray, np.ndarray]:
+    cols = [m.coef_[0] for m in f.reason_models]
+    icpt = [m.intercept_[0] for m in f.reason_models]
+    if f.sentiment_model is not None:
+        order = [list(f.sentiment_model.classes_).index(c) for c in SENTIMENT_CLASSES]
+        cols += [f.sentiment_model.coef_[i] for i in order]
+        icpt += [f.sentiment_model.intercept_[i] for i in order]
+    return np.array(cols).T, np.array(icpt)
+
+
+def prune_vocab(f: Fitted, max_features: int) -> list[dict[str, int]]:
+    coef, _ = coef_matrix(f)
+    # reasons and sentiment weigh alike: scale each output's coefficients to unit max
+    scaled = np.abs(coef) / np.maximum(np.abs(coef).max(axis=0, keepdims=True), 1e-12)
+    importance = scaled.max(axis=1)
+    keep = set(np.argsort(-importance)[:max_features].tolist())
+    out = []
+    off = 0
+    for v in f.vecs:
+        terms = sorted(v.vocabulary_, key=v.vocabulary_.get)
+        kept = [t for i, t in enumerate(terms) if off + i in keep]
+        out.append({t: i for i, t in enumerate(kept)})
+        off += len(terms)
+    return out
+
+
+# ----------------------------------------------------------------- thresholds
+GRID = [round(x, 3) for x in np.arange(0.5, 0.96, 0.025)]
+"""Model thresholds start at 0.5: with balanced class weights, a lower threshold adds a
+reason the model finds less likely than not, which on out-of-fold data bought recall on
+the commonest reasons at the price of tagging every complaint with them."""
+GATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+MAX_PRAISE_SHARE = 0.05
+MACRO_SLACK = 0.02
+
+
+def choose_thresholds(y: np.ndarray, p: np.ndarray, rule: np.ndarray) -> tuple[float, float]:
+    """(model threshold, out-of-fold F1): maximise F1 of (rule hit or p >= t) over GRID; a
+    rule hit always counts (rules are the precise, explained part). Ties go to the higher
+    threshold (fewer model-only tags: precision first)."""
+    best = (-1.0, 0.5)
+    for t in GRID:
+        f = f1_score(y, rule | (p >= t), zero_division=0)
+        if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and t > best[1]):
+            best = (f, t)
+    return best[1], best[0]
+
+
+def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
+    """The value of the sentiment model's P(positive) from which model-only reasons are
+    dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
+    praise-with-a-reason share (gold positive texts without a gold reason that get any
+    reason, rules included) at or under MAX_PRAISE_SHARE; if none does, the lowest share
+    among the gates within MACRO_SLACK of the best macro-F1. Rule hits are never gated:
+    where the rules tag praise, that is for the rules to fix (the table says where)."""
+    praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
+    found = []
+    for g in GATES:
+        pred = np.zeros_like(Y)
+        for j, k in enumerate(keys):
+            pred[:, j] = rules[:, j] | ((oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < g))
+        macro = float(
+            np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
+        )
+        share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
+        found.append((g, macro, share))
+    ok = [f for f in found if f[2] <= MAX_PRAISE_SHARE]
+    if ok:
+        g, macro, share = max(ok, key=lambda f: (f[1], f[0]))
+    else:
+        top = max(f[1] for f in found)
+        near = [f for f in found if f[1] >= top - MACRO_SLACK]
+        g, macro, share = min(near, key=lambda f: (f[2], -f[1], -f[0]))
+    rules_only = float(rules[praise].any(axis=1).mean()) if praise.any() else 0.0
+    log(
+        f"  praise gate {g}: OOF macro-F1 {macro:.3f}, praise with a reason {share:.1%} of "
+        f"{int(praise.sum())} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; rules alone "
+        f"{rules_only:.1%})"
+    )
+    return g
+
+
+def rule_hits(tagger: Tagger, rows: Sequence[D.Row], keys: Sequence[str]) -> np.ndarray:
+    out = np.zeros((len(rows), len(keys)), dtype=bool)
+    for i, r in enumerate(rows):
+        got = tagger.rule_reasons(r.text, r.lang)
+        for j, k in enumerate(keys):
+            out[i, j] = k in got
+    return out
+
+
+# ----------------------------------------------------------------- one language
+def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.ndarray]]:
+    cfg = CONFIG[lang]
+    t0 = time.time()
+    gold, extra = reason_rows(lang, cfg)
+    reason_pool = gold + extra
+    keys = [k for k in REASON_KEYS if sum(k in r.reasons for r in gold) >= MIN_POSITIVES]
+    sent_train = sentiment_rows(lang, ("train",))
+    sent_fit = sentiment_rows(lang, ("train", "validation"))
+    # one text list: reason rows first, then sentiment-only rows
+    texts = [r.text for r in reason_pool]
+    index = {t: i for i, t in enumerate(texts)}
+    for r in sent_fit:
+        if r.text not in index:
+            index[r.text] = len(texts)
+            texts.append(r.text)
+
+    def reason_data(rows_idx: Sequence[int] | None = None):
+        data = []
+        pool_idx = range(len(reason_pool)) if rows_idx is None else rows_idx
+        for k in keys:
+            idx = [
+                i
+                for i in pool_idx
+                if reason_pool[i].reason_keys == () or k in reason_pool[i].reason_keys
+            ]
+            y = np.array([k in reason_pool[i].reasons for i in idx], dtype=int)
+            data.append((k, np.array(idx, dtype=int), y))
+        return data
+
+    def sent_data(rows: Sequence[D.Row]):
+        if not rows:
+            return None
+        idx = np.array([index[r.text] for r in rows], dtype=int)
+        return idx, np.array([r.sentiment for r in rows])
+
+    # 1. full vocabulary -> prune -> refit on the pruned vocabulary (this is the shipped model)
+    full = fit_all(lang, cfg, texts, reason_data(), sent_data(sent_fit))
+    vocab = prune_vocab(full, cfg.max_features)
+    final = fit_all(lang, cfg, texts, reason_data(), sent_data(sent_fit), vocab)
+    log(
+        f"{lang}: {len(texts)} texts, {sum(len(v) for v in vocab)} features kept of "
+        f"{sum(len(v.vocabulary_) for v in full.vecs)}; reasons {keys} ({time.time() - t0:.0f}s)"
+    )
+
+    # 2. thresholds from out-of-fold probabilities over the gold rows (extras always train)
+    thresholds: dict[str, float] = {}
+    oof_scores: dict[str, float] = {}
+    rule_precision: dict[str, float] = {}
+    praise_gate = 1.01
+    if keys:
+        n_gold = len(gold)
+        oof = np.zeros((n_gold, len(keys)))
+        oof_pos = np.zeros(n_gold)
+        gold_index = {r.text: i for i, r in enumerate(gold)}
+        for a, b in KFold(5, shuffle=True, random_state=0).split(np.arange(n_gold)):
+            train_idx = list(a) + list(range(n_gold, len(reason_pool)))
+            sub_texts = [reason_pool[i].text for i in train_idx]
+            vecs = make_vectorizers(cfg, vocab)
+            Xa = fit_transform(vecs, sub_texts)
+            Xb = transform(vecs, [gold[i].text for i in b])
+            pos = {i: n for n, i in enumerate(train_idx)}
+            for j, (_k, idx, y) in enumerate(reason_data(train_idx)):
+                if y.sum() == 0:
+                    continue
+                m = fit_reason(Xa[[pos[i] for i in idx]], y, cfg.c_reason)
+                oof[b, j] = m.predict_proba(Xb)[:, 1]
+            if sent_fit:
+                held = set(b.tolist())
+                rows = [r for r in sent_fit if gold_index.get(r.text, -1) not in held]
+                svecs = make_vectorizers(cfg, vocab)
+                Xs = fit_transform(svecs, [r.text for r in rows])
+                sm = fit_sentiment(Xs, np.array([r.sentiment for r in rows]), cfg.c_sentiment)
+                col = list(sm.classes_).index("positive")
+                oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
+        rules = rule_hits(tagger, gold, keys)
+        Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
+        for j, k in enumerate(keys):
+            y = Y[:, j].astype(int)
+            tm, f = choose_thresholds(y, oof[:, j], rules[:, j])
+            f_rules = f1_score(y, rules[:, j], zero_division=0)
+            hits = rules[:, j].sum()
+            rule_precision[k] = (
+                round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
+            )
+            on = f - f_rules >= MIN_GAIN and f >= MIN_OOF_F1
+            if on:
+                thresholds[k] = tm
+                oof_scores[k] = round(f, 3)
+            log(
+                f"  {k:17s} +{int(y.sum()):3d}  threshold {tm:.3f}  "
+                f"OOF F1 rules {f_rules:.2f} -> rules+model {f:.2f}"
+                + ("" if on else "  (too weak: rules only)")
+            )
+        if sent_fit:
+            praise_gate = choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log)
+
+    # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
+    sentiment_mode = {"weight": 0.0, "cut": 0.4}
+    if final.sentiment_model is not None:
+        sentiment_mode = choose_sentiment_mode(
+            lang, cfg, texts, index, vocab, sent_train, tagger, log
+        )
+
+    coef, icpt = coef_matrix(final)
+    outputs = list(keys) + (
+        [f"sentiment:{c}" for c in SENTIMENT_CLASSES] if final.sentiment_model is not None else []
+    )
+    idf = np.concatenate([v.idf_ for v in final.vecs])
+    meta = {
+        "format": FORMAT,
+        "version": f"{VERSION}-{lang}",
+        "lang": lang,
+        "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "blocks": [
+            {
+                "analyzer": an,
+                "ngram_range": [lo, hi],
+                "sublinear_tf": True,
+                "vocabulary": sorted(v, key=v.get),
+            }
+            for (an, lo, hi), v in zip(cfg.blocks, vocab, strict=True)
+        ],
+        "outputs": outputs,
+        "reasons": list(keys),
+        "sentiment": final.sentiment_model is not None,
+        "thresholds": thresholds,
+        "rule_precision": rule_precision,
+        "praise_gate": praise_gate,
+        "sentiment_weight": sentiment_mode["weight"],
+        "sentiment_cut": sentiment_mode["cut"],
+        "training": {
+            "reason_texts_gold": len(gold),
+            "reason_texts_public": len(extra),
+            "sentiment_texts": len(sent_fit),
+            "oof_f1": oof_scores,
+            "sentiment_validation": sentiment_mode.get("scores", {}),
+            "config": {
+                "c_reason": cfg.c_reason,
+                "c_sentiment": cfg.c_sentiment,
+                "max_features": cfg.max_features,
+                "min_df": cfg.min_df,
+            },
+        },
+    }
+    return meta, arrays(meta, idf, coef, icpt)
+
+
+def choose_sentiment_mode(lang, cfg, texts, index, vocab, sent_train, tagger, log) -> dict:
+    """Fit sentiment on the train parts only, score the validation parts with the rule-based
+    scorer, the model and blends; keep the blend weight and label cut with the best mean
+    macro-F1 over the language's validation sets (gold validation counts as one set)."""
+    vecs = make_vectorizers(cfg, vocab)
+    X = fit_transform(vecs, [r.text for r in sent_train])
+    sm = fit_sentiment(X, np.array([r.sentiment for r in sent_train]), cfg.c_sentiment)
+    order = [list(sm.classes_).index(c) for c in SENTIMENT_CLASSES]
+    sets: list[tuple[str, list[D.Row], tuple[str, ...]]] = []
+    if lang in D.GOLD_LANGS:
+        sets.append(("gold validation", D.only(D.gold(lang), "validation"), D.SENTIMENTS))
+    for name in D.TRAIN_SENTIMENT_SETS[lang]:
+        rows = D.only(D.sentiment_set(name), "validation")
+        sets.append((name, rows[:3000], D.SENTIMENT_SETS[name][2]))
+    prepared = []
+    for name, rows, labels in sets:
+        P = sm.predict_proba(transform(vecs, [r.text for r in rows]))[:, order]
+        model_pol = P[:, 2] - P[:, 0]
+        old_pol = np.array([tagger.tag(r.text, lang=lang).sentiment for r in rows])
+        prepared.append((name, [r.sentiment for r in rows], labels, model_pol, old_pol))
+    best = None
+    results = {}
+    for w in (0.0, 0.25, 0.5, 0.75, 1.0):
+        for cut in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
+            if w == 0.0 and cut != 0.4:
+                continue  # the rule-based scorer keeps its own labels
+            f1s = []
+            for _name, gold_labels, labels, mp, op in prepared:
+                pol = [blend_polarity(o, m, w) for o, m in zip(op, mp, strict=True)]
+                if len(labels) == 2:
+                    pred = ["positive" if p > 0 else "negative" for p in pol]
+                else:
+                    pred = [
+                        "positive" if p >= cut else "negative" if p <= -cut else "neutral"
+                        for p in pol
+                    ]
+                f1s.append(
+                    f1_score(
+                        gold_labels, pred, labels=list(labels), average="macro", zero_division=0
+                    )
+                )
+            results[(w, cut)] = f1s
+            score = float(np.mean(f1s))
+            if best is None or score > best[0] + 1e-9:
+                best = (score, w, cut)
+    assert best is not None
+    _, w, cut = best
+    names = [p[0] for p in prepared]
+    keep = results[(0.0, 0.4)]
+    chosen = results[(w, cut)]
+    model_only = max(
+        (results[(1.0, c)] for c in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)),
+        key=lambda f: float(np.mean(f)),
+    )
+    for n, a, b, c in zip(names, keep, model_only, chosen, strict=True):
+        log(f"  sentiment {n:28s} rules {a:.3f}  model {b:.3f}  chosen {c:.3f}")
+    log(f"  sentiment: model weight {w}, label cut {cut}")
+    return {
+        "weight": w,
+        "cut": cut,
+        "scores": {n: round(float(c), 3) for n, c in zip(names, chosen, strict=True)},
+    }
+
+
+def write_golden(langs: Sequence[str]) -> None:
+    golden = json.loads(GOLDEN.read_text()) if GOLDEN.exists() else {}
+    for lang in langs:
+        model = TextModel.load(OUT / f"{lang}.npz")
+        rows = []
+        for text in SAMPLES[lang]:
+            p = model.predict(text)
+            rows.append(
+                {
+                    "text": text,
+                    "reasons": {k: round(v, 4) for k, v in p.reasons.items()},
+                    "sentiment": {k: round(v, 4) for k, v in p.sentiment.items()},
+                }
+            )
+        golden[lang] = {"version": model.version, "predictions": rows}
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_text(json.dumps(golden, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--langs", nargs="*", default=list(CONFIG))
+    ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
+    args = ap.parse_args(argv)
+    tagger = Tagger(use_model=False)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for lang in args.langs:
+        _meta, arr = train_language(lang, tagger, lambda s: print(s, flush=True))
+        if not args.dry_run:
+            path = OUT / f"{lang}.npz"
+            np.savez_compressed(path, **arr)
+            print(f"wrote {path.relative_to(REPO)} ({path.stat().st_size / 1e6:.2f} MB)")
+    if not args.dry_run:
+        write_golden(args.langs)
+        print(f"wrote {GOLDEN.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""The learned layer: a TF-IDF featurizer and linear classifiers, loaded from plain arrays.
+
+A language's model is one ``.npz`` file (``data/model/<lang>.npz``, written by
+``benchmarks/train_tagger.py``) holding only plain arrays, read with ``allow_pickle=False``:
+
+* ``meta``: UTF-8 JSON: version, language, the vectorizer blocks (analyzer, n-gram range,
+  sublinear tf, vocabulary), the output names (reason keys, then sentiment classes),
+  per-reason thresholds, the praise gate, the sentiment blend weight and label cut, the
+  training counts and out-of-fold scores;
+* ``idf``: float64, one per feature (all blocks in order);
+* ``coef``: float32, features x outputs; ``intercept``: float32, one per output.
+
+``Featurizer`` reproduces scikit-learn's ``TfidfVectorizer`` exactly (lower-casing, the
+``(?u)\\b\\w\\w+\\b`` word tokens and word n-grams, ``char_wb`` / ``char`` n-grams, sublinear
+tf, idf, l2 norm per block; a test checks it against sklearn), so the package never needs
+scikit-learn to load or apply a model. Reason outputs are one-vs-rest logistic regressions
+(sigmoid); the sentiment outputs are one multinomial logistic regression (softmax).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = "retention-bot-tagger-model/1"
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
+
+_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
+_WHITE_RE = re.compile(r"\s\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One TfidfVectorizer: analyzer "word", "char_wb" or "char", n-gram range, vocabulary."""
+
+    analyzer: str
+    ngram_min: int
+    ngram_max: int
+    sublinear_tf: bool
+    vocabulary: Mapping[str, int]  # term -> column inside this block
+    offset: int  # first column of this block in the joint feature space
+
+    def terms(self, low: str) -> list[str]:
+        """sklearn's analyzer output for an already lower-cased text."""
+        lo, hi = self.ngram_min, self.ngram_max
+        if self.analyzer == "word":
+            toks = _TOKEN_RE.findall(low)
+            if hi == 1:
+                return toks
+            out = list(toks) if lo == 1 else []
+            n_tok = len(toks)
+            for n in range(max(lo, 2), min(hi + 1, n_tok + 1)):
+                out.extend(" ".join(toks[i : i + n]) for i in range(n_tok - n + 1))
+            return out
+        doc = _WHITE_RE.sub(" ", low)
+        if self.analyzer == "char":
+            n_doc = len(doc)
+            out = list(doc) if lo == 1 else []
+            for n in range(max(lo, 2), min(hi + 1, n_doc + 1)):
+                out.extend([doc[i : i + n] for i in range(n_doc - n + 1)])
+            return out
+        # char_wb
+        out = []
+        for w in doc.split():
+            w = " " + w + " "
+            w_len = len(w)
+            for n in range(lo, hi + 1):
+                if w_len <= n:  # a short word counts once, as itself
+                    out.append(w[0:n])
+                    break
+                out.extend([w[i : i + n] for i in range(w_len - n + 1)])
+        return out
+
+
+class Featurizer:
+    """TF-IDF features of a text as (columns, values), equal to sklearn's transform."""
+
+    def __init__(self, blocks: Sequence[Block], idf: np.ndarray) -> None:
+        self.blocks = tuple(blocks)
+        self.idf = [float(x) for x in idf]  # python floats: per-feature lookups are scalar
+        self.n_features = len(self.idf)
+        # term -> (column, idf) per block: one lookup per term of the text that is kept
+        self._lookup = [
+            {t: (b.offset + j, self.idf[b.offset + j]) for t, j in b.vocabulary.items()}
+            for b in self.blocks
+        ]
+
+    def transform(self, text: str) -> tuple[list[int], list[float]]:
+        low = text.lower()
+        cols: list[int] = []
+        vals: list[float] = []
+        log = math.log
+        for block, lookup in zip(self.blocks, self._lookup, strict=True):
+            counts = Counter(block.terms(low))
+            # set intersection in C: most n-grams of a text are not in the vocabulary
+            hits = counts.keys() & lookup.keys()
+            if not hits:
+                continue
+            b_cols: list[int] = []
+            b_vals: list[float] = []
+            sublinear = block.sublinear_tf
+            for term in hits:
+                col, idf = lookup[term]
+                count = counts[term]
+                b_cols.append(col)
+                b_vals.append((1.0 + log(count) if sublinear else float(count)) * idf)
+            norm = math.sqrt(sum(v * v for v in b_vals))
+            cols.extend(b_cols)
+            vals.extend(v / norm for v in b_vals)
+        return cols, vals
+
+    def term_of(self, col: int) -> tuple[Block, str]:
+        for block in self.blocks:
+            if block.offset <= col < block.offset + len(block.vocabulary):
+                return block, _inverse(block)[col - block.offset]
+        raise IndexError(col)
+
+
+_INVERSE: dict[int, list[str]] = {}
+
+
+def _inverse(block: Block) -> list[str]:
+    inv = _INVERSE.get(id(block))
+    if inv is None:
+        inv = [""] * len(block.vocabulary)
+        for term, j in block.vocabulary.items():
+            inv[j] = term
+        _INVERSE[id(block)] = inv
+    return inv
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One feature's contribution to a model output: coefficient x feature value."""
+
+    feature: str
+    weight: float
+    start: int | None = None  # span in the text where the feature is a word (or word pair)
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    reasons: dict[str, float]  # reason -> probability
+    sentiment: dict[str, float]  # negative/neutral/positive -> probability (empty: no model)
+    cols: list[int]
+    vals: list[float]
+
+
+class TextModel:
+    """One language's learned layer: reason probabilities, sentiment, explanations."""
+
+    def __init__(
+        self, meta: Mapping[str, Any], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray
+    ) -> None:
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"not a tagger model: format {meta.get('format')!r}")
+        self.meta = dict(meta)
+        self.version: str = meta["version"]
+        self.lang: str = meta["lang"]
+        blocks = []
+        offset = 0
+        for b in meta["blocks"]:
+            vocab = {t: i for i, t in enumerate(b["vocabulary"])}
+            blocks.append(
+                Block(
+                    b["analyzer"],
+                    b["ngram_range"][0],
+                    b["ngram_range"][1],
+                    bool(b["sublinear_tf"]),
+                    vocab,
+                    offset,
+                )
+            )
+            offset += len(vocab)
+        if offset != len(idf) or coef.shape[0] != offset:
+            raise ValueError("model arrays do not match its vocabulary")
+        self.featurizer = Featurizer(blocks, idf)
+        self.outputs: list[str] = list(meta["outputs"])
+        self.reason_keys: tuple[str, ...] = tuple(meta["reasons"])
+        self.has_sentiment: bool = bool(meta.get("sentiment"))
+        self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self._n_reasons = len(self.reason_keys)
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, path: str | Path) -> TextModel:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            return cls(meta, z["idf"], z["coef"], z["intercept"])
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return arrays(self.meta, np.asarray(self.featurizer.idf), self.coef, self.intercept)
+
+    # ----------------------------------------------------------------- scoring
+    def scores(self, cols: Sequence[int], vals: Sequence[float]) -> np.ndarray:
+        if not cols:
+            return self.intercept.copy()
+        return np.asarray(vals) @ self.coef[cols] + self.intercept
+
+    def predict(self, text: str) -> Prediction:
+        cols, vals = self.featurizer.transform(text)
+        z = self.scores(cols, vals)
+        nr = self._n_reasons
+        reasons = {k: _sigmoid(float(z[i])) for i, k in enumerate(self.reason_keys)}
+        sentiment: dict[str, float] = {}
+        if self.has_sentiment:
+            zs = z[nr : nr + 3]
+            e = np.exp(zs - zs.max())
+            p = e / e.sum()
+            sentiment = {c: float(p[i]) for i, c in enumerate(SENTIMENT_CLASSES)}
+        return Prediction(reasons, sentiment, cols, vals)
+
+    def explain(self, text: str, pred: Prediction, reason: str, top: int = 3) -> list[Evidence]:
+        """The features of the text with the largest coefficient x value for ``reason``."""
+        j = self.reason_keys.index(reason)
+        if not pred.cols:
+            return []
+        cols = np.asarray(pred.cols)
+        w = np.asarray(pred.vals) * self.coef[cols, j]
+        order = np.argsort(-w, kind="stable")[: 4 * top]  # a few spare for duplicates
+        contrib = [(float(w[i]), int(cols[i])) for i in order]
+        out: list[Evidence] = []
+        low = text.lower()
+        spans_ok = len(low) == len(text)  # lower-casing kept the offsets
+        seen: set[str] = set()
+        for w, c in contrib:
+            if w <= 0 or len(out) >= top:
+                break
+            block, term = self.featurizer.term_of(c)
+            shown = term.strip()
+            if not shown or shown in seen:
+                continue
+            seen.add(shown)
+            start, end = _find_span(low, term, block.analyzer) if spans_ok else (None, None)
+            out.append(Evidence(shown, round(w, 2), start, end))
+        return out
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _find_span(low: str, term: str, analyzer: str) -> tuple[int | None, int | None]:
+    """Where a feature occurs in the lower-cased text: a word or word pair as whole words;
+    a ``char_wb`` n-gram as the whole word that contains it; a ``char`` n-gram (Chinese)
+    as itself."""
+    if analyzer == "word":
+        pat = r"\b" + r"\W+".join(re.escape(w) for w in term.split(" ")) + r"\b"
+        m = re.search(pat, low)
+        return (m.start(), m.end()) if m else (None, None)
+    core = term.strip()
+    if analyzer == "char_wb" and term.startswith(" "):
+        m = re.search(r"(?<!\S)" + re.escape(core), low)
+        i = m.start() if m else -1
+    else:
+        i = low.find(core)
+    if i < 0 or not core:
+        return None, None
+    if analyzer == "char":
+        return i, i + len(core)
+    a, b = i, i + len(core)
+    while a > 0 and not low[a - 1].isspace():
+        a -= 1
+    while b < len(low) and not low[b].isspace():
+        b += 1
+    while b > a and not low[b - 1].isalnum():
+        b -= 1
+    while a < b and not low[a].isalnum():
+        a += 1
+    return (a, b) if a < b else (i, i + len(core))
+
+
+def arrays(
+    meta: Mapping[str, Any], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The plain arrays a model is stored as (``np.savez_compressed(path, **arrays(...))``)."""
+    blob = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return {
+        "meta": np.frombuffer(blob, dtype=np.uint8),
+        "idf": np.asarray(idf, dtype=np.float64),
+        "coef": np.asarray(coef, dtype=np.float32),
+        "intercept": np.asarray(intercept, dtype=np.float32),
+    }
+
+
+def model_dir() -> Path:
+    return Path(str(resources.files("insights.tagging") / "data" / "model"))
+
+
+def shipped_path(lang: str) -> Path:
+    return model_dir() / f"{lang}.npz"
+
+
+def load_shipped(lang: str) -> TextModel | None:
+    """The shipped model of a language, or None when there is none."""
+    path = shipped_path(lang)
+    if not path.exists():
+        return None
+    return TextModel.load(path)
