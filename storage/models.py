@@ -10,7 +10,7 @@ Tables, in the order data arrives:
 - `survey_sessions` and `answers`: one session per survey sent (or imported response); one
   answer per question, stored the moment it is given.
 - `answer_tags` and `tag_corrections`: churn reasons on free text, with the rule that fired,
-  and the corrections staff made.
+  and the corrections staff made; `tagger_models`: company models trained on them.
 - `follow_ups`: staff work on unhappy customers; `digest_posts`: what was posted where.
 - `apscheduler_jobs`: the scheduler's persistent jobs (APScheduler's own layout).
 - `risk_models`: the churn-risk model learnt from the company's history (JSON), per refit.
@@ -318,6 +318,26 @@ class TagCorrection(Base):
     corrected_by: Mapped[str] = mapped_column(String(255))
     reasons_before: Mapped[str] = mapped_column(Text)
     reasons_after: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaggerModel(Base):
+    """A company model of the learned tagging layer (insights.tagging.company): JSON arrays,
+    never a pickle. The newest row of a language is the one in use."""
+
+    __tablename__ = "tagger_models"
+    __table_args__ = (
+        UniqueConstraint("version", name="uq_tagger_models_version"),
+        Index("ix_tagger_models_lang_id", "lang", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    version: Mapped[str] = mapped_column(String(64))
+    base_version: Mapped[str | None] = mapped_column(String(64))
+    n_labels: Mapped[int] = mapped_column(Integer)
+    scores: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

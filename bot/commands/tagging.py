@@ -11,7 +11,7 @@ import click
 
 from bot.commands.progress import count_progress
 from bot.context import AppContext
-from insights import feedback
+from insights import feedback, tagger_models
 from insights.tagging import tag_lines
 
 
@@ -70,9 +70,10 @@ def _json_line(result: dict[str, Any], encoding: str | None) -> str:
 def retag_command(app: AppContext) -> None:
     """Tag every stored answer again, after the rules changed; staff corrections are kept."""
     factory = app.database()
-    tagger = app.tagger
     with factory() as session:
         total = feedback.count_taggable(session)
+        # A company model (`retention-bot tagger train`) replaces its language's shipped one.
+        tagger = tagger_models.tagger_with_company_models(session, app.tagger)
     with count_progress("retagging") as progress:
         task = progress.add_task("retagging answers", total=total)
         report = feedback.retag(
@@ -98,6 +99,88 @@ def tag_pending_with_progress(app: AppContext) -> int:
     return report.tagged
 
 
+@click.group("tagger")
+def tagger_group() -> None:
+    """The learned tagging layer: company models trained on your own labels."""
+
+
+@tagger_group.command("train")
+@click.option(
+    "--labels",
+    "labels_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="CSV with columns text, lang, reasons (keys, comma-separated), label (sentiment).",
+)
+@click.option("--lang", "langs", multiple=True, help="Only these languages (default: all).")
+@click.pass_obj
+def tagger_train_command(app: AppContext, labels_file: str | None, langs: tuple[str, ...]) -> None:
+    """Train a company model per language on staff corrections (+ a labelled CSV).
+
+    \b
+    Each language with at least 20 labelled texts gets a model on top of the shipped one,
+    stored in the database with its cross-validated scores; `retag` then uses it.
+    """
+    try:
+        extra = tagger_models.read_labels_csv(labels_file) if labels_file else {}
+    except (tagger_models.LabelsError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    factory = app.database()
+    with factory() as session:
+        results = tagger_models.train_company_models(
+            session, app.tagger, extra, [lang.lower() for lang in langs] or None
+        )
+        session.commit()
+    if not results:
+        click.echo("no corrections and no labels: nothing trained, the shipped model stays")
+    for lang, model, scores, what in results:
+        if model is None or scores is None:
+            click.echo(f"{lang}: {what}")
+            continue
+        click.echo(
+            f"{lang}: {model.version} from {scores.n_labels} labels "
+            f"(+{scores.n_pseudo} texts labelled by the shipped tagger)"
+        )
+        _print_scores(lang, scores.to_json())
+
+
+@tagger_group.command("evaluate")
+@click.pass_obj
+def tagger_evaluate_command(app: AppContext) -> None:
+    """Show the stored company models' cross-validated scores next to the shipped model."""
+    factory = app.database()
+    with factory() as session:
+        stored = tagger_models.stored_models(session)
+    if not stored:
+        click.echo("no company model stored: the shipped models are in use")
+        return
+    seen: set[str] = set()
+    for m in stored:
+        state = "in use" if m.lang not in seen else "older"
+        seen.add(m.lang)
+        click.echo(
+            f"{m.lang}: {m.version} ({state}; base {m.base_version or '-'}, "
+            f"{m.n_labels} labels, {m.created_at:%Y-%m-%d %H:%M})"
+        )
+        _print_scores(m.lang, m.scores)
+
+
+def _print_scores(lang: str, scores: dict) -> None:
+    macro = scores.get("reason_macro") or {}
+    if macro:
+        cols = "  ".join(f"{k} {v:.3f}" for k, v in macro.items())
+        click.echo(f"  reasons, cross-validated macro-F1 (rules + model): {cols}")
+        for reason, row in sorted((scores.get("reasons") or {}).items()):
+            cells = "  ".join(f"{k} {v}" for k, v in row.items())
+            click.echo(f"    {reason:17s} {cells}")
+    sent = scores.get("sentiment_macro") or {}
+    if sent:
+        click.echo(
+            "  sentiment, cross-validated macro-F1: "
+            + "  ".join(f"{k} {v:.3f}" for k, v in sent.items())
+        )
+
+
 def register(group: click.Group) -> None:
     group.add_command(tag_command)
     group.add_command(retag_command)
+    group.add_command(tagger_group)

@@ -186,6 +186,7 @@ class Tagger:
         self.use_model = use_model
         self._models: dict[str, TextModel | None] = dict(models or {})
         self._models_lock = threading.Lock()
+        self._shipped_models: dict[str, TextModel | None] = {}
         shipped = rules is None
         self.rules = rules if rules is not None else load_rules()
         backends = dict(morphology or {})
@@ -334,6 +335,11 @@ class Tagger:
 
         text_pol = self._text_polarity(code, text, low, toks, rule_matches)
         cut: float | None = None
+        if model is not None and pred is not None and not pred.sentiment:
+            # a company model without a sentiment head: the shipped model's sentiment stays
+            shipped = self._shipped(code)
+            if shipped is not None and shipped is not model and shipped.has_sentiment:
+                model, pred = shipped, shipped.predict(text)
         if model is not None and pred is not None and pred.sentiment:
             weight = float(model.meta.get("sentiment_weight", 0.0))
             if weight > 0:
@@ -468,6 +474,17 @@ class Tagger:
                 if lang not in self._models:
                     self._models[lang] = load_shipped(lang)
         return self._models[lang]
+
+    def _shipped(self, lang: str) -> TextModel | None:
+        """The shipped model of a language (for the sentiment of a company model without
+        one); the same object as ``model(lang)`` unless a company model replaced it."""
+        if lang not in self._shipped_models:
+            with self._models_lock:
+                if lang not in self._shipped_models:
+                    current = self._models.get(lang)
+                    is_shipped = current is not None and "base" not in current.meta
+                    self._shipped_models[lang] = current if is_shipped else load_shipped(lang)
+        return self._shipped_models[lang]
 
     def _reason_tags(
         self,
