@@ -92,9 +92,11 @@ def claim(
     ids = list(session.scalars(candidates))
     if not ids:
         return []
+    # Checked again in the UPDATE: on SQLite another process may have claimed, handled and
+    # settled one of these rows between our SELECT and this write (its lease is then free).
     session.execute(
         update(InboxItem)
-        .where(InboxItem.id.in_(ids), free)
+        .where(InboxItem.id.in_(ids), free, *_pending())
         .values(claimed_by=worker, claimed_until=lease_until)
     )
     rows = session.execute(
