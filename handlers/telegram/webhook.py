@@ -25,37 +25,13 @@ from telegram.ext import Application
 
 from handlers.body_limit import BodyTooLarge, read_limited
 from handlers.telegram.intake import NotAnUpdate, delivery
+from insights.json_depth import json_depth_exceeds
 from surveys.intake import Intake
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram/webhook"
 MAX_BODY = 1 << 20  # updates are a few KB; refuse anything absurd before reading it
-MAX_JSON_DEPTH = 64  # Telegram's updates nest a handful of levels
-
-
-def _depth_ok(body: bytes) -> bool:
-    """Cheap pre-check so json.loads never recurses deeply on hostile input."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x7B, 0x5B):
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_JSON_DEPTH:
-                return False
-        elif byte in (0x7D, 0x5D):
-            depth -= 1
-    return True
 
 
 def webhook_route(
@@ -85,7 +61,7 @@ def webhook_route(
             log.warning("webhook body over %d bytes refused", MAX_BODY)
             return Response(status_code=413)
         try:
-            if not _depth_ok(body):
+            if json_depth_exceeds(body.decode("utf-8", "replace")):
                 raise NotAnUpdate("nested too deeply")
             entry = delivery(application.bot.id, json.loads(body), application.bot)
         except (ValueError, RecursionError) as error:  # not an update we can use

@@ -12,19 +12,12 @@ Python's recursion, not a number too long to convert, not a megabyte of text
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from insights.json_depth import MAX_JSON_DEPTH, json_depth_exceeds
+
 from .tagger import Tagger
-
-MAX_JSON_DEPTH = 64
-"""Deepest nesting of arrays and objects a JSON line may have. A line only needs depth 1
-(the object with "text"); Python's parser recurses per level and fails with
-RecursionError near 1,000, so deeper lines are refused before parsing, with a message."""
-
-_JSON_SYNTAX_RE = re.compile(r'[\[\]{}"\\]')
-"""The characters that decide JSON nesting: brackets, and quotes/backslashes (strings)."""
 
 
 def _error(msg: str, n: int) -> dict[str, Any]:
@@ -39,34 +32,6 @@ def _strip_line_end(raw: str) -> str:
         if raw.endswith("\r"):
             raw = raw[:-1]
     return raw
-
-
-def json_depth_exceeds(line: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Does the JSON text nest arrays/objects deeper than ``limit``? One linear scan of
-    the syntax characters, brackets inside strings not counted; no recursion."""
-    if line.count("[") + line.count("{") <= limit:
-        return False
-    depth = 0
-    in_string = False
-    escaped_at = -1  # the position a backslash inside a string escapes
-    for m in _JSON_SYNTAX_RE.finditer(line):
-        ch, pos = m.group(), m.start()
-        if in_string:
-            if pos == escaped_at:
-                continue
-            if ch == "\\":
-                escaped_at = pos + 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 def _parse_object(stripped: str) -> tuple[Any, str | None]:
