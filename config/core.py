@@ -30,6 +30,11 @@ class CoreSettings(Area):
         description="Churn customers with no activity/purchase for this many days (off if empty).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    currency: str | None = Field(
+        default=None,
+        max_length=8,
+        description="Currency written after money amounts (EUR, USD, kr); empty = none.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -42,6 +42,17 @@ class DigestSettings(Area):
         le=24 * 60,
         description="A post claimed this long ago by a process that died may be taken over.",
     )
+    cadence: Literal["weekly", "monthly"] = Field(
+        default="weekly",
+        description="Digest edition: weekly (last ISO week) or monthly (last calendar month).",
+    )
+    min_sample: int = Field(
+        default=30,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("MIN_SAMPLE", "DIGEST_MIN_SAMPLE", "min_sample"),
+        description="Weeks with fewer survey answers than this are marked as small samples.",
+    )
     retention_benchmark: Industry | None = Field(
         default=None,
         validation_alias=AliasChoices("RETENTION_BENCHMARK", "retention_benchmark"),
@@ -50,7 +61,8 @@ class DigestSettings(Area):
 
     @classmethod
     def variable(cls, field: str) -> str:
-        return "RETENTION_BENCHMARK" if field == "retention_benchmark" else super().variable(field)
+        names = {"retention_benchmark": "RETENTION_BENCHMARK", "min_sample": "MIN_SAMPLE"}
+        return names.get(field) or super().variable(field)
 
     @field_validator("retention_benchmark", mode="before")
     @classmethod

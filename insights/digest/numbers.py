@@ -28,8 +28,10 @@ def count(value: int | None) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def money(value: Decimal | float, currency: str | None = None) -> str:
+    """`156,201.00` or `156,201.00 EUR`: thousands separated, the business's CURRENCY after."""
+    text = f"{value:,.2f}"
+    return f"{text} {currency}" if currency else text
 
 
 def change(delta: float | int | None, unit: str = "") -> str:
