@@ -15,6 +15,7 @@ import click
 from bot.commands import (
     at_risk,
     chat,
+    cohorts,
     db,
     demo,
     digest,
@@ -61,6 +62,7 @@ for module in (
     db,
     imports,
     metrics,
+    cohorts,
     at_risk,
     risk,
     export,

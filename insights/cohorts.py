@@ -1,0 +1,293 @@
+"""Retention by sign-up cohort: of the customers who signed up in a month (or ISO week), how
+many are still customers k months later, and how much of their revenue is still there.
+
+Definitions (README "Cohorts" has a worked example):
+
+- A **cohort** is the customers whose `signed_up_at` falls in one calendar month (or ISO
+  week) in the business's TIMEZONE. **Period k** is the k-th month (week) after the
+  cohort's own, which is period 0; period k *ends* at the end of that month (week).
+- **Customer retention at k** = cohort customers active at the end of period k / cohort
+  size × 100. Active at a moment = not inside a churn episode just before it (churned
+  before it and not reactivated by it), exactly as `insights.metrics` counts customers
+  at the end of a period, so the cohort numbers add up to the digest's.
+- **Revenue retention at k** = the cohort's MRR at the end of period k / its MRR at the
+  end of period 0 × 100 (period 0 is the base, 100% by definition; a cohort whose base
+  is 0 has undefined revenue retention). It can exceed 100% when customers upgrade.
+  A customer's MRR at a moment t is the `amount` of their latest `subscription_started`
+  or `subscription_changed` event at or before t with an amount; without one, their
+  `customers.mrr`; 0 while inside a churn episode.
+- Only periods that have **ended** by `now` have a value: the current, partial month
+  is left out rather than shown as a too-good "so far" figure, and a cohort whose month
+  has not ended yet has no values at all.
+
+Everything is computed by grouped queries over the cohorts' customers (one CASE gives the
+cohort, one conditional sum per period end): two queries for customers, four for revenue,
+whatever the number of customers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from insights.metrics import percent
+from storage.models import Churn, Customer, Event
+
+Metric = Literal["customers", "revenue"]
+METRICS: tuple[Metric, ...] = ("customers", "revenue")
+MRR_EVENTS = ("subscription_started", "subscription_changed")
+CENT = Decimal("0.01")
+
+
+class CalendarPeriod(Protocol):
+    """A month (`insights.digest.months.Month`) or an ISO week (`IsoWeek`)."""
+
+    def start(self, tz: tzinfo) -> datetime: ...
+    def end(self, tz: tzinfo) -> datetime: ...
+    def shift(self, count: int) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One row: a cohort's size and what was left of it at the end of each ended period."""
+
+    label: str
+    """`2026-03` or `2026-W10`."""
+    start: datetime
+    customers: int
+    """Customers who signed up in the cohort's month (week)."""
+    start_mrr: Decimal | None
+    """The cohort's MRR at the end of period 0 (None while period 0 has not ended)."""
+    retained: tuple[int | Decimal, ...]
+    """Per ended period: customers still active (customers) or their MRR (revenue)."""
+    retention: tuple[float | None, ...]
+    """Per ended period: retained / base × 100, rounded to 2 decimals; None if undefined."""
+
+
+@dataclass(frozen=True)
+class CohortTable:
+    by: Literal["month", "week"]
+    metric: Metric
+    timezone: str
+    as_of: datetime
+    cohorts: tuple[Cohort, ...]
+    max_periods: int | None = None
+
+    @property
+    def periods(self) -> int:
+        """Columns with at least one value (periods 0 .. periods-1)."""
+        return max((len(c.retention) for c in self.cohorts), default=0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "metric": self.metric,
+            "timezone": self.timezone,
+            "as_of": self.as_of.isoformat(),
+            "periods": self.periods,
+            "base": "cohort size" if self.metric == "customers" else "MRR at the end of period 0",
+            "cohorts": [
+                {
+                    "cohort": c.label,
+                    "start": c.start.isoformat(),
+                    "customers": c.customers,
+                    "start_mrr": None if c.start_mrr is None else f"{c.start_mrr:.2f}",
+                    "retained": [f"{v:.2f}" if isinstance(v, Decimal) else v for v in c.retained],
+                    "retention": list(c.retention),
+                }
+                for c in self.cohorts
+            ],
+        }
+
+
+def _index_of(column: Any, starts: Sequence[datetime]) -> Any:
+    """The cohort (0..n-1) `column` falls in; callers keep it inside [starts[0], end)."""
+    return case(
+        *((column < bound, index) for index, bound in enumerate(starts[1:])),
+        else_=len(starts) - 1,
+    )
+
+
+def _open_at(moment: datetime) -> Any:
+    """A churn episode the customer is inside just before `moment` (as `metrics`)."""
+    return and_(
+        Churn.churned_at < moment,
+        or_(Churn.reactivated_at.is_(None), Churn.reactivated_at >= moment),
+    )
+
+
+def _sum_if(condition: Any, value: Any = 1) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def compute(
+    session: Session,
+    cohorts: Sequence[CalendarPeriod],
+    tz: tzinfo,
+    now: datetime,
+    metric: Metric = "customers",
+    *,
+    by: Literal["month", "week"] = "month",
+    max_periods: int | None = None,
+) -> CohortTable:
+    """The retention table of consecutive `cohorts` (oldest first) as of `now`.
+
+    `max_periods` limits the periods computed (0 .. max_periods-1); None computes every
+    period that has ended.
+    """
+    if not cohorts:
+        raise ValueError("no cohorts")
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    starts = [c.start(tz) for c in cohorts]
+    window_end = cohorts[-1].end(tz)
+    span = len(cohorts) + (max_periods - 1 if max_periods else 10**6)
+    ends: list[datetime] = []  # ends[j]: end of the j-th period after the first cohort's
+    while len(ends) < span:
+        moment = cohorts[0].shift(len(ends)).end(tz)
+        if moment > now:
+            break
+        ends.append(moment)
+    in_window = and_(Customer.signed_up_at >= starts[0], Customer.signed_up_at < window_end)
+    cohort = _index_of(Customer.signed_up_at, starts)
+    sizes = {
+        int(i): (int(n), _money(mrr))
+        for i, n, mrr in session.execute(
+            select(cohort, func.count(), func.sum(Customer.mrr)).where(in_window).group_by(cohort)
+        )
+    }
+    gone, gone_mrr = _churned(session, cohort, in_window, ends)
+    delta: dict[int, list[Decimal]] = {}
+    if metric == "revenue" and ends:
+        delta = _event_mrr_delta(session, cohort, in_window, ends)
+    rows = []
+    for i, period in enumerate(cohorts):
+        size, total_mrr = sizes.get(i, (0, Decimal("0.00")))
+        measured = range(i, len(ends))
+        if max_periods is not None:
+            measured = range(i, min(len(ends), i + max_periods))
+        if metric == "customers":
+            lost_count = gone.get(i, [0] * len(ends))
+            retained: list[int | Decimal] = [size - lost_count[j] for j in measured]
+            retention = tuple(percent(int(v), size) for v in retained)
+            start_mrr = None
+        else:
+            zero = [Decimal("0")] * len(ends)
+            lost, moved = gone_mrr.get(i, zero), delta.get(i, zero)
+            retained = [(total_mrr - lost[j] + moved[j]).quantize(CENT) for j in measured]
+            start_mrr = retained[0] if retained else None
+            retention = tuple(_ratio(Decimal(v), start_mrr) for v in retained)
+        rows.append(
+            Cohort(
+                label=str(period),
+                start=starts[i],
+                customers=size,
+                start_mrr=start_mrr,
+                retained=tuple(retained),
+                retention=retention,
+            )
+        )
+    tz_name = getattr(tz, "key", str(tz))
+    return CohortTable(by, metric, tz_name, now, tuple(rows), max_periods)
+
+
+def _ratio(value: Decimal, base: Decimal | None) -> float | None:
+    if not base:
+        return None
+    return float(round(value * 100 / base, 2))
+
+
+def _churned(
+    session: Session, cohort: Any, in_window: Any, ends: Sequence[datetime]
+) -> tuple[dict[int, list[int]], dict[int, list[Decimal]]]:
+    """Per cohort and period end: customers inside a churn episode, and their MRR column.
+
+    Episodes of one customer never overlap, so counting episodes open at a moment counts
+    customers.
+    """
+    if not ends:
+        return {}, {}
+    overlapping = and_(
+        Churn.churned_at < ends[-1],
+        or_(Churn.reactivated_at.is_(None), Churn.reactivated_at >= ends[0]),
+    )
+    columns = [_sum_if(_open_at(end)) for end in ends]
+    columns += [_sum_if(_open_at(end), Customer.mrr) for end in ends]
+    rows = session.execute(
+        select(cohort, *columns)
+        .select_from(Churn)
+        .join(Customer, Customer.id == Churn.customer_id)
+        .where(in_window, overlapping)
+        .group_by(cohort)
+    )
+    n = len(ends)
+    counts: dict[int, list[int]] = {}
+    money: dict[int, list[Decimal]] = {}
+    for index, *values in rows:
+        counts[int(index)] = [int(v) for v in values[:n]]
+        money[int(index)] = [_money(v) for v in values[n:]]
+    return counts, money
+
+
+def _event_mrr_delta(
+    session: Session, cohort: Any, in_window: Any, ends: Sequence[datetime]
+) -> dict[int, list[Decimal]]:
+    """Per cohort and period end: Σ (event amount − customers.mrr) over the active customers
+    whose MRR at that moment comes from a subscription event rather than `customers.mrr`.
+
+    Each subscription event with an amount is in force from its `occurred_at` until the
+    customer's next one (LEAD over the customer's events; a tie goes to the later id).
+    Customers inside a churn episode are taken out by a second pass joined to `churns`
+    (episodes never overlap, so at most one is open at a moment).
+    """
+    in_force = (
+        select(
+            Event.customer_id.label("customer_id"),
+            Event.amount.label("amount"),
+            Event.occurred_at.label("since"),
+            func.lead(Event.occurred_at)
+            .over(partition_by=Event.customer_id, order_by=(Event.occurred_at, Event.id))
+            .label("until"),
+        )
+        .where(Event.type.in_(MRR_EVENTS), Event.amount.is_not(None))
+        .subquery()
+    )
+
+    def effective(moment: datetime) -> Any:
+        return and_(
+            in_force.c.since <= moment,
+            or_(in_force.c.until.is_(None), in_force.c.until > moment),
+        )
+
+    change = in_force.c.amount - Customer.mrr
+    joined = (
+        select(cohort).select_from(in_force).join(Customer, Customer.id == in_force.c.customer_id)
+    )
+    everyone = session.execute(
+        joined.add_columns(*(_sum_if(effective(end), change) for end in ends))
+        .where(in_window)
+        .group_by(cohort)
+    )
+    churned = session.execute(
+        joined.join(Churn, Churn.customer_id == Customer.id)
+        .add_columns(*(_sum_if(and_(effective(end), _open_at(end)), change) for end in ends))
+        .where(in_window)
+        .group_by(cohort)
+    )
+    result: dict[int, list[Decimal]] = {
+        int(index): [_money(v) for v in values] for index, *values in everyone
+    }
+    for index, *values in churned:
+        row = result.setdefault(int(index), [Decimal("0.00")] * len(ends))
+        result[int(index)] = [a - _money(b) for a, b in zip(row, values, strict=True)]
+    return result
