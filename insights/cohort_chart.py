@@ -97,8 +97,7 @@ def draw_heatmap(
     known = values[~np.isnan(values)]
     top = max(100.0, float(known.max()) if known.size else 100.0)
     norm = Normalize(vmin=0, vmax=top)
-    cmap = colormaps["Blues"].copy()
-    cmap.set_bad("white")
+    cmap = colormaps["Blues"].with_extremes(bad="white")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
     for i in range(rows):
         for k in range(periods):

@@ -86,9 +86,9 @@ def render_table(table: cohorts.CohortTable, periods: int) -> Table:
     """Cohorts down, periods across, whole percentages: 12 periods fit 80 columns."""
     unit = table.by
     shown = min(periods, table.periods)
-    what = "customers still active" if table.metric == "customers" else "MRR kept"
+    what = "Customer" if table.metric == "customers" else "Revenue (MRR)"
     view = Table(
-        title=f"Retention by sign-up {unit}: % of {what}, {unit}s after sign-up →",
+        title=f"{what} retention by sign-up {unit}, %, by {unit}s since sign-up",
         caption=_caption(table),
         box=box.SIMPLE_HEAD,
         padding=(0, 0, 0, 1),
