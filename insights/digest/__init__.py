@@ -26,6 +26,7 @@ from insights.digest.model import (
 )
 from insights.digest.reasons import short_quote
 from insights.digest.text import render_markdown, render_text
+from insights.digest.months import Month, MonthFormatError
 from insights.digest.weeks import IsoWeek, WeekFormatError
 
 
@@ -35,6 +36,10 @@ def render_chart(digest: Digest) -> bytes:
     A function here rather than a re-export so matplotlib, the slowest import in the
     program, loads only when a chart is drawn, not for every `retention-bot` command.
     """
+    if digest.monthly:
+        from insights.digest.monthly_chart import render_monthly_chart
+
+        return render_monthly_chart(digest)
     from insights.digest.chart import render_chart as draw
 
     return draw(digest)
@@ -52,6 +57,8 @@ __all__ = [
     "IsoWeek",
     "Item",
     "Line",
+    "Month",
+    "MonthFormatError",
     "ReasonCount",
     "RiskEntry",
     "Section",

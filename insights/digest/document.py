@@ -105,6 +105,10 @@ def document(digest: Digest) -> Document:
         sections.append(_at_risk(digest))
     if digest.has_data:
         sections.append(_staff(digest))
+    if digest.monthly:
+        from insights.digest.monthly import monthly_document
+
+        return monthly_document(digest, Document("", (), tuple(sections)))
     return Document(
         title=f"Retention digest · week {week.week} · {week.span()}",
         subtitle=(

@@ -99,6 +99,9 @@ def as_json(digest: Digest) -> dict[str, Any]:
         "resolved": digest.follow_ups.resolved,
     }
     data["saves_accepted"] = digest.saves_accepted
+    data["edition"] = "monthly" if digest.monthly else "weekly"
+    if digest.cohorts is not None:
+        data["cohorts"] = digest.cohorts.as_json()
     data["generated_at"] = digest.generated_at.isoformat()
     return data
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from insights.cohorts import CohortTable
+from insights.digest.months import Month
 from insights.digest.weeks import IsoWeek
 
 Number = int | float
@@ -153,6 +155,12 @@ class Digest:
     follow_ups: FollowUps = field(default_factory=lambda: FollowUps(0, 0, 0))
     saves_accepted: int = 0
     benchmark: Benchmark | None = None
+    # The monthly edition (`week` is then a `Month`): retention by sign-up month.
+    cohorts: CohortTable | None = None
+
+    @property
+    def monthly(self) -> bool:
+        return isinstance(self.week, Month)
 
     @property
     def current(self) -> WeekFigures:

@@ -65,6 +65,12 @@ class Month:
         return cls.of(now, tz).shift(-1)
 
     @property
+    def week(self) -> int:
+        """The month's number in its year: what code written for `IsoWeek.week` (the
+        period's number) reads. The monthly edition's wording never shows it as a week."""
+        return self.month
+
+    @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
 
