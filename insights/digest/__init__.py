@@ -24,9 +24,9 @@ from insights.digest.model import (
     RiskEntry,
     WeekFigures,
 )
+from insights.digest.months import Month, MonthFormatError
 from insights.digest.reasons import short_quote
 from insights.digest.text import render_markdown, render_text
-from insights.digest.months import Month, MonthFormatError
 from insights.digest.weeks import IsoWeek, WeekFormatError
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from insights import cohorts
 from insights.digest.compose import AT_RISK_LIMIT, TREND_WEEKS, compose
-from insights.digest.document import Document, Item, Section, Span
+from insights.digest.document import Document, Item, Line, Section, Span
 from insights.digest.industry import INDUSTRIES
 from insights.digest.model import Benchmark, Digest
 from insights.digest.months import Month
@@ -98,20 +98,16 @@ def _months(text: str) -> str:
     return _WEEK.sub(lambda m: f"{'M' if m.group(1) == 'W' else 'm'}onth{m.group(2)}", text)
 
 
+def _said_in_months(line: Line) -> Line:
+    """Our own words in months; italic spans (customers' quotes) are left as written."""
+    return tuple(span if span.italic else replace(span, text=_months(span.text)) for span in line)
+
+
 def _reword(section: Section) -> Section:
     if not section.title.startswith(_REWORDED):
         return section
-    items = tuple(
-        Item(
-            tuple(span if span.italic else replace(span, text=_months(span.text))
-                  for span in item.line),
-            item.details,
-        )
-        for item in section.items
-    )  # fmt: skip
-    note = section.note
-    if note is not None:
-        note = tuple(span if span.italic else replace(span, text=_months(span.text)) for span in note)
+    items = tuple(Item(_said_in_months(item.line), item.details) for item in section.items)
+    note = None if section.note is None else _said_in_months(section.note)
     return replace(section, title=_months(section.title), items=items, note=note)
 
 
