@@ -16,8 +16,9 @@ from config import ConfigError, Settings
 from handlers.digest_telegram import TelegramDigestPoster
 from handlers.slack.digest import SlackDigestPoster
 from insights import lifecycle
-from insights.digest import Digest, IsoWeek, compose, render_chart
+from insights.digest import Digest, IsoWeek, Month, compose, render_chart
 from insights.digest.delivery import Outcome, Poster, PostLedger, RetryPolicy, deliver_all
+from insights.digest.monthly import compose_month
 from insights.risk import Weights, load_weights
 
 if TYPE_CHECKING:
@@ -27,6 +28,21 @@ log = logging.getLogger(__name__)
 # Failed posts of this many recent weeks are retried at start-up; older ones are only
 # reported (a digest from two months ago helps nobody).
 RETRY_WEEKS = 4
+RETRY_MONTHS = 2  # the monthly edition's: last month's, and the one before
+
+
+def edition(settings: Settings) -> type[IsoWeek] | type[Month]:
+    """What one digest covers: an ISO week, or a calendar month (DIGEST_CADENCE)."""
+    return Month if settings.digest.cadence == "monthly" else IsoWeek
+
+
+def _of_edition(unit: type[IsoWeek] | type[Month], label: str) -> bool:
+    """Whether a ledger key (`2026-W47`, `2026-11`) names a period of this edition."""
+    try:
+        parsed = unit.parse(label)
+    except ValueError:
+        return False
+    return str(parsed) == label
 
 
 def destinations(settings: Settings) -> list[Poster]:
@@ -81,14 +97,23 @@ def ledger(settings: Settings, factory: sessionmaker[Session]) -> PostLedger:
 def compose_week(
     settings: Settings,
     factory: sessionmaker[Session],
-    week: IsoWeek,
+    week: IsoWeek | Month,
     now: datetime,
     weights: Weights | None = None,
 ) -> Digest:
-    """Bring churn up to date (grace periods that ran out), then compose the week."""
+    """Bring churn up to date (grace periods that ran out), then compose the week (month)."""
     with factory() as session, session.begin():
         lifecycle.refresh(session, now, settings.payment_grace, settings.inactivity_window)
     with factory() as session:
+        if isinstance(week, Month):
+            return compose_month(
+                session,
+                week,
+                settings.tz,
+                now=now,
+                weights=weights if weights is not None else risk_weights(settings),
+                industry=settings.digest.retention_benchmark,
+            )
         return compose(
             session,
             week,
@@ -102,7 +127,7 @@ def compose_week(
 async def post_week(
     settings: Settings,
     factory: sessionmaker[Session],
-    week: IsoWeek,
+    week: IsoWeek | Month,
     now: datetime,
     posters: list[Poster] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -128,14 +153,24 @@ async def retry_unsent(
 ) -> list[Outcome]:
     """Post again what is recorded as failed (and claims whose owner died), recent weeks."""
     book = ledger(settings, factory)
-    oldest = IsoWeek.last_full(now, settings.tz).shift(1 - RETRY_WEEKS)
+    unit = edition(settings)
+    keep = RETRY_MONTHS if unit is Month else RETRY_WEEKS
+    what = "months" if unit is Month else "weeks"
+    oldest = unit.last_full(now, settings.tz).shift(1 - keep)
+    # Keys of the other edition (the cadence was changed) are neither retried nor reported:
+    # `2026-11` and `2026-W47` do not compare as periods.
     if include_failed:
         for week, destination, error in await asyncio.to_thread(book.abandoned, str(oldest)):
-            log.warning(
-                "digest %s to %s failed (%s) and is older than %d weeks: not retried",
-                week, destination, error, RETRY_WEEKS,
-            )  # fmt: skip
-    pending = await asyncio.to_thread(book.unsent, str(oldest), include_failed)
+            if _of_edition(unit, week):
+                log.warning(
+                    "digest %s to %s failed (%s) and is older than %d %s: not retried",
+                    week, destination, error, keep, what,
+                )  # fmt: skip
+    pending = [
+        (week, destination)
+        for week, destination in await asyncio.to_thread(book.unsent, str(oldest), include_failed)
+        if _of_edition(unit, week)
+    ]
     if not pending:
         return []
     by_destination = {poster.destination: poster for poster in destinations(settings)}
@@ -147,6 +182,6 @@ async def retry_unsent(
             log.warning("digest %s to %s: destination no longer configured", week_label, gone)
         if posters:
             outcomes += await post_week(
-                settings, factory, IsoWeek.parse(week_label), now, posters, sleep
+                settings, factory, unit.parse(week_label), now, posters, sleep
             )
     return outcomes

@@ -42,10 +42,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest_posting import destinations, post_week, retry_unsent
+from bot.digest_posting import destinations, edition, post_week, retry_unsent
 from bot.services import Services
 from config import Settings, load_settings
-from insights.digest import IsoWeek
 from storage.database import make_engine
 from storage.schema import SCHEDULER_JOBS_TABLE
 
@@ -73,10 +72,11 @@ _running: set[asyncio.Task[Any]] = set()
 
 
 async def weekly_digest_job(settings: Settings | None = None, now: datetime | None = None) -> None:
-    """Post the last full week's digest to every destination that does not have it yet."""
+    """Post the last full week's (or, with DIGEST_CADENCE=monthly, month's) digest to every
+    destination that does not have it yet. The job keeps its id whatever the cadence."""
     with _tracked(), _services(settings) as services:
         now = now or services.clock()
-        week = IsoWeek.last_full(now, services.settings.tz)
+        week = edition(services.settings).last_full(now, services.settings.tz)
         outcomes = await post_week(
             services.settings, services.factory, week, now, weights=services.risk_weights
         )
@@ -229,10 +229,13 @@ def sync_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
     if destinations(settings):
         trigger = CronTrigger.from_crontab(settings.digest.cron, timezone=tz)
         _keep_or_replace(scheduler, DIGEST_JOB_ID, DIGEST_JOB, trigger, grace)
-        lines.append(_describe(scheduler, DIGEST_JOB_ID, "weekly digest"))
+        lines.append(_describe(scheduler, DIGEST_JOB_ID, f"{settings.digest.cadence} digest"))
     else:
         _drop(scheduler, DIGEST_JOB_ID)
-        lines.append("weekly digest: off (no SLACK_DIGEST_CHANNEL or TELEGRAM_MANAGER_CHAT_IDS)")
+        lines.append(
+            f"{settings.digest.cadence} digest: off "
+            "(no SLACK_DIGEST_CHANNEL or TELEGRAM_MANAGER_CHAT_IDS)"
+        )
     if _telegram_ready(settings):
         trigger = CronTrigger.from_crontab(settings.surveys.survey_send_cron, timezone=tz)
         _keep_or_replace(scheduler, SURVEY_JOB_ID, SURVEY_JOB, trigger, grace)

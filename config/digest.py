@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from config.base import Area, area_config
 from config.schedule import check_cron
@@ -15,11 +15,16 @@ Industry = Literal[
 ]
 
 
+WEEKLY_CRON = "0 9 * * mon"
+MONTHLY_CRON = "0 9 1 * *"
+
+
 class DigestSettings(Area):
     model_config = area_config("DIGEST_")
 
     cron: str = Field(
-        default="0 9 * * mon", description="When the weekly digest is posted (crontab, TIMEZONE)."
+        default=WEEKLY_CRON,
+        description="When the digest is posted (crontab, TIMEZONE); monthly default: the 1st.",
     )
     misfire_grace_minutes: int = Field(
         default=720,
@@ -76,3 +81,10 @@ class DigestSettings(Area):
     @classmethod
     def _check_cron(cls, value: str) -> str:
         return check_cron(value)
+
+    @model_validator(mode="after")
+    def _monthly_cron(self) -> DigestSettings:
+        """Without a DIGEST_CRON of its own, the monthly edition goes out on the 1st at 09:00."""
+        if self.cadence == "monthly" and "cron" not in self.model_fields_set:
+            self.cron = MONTHLY_CRON
+        return self

@@ -1,13 +1,14 @@
 """`retention-bot digest`: the weekly digest printed (--dry-run) or posted now (--post).
 
-    retention-bot digest --dry-run [--week 2026-W47] [--format text|markdown|json]
-                         [--chart digest.png]
-    retention-bot digest --post [--week 2026-W47]
+    retention-bot digest --dry-run [--week 2026-W47 | --month 2026-11]
+                         [--format text|markdown|json] [--chart digest.png]
+    retention-bot digest --post [--week 2026-W47 | --month 2026-11]
 
-Without --week: the last full week (Monday to Sunday in TIMEZONE). --post goes to every
-configured destination through the same claims as the scheduled job, so a week already
-posted somewhere is not posted there again; one line per destination says what happened,
-and the exit code is 1 if any destination failed.
+Without --week or --month: the last full week (Monday to Sunday in TIMEZONE), or with
+DIGEST_CADENCE=monthly the last full calendar month (the monthly edition, with cohorts).
+--post goes to every configured destination through the same claims as the scheduled job,
+so a week (month) already posted somewhere is not posted there again; one line per
+destination says what happened, and the exit code is 1 if any destination failed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.context import AppContext
 from config import ConfigError
 from insights.digest import (
     IsoWeek,
+    Month,
+    MonthFormatError,
     WeekFormatError,
     render_chart,
     render_json,
@@ -37,13 +40,25 @@ if TYPE_CHECKING:
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
-def _week(value: str | None, app: AppContext, now: datetime) -> IsoWeek:
+def _week(value: str | None, month: str | None, app: AppContext, now: datetime) -> IsoWeek | Month:
+    if value is not None and month is not None:
+        raise click.UsageError("choose one of --week and --month")
+    if month is not None:
+        try:
+            return Month.parse(month)
+        except MonthFormatError as error:
+            raise click.BadParameter(str(error), param_hint="--month") from None
     if value is None:
-        return IsoWeek.last_full(now, app.settings.tz)
+        unit = Month if app.settings.digest.cadence == "monthly" else IsoWeek
+        return unit.last_full(now, app.settings.tz)
     try:
         return IsoWeek.parse(value)
     except WeekFormatError as error:
         raise click.BadParameter(str(error), param_hint="--week") from None
+
+
+def _name(period: IsoWeek | Month) -> str:
+    return f"month {period}" if isinstance(period, Month) else f"week {period}"
 
 
 def _describe(outcome: Outcome) -> str:
@@ -61,6 +76,11 @@ def _describe(outcome: Outcome) -> str:
 @click.option("--post", "post", is_flag=True, help="Post it now to every destination.")
 @click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W47 (default: last week).")
 @click.option(
+    "--month",
+    metavar="YYYY-MM",
+    help="A calendar month, e.g. 2026-11: the monthly edition, with the cohort table.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(sorted(RENDERERS)),
@@ -75,9 +95,17 @@ def _describe(outcome: Outcome) -> str:
 )
 @click.pass_obj
 def digest_command(
-    app: AppContext, dry_run: bool, post: bool, week: str | None, fmt: str, chart: Path | None
+    app: AppContext,
+    dry_run: bool,
+    post: bool,
+    week: str | None,
+    month: str | None,
+    fmt: str,
+    chart: Path | None,
 ) -> None:
-    """The weekly retention digest: print it (--dry-run, the default) or --post it.
+    """The retention digest: print it (--dry-run, the default) or --post it.
+
+    Last week's by default, last month's with DIGEST_CADENCE=monthly (or --month).
 
     Destinations: SLACK_DIGEST_CHANNEL (with SLACK_BOT_TOKEN) and every chat in
     TELEGRAM_MANAGER_CHAT_IDS (with TELEGRAM_BOT_TOKEN). See docs/digest.md.
@@ -92,12 +120,12 @@ def digest_command(
 
     now = datetime.now(UTC)
     settings = app.settings
-    chosen = _week(week, app, now)
+    chosen = _week(week, month, app, now)
     if post:
         if not chosen.has_ended(now, settings.tz):
             raise click.BadParameter(
-                f"week {chosen} has not ended yet; --dry-run shows it so far",
-                param_hint="--week",
+                f"{_name(chosen)} has not ended yet; --dry-run shows it so far",
+                param_hint="--month" if isinstance(chosen, Month) else "--week",
             )
         posters = destinations(settings)
         if not posters:
@@ -110,7 +138,7 @@ def digest_command(
     factory = app.database()
     if not post:
         if not chosen.has_ended(now, settings.tz):
-            click.echo(f"note: week {chosen} is still in progress; figures so far", err=True)
+            click.echo(f"note: {_name(chosen)} is still in progress; figures so far", err=True)
         digest = compose_week(settings, factory, chosen, now)
         click.echo(RENDERERS[fmt](digest), nl=fmt == "json")
         if chart is not None:
