@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from handlers.post_errors import PostError
-from insights.digest import Digest, Document, Line, document
+from insights.digest import Digest, Document, Line, document, monthly
 from insights.digest.text import chat_entries, render_line
 
 MESSAGE_CHARS = 4096
@@ -90,6 +90,8 @@ def render_messages(digest: Digest) -> list[str]:
 
 
 def photo_caption(digest: Digest) -> str:
+    if digest.monthly:
+        return monthly.chart_caption(digest)[:CAPTION_CHARS]
     caption = (
         f"<b>Week {digest.week.week} in a chart</b>: NPS and churn over 8 weeks, "
         "and this week's churn reasons."

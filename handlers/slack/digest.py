@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.post_errors import PostError
 from handlers.slack.errors import PERMANENT_ERRORS
-from insights.digest import Digest, Document, Line, Section, document
+from insights.digest import Digest, Document, Line, Section, document, monthly
 from insights.digest import numbers as fmt
 from insights.digest.text import chat_entries, render_line
 
@@ -89,8 +89,10 @@ def fallback_text(digest: Digest) -> str:
     """The notification line (and what screen readers get) for the Block Kit message."""
     current = digest.current
     week = f"Retention digest, week {digest.week.week} ({digest.week.span()})"
+    if digest.monthly:
+        week = monthly.headline(digest)
     if not digest.has_data:
-        return f"{week}: no data for this week."
+        return f"{week}: no data for this {'month' if digest.monthly else 'week'}."
     parts = []
     if current.retention_rate is not None:
         parts.append(f"retention {fmt.pct(current.retention_rate)}")
@@ -145,12 +147,7 @@ class SlackDigestPoster:
                     channel=self.channel,
                     file=chart,
                     filename=name,
-                    title=f"Retention digest, week {digest.week.week}",
-                    alt_txt="NPS and churn rate over 8 weeks; churn reasons this week",
-                    initial_comment=(
-                        f"Week {digest.week.week} in a chart: NPS and churn over 8 weeks, "
-                        "and this week's churn reasons."
-                    ),
+                    **_upload_texts(digest),
                 ),
             )
             progress["chart_file"] = (response.get("file") or {}).get("id", "?")
@@ -173,3 +170,18 @@ class SlackDigestPoster:
             ) from error
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as error:
             raise SlackPostError(f"{method}: {type(error).__name__}: {error}") from error
+
+
+def _upload_texts(digest: Digest) -> dict[str, str]:
+    """The chart upload's title, alt text and comment, for the digest's edition."""
+    if digest.monthly:
+        caption = monthly.chart_caption(digest)
+        return {"title": monthly.headline(digest), "alt_txt": caption, "initial_comment": caption}
+    return {
+        "title": f"Retention digest, week {digest.week.week}",
+        "alt_txt": "NPS and churn rate over 8 weeks; churn reasons this week",
+        "initial_comment": (
+            f"Week {digest.week.week} in a chart: NPS and churn over 8 weeks, "
+            "and this week's churn reasons."
+        ),
+    }

@@ -173,3 +173,16 @@ def cohort_section(table: cohorts.CohortTable) -> Section:
             Span("."),
         ),
     )
+
+
+def chart_caption(digest: Digest) -> str:
+    """What the monthly chart shows, for the message that carries it."""
+    return (
+        f"{digest.week.span()} in a chart: NPS and churn over {len(digest.weeks)} months, "
+        "this month's churn reasons, and retention by sign-up month."
+    )
+
+
+def headline(digest: Digest) -> str:
+    """`Retention digest, November 2026`: the monthly edition's notification line start."""
+    return f"Retention digest, {digest.week.span()}"
