@@ -28,7 +28,7 @@ whatever the number of customers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -83,6 +83,12 @@ class CohortTable:
     def periods(self) -> int:
         """Columns with at least one value (periods 0 .. periods-1)."""
         return max((len(c.retention) for c in self.cohorts), default=0)
+
+    def trimmed(self) -> CohortTable:
+        """Without the empty cohorts before the first sign-up (a young company's last 12
+        months start before it had customers); empty months after it stay, as facts."""
+        first = next((i for i, c in enumerate(self.cohorts) if c.customers), len(self.cohorts))
+        return replace(self, cohorts=self.cohorts[first:])
 
     def as_json(self) -> dict[str, Any]:
         return {

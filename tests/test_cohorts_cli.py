@@ -6,12 +6,14 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from builders import customer, event
+from insights.digest.months import Month
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -86,12 +88,15 @@ def test_chart_is_a_png(env, tmp_path):
     assert f"heatmap written to {chart}" in result.stderr
 
 
-def test_default_is_the_last_twelve_full_months(env):
+def test_default_is_the_last_twelve_full_months_from_the_first_sign_up(env):
     data = json.loads(cohorts(env, "--format", "json").stdout)
     labels = [c["cohort"] for c in data["cohorts"]]
-    now = datetime.now(UTC)
-    assert len(labels) == 12
-    assert labels[-1] < f"{now.year}-{now.month:02d}"  # the current month is not shown
+    last = Month.last_full(datetime.now(UTC), ZoneInfo("Europe/Copenhagen"))
+    twelve = [last.shift(i) for i in range(-11, 1)]
+    # Months before the company's first sign-up (January 2026) are left out.
+    assert labels == [str(m) for m in twelve if m >= Month(2026, 1)] or (
+        Month(2026, 2) < twelve[0] and labels == []
+    )
 
 
 @pytest.mark.parametrize(

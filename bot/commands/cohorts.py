@@ -197,6 +197,10 @@ def cohorts_command(
             by=by,
             max_periods=periods,  # type: ignore[arg-type]
         )
+    if start is None:
+        table = table.trimmed()  # "the last 12 months" of a younger company: from its first
+    if not table.cohorts:
+        click.echo(f"note: nobody signed up from {chosen[0]} to {chosen[-1]}", err=True)
     if fmt == "json":
         click.echo(json.dumps(table.as_json(), ensure_ascii=False))
     else:

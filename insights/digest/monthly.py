@@ -46,7 +46,8 @@ def compose_month(
     trend_months: int = TREND_WEEKS,
     at_risk_limit: int = AT_RISK_LIMIT,
 ) -> Digest:
-    """The digest of `month` in `tz` (see `compose`), with its cohort table."""
+    """The digest of `month` in `tz` (see `compose`), with its cohort table (from the first
+    month with sign-ups, at most 12 months back)."""
     digest = compose(
         session, month, tz, now=now, weights=weights, industry=None,  # type: ignore[arg-type]
         trend_weeks=trend_months, at_risk_limit=at_risk_limit,
@@ -62,7 +63,7 @@ def compose_month(
         max_periods=COHORT_PERIODS,
     )
     rates = (figures.retention_rate for figures in digest.weeks)
-    return replace(digest, cohorts=table, benchmark=monthly_benchmark(industry, rates))
+    return replace(digest, cohorts=table.trimmed(), benchmark=monthly_benchmark(industry, rates))
 
 
 def annualised_monthly(rates: Iterable[float | None]) -> tuple[float | None, int]:
