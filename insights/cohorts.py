@@ -112,10 +112,13 @@ class CohortTable:
         }
 
 
-def _index_of(column: Any, starts: Sequence[datetime]) -> Any:
-    """The cohort (0..n-1) `column` falls in; callers keep it inside [starts[0], end)."""
+def _index_of(column: Any, starts: Sequence[datetime], end: datetime) -> Any:
+    """The cohort (0..n-1) `column` falls in; callers keep it inside [starts[0], end).
+
+    The last bound is `end` rather than nothing, so one cohort is still a CASE with a WHEN
+    (SQL has no CASE without one)."""
     return case(
-        *((column < bound, index) for index, bound in enumerate(starts[1:])),
+        *((column < bound, index) for index, bound in enumerate([*starts[1:], end])),
         else_=len(starts) - 1,
     )
 
@@ -165,7 +168,7 @@ def compute(
             break
         ends.append(moment)
     in_window = and_(Customer.signed_up_at >= starts[0], Customer.signed_up_at < window_end)
-    cohort = _index_of(Customer.signed_up_at, starts)
+    cohort = _index_of(Customer.signed_up_at, starts, window_end)
     sizes = {
         int(i): (int(n), _money(mrr))
         for i, n, mrr in session.execute(

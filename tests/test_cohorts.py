@@ -184,3 +184,18 @@ def test_customer_and_revenue_retention_by_week(factory, weeks):
 def test_no_cohorts_is_an_error(factory):
     with factory() as session, pytest.raises(ValueError):
         cohorts.compute(session, [], TZ, MONTH_NOW)
+
+
+def test_the_readme_example(factory):
+    """README "Cohorts": 4 January sign-ups at 20; one leaves on 10 February, one is away
+    from 25 January to 3 March."""
+    with factory() as session, session.begin():
+        people = [customer(session, utc(2026, 1, 10 + i), mrr="20") for i in range(4)]
+        churn(session, people[0], utc(2026, 2, 10))
+        churn(session, people[1], utc(2026, 1, 25), back=utc(2026, 3, 3))
+    january = [Month(2026, 1)]
+    now = utc(2026, 4, 15)  # March has ended, April has not
+    assert table(factory, january, "customers", now).cohorts[0].retention == (75.0, 50.0, 75.0)
+    revenue = table(factory, january, "revenue", now).cohorts[0]
+    assert revenue.start_mrr == Decimal("60.00")
+    assert revenue.retention == (100.0, 66.67, 100.0)
