@@ -65,7 +65,8 @@ def subtitle(table: CohortTable) -> str:
     else:
         meaning = f"Each cohort's MRR at the end of {unit} k, % of its MRR at the end of {unit} 0"
     as_of = table.as_of.strftime("%d %b %Y").lstrip("0")
-    return f"{meaning}\nBlank: not ended yet · as of {as_of} ({table.timezone})"
+    base = "no sign-ups" if table.metric == "customers" else "no sign-ups or no MRR to start"
+    return f"{meaning}\nBlank: not ended yet · –: {base} · as of {as_of} ({table.timezone})"
 
 
 def _size(table: CohortTable, cohort: Cohort) -> str:
