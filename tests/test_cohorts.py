@@ -199,3 +199,28 @@ def test_the_readme_example(factory):
     revenue = table(factory, january, "revenue", now).cohorts[0]
     assert revenue.start_mrr == Decimal("60.00")
     assert revenue.retention == (100.0, 66.67, 100.0)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_the_heatmap_grows_with_the_table_so_cells_stay_readable():
+    from insights.cohort_chart import render_heatmap, subtitle
+
+    def made(rows: int) -> cohorts.CohortTable:
+        return cohorts.CohortTable(
+            "month", "customers", "UTC", MONTH_NOW,
+            tuple(
+                cohorts.Cohort(f"c{i}", MONTH_NOW, 10, None, (), tuple(
+                    [None if i == 0 else 100.0 - k for k in range(rows - i)]))
+                for i in range(rows)
+            ),
+        )  # fmt: skip
+
+    small, large = _png_size(render_heatmap(made(12))), _png_size(render_heatmap(made(24)))
+    assert large[0] > small[0] and large[1] > small[1]
+    # At least ~35 px per cell row and column at 24 x 24, so a "100" fits in each.
+    assert large[1] / 24 > 35 and large[0] / 24 > 35
+    assert "Blank: not ended yet" in subtitle(made(3))
