@@ -217,7 +217,9 @@ def _apply(
             next_step=state.current_step,
             answers=dict(state.answers),
         )
-    return _commit(session, survey_session, customer, state, outcome, now, who.channel, rows, base)
+    return _commit(
+        session, survey_session, customer, state, outcome, now, who.channel, rows, base
+    )
 
 
 def _commit(
