@@ -22,7 +22,7 @@ from insights.digest.model import Digest
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1440, 100
 TITLE, LABEL, TICK, VALUE = 34, 24, 20, 20
 BLUE, RED, AMBER, GREY, INK = "#2563eb", "#dc2626", "#f59e0b", "#64748b", "#0f172a"
-PALE = "#cbd5e1"  # small-sample weeks
+PALE = "#94a3b8"  # small-sample weeks
 
 
 def render_chart(digest: Digest) -> bytes:
@@ -66,7 +66,7 @@ def _no_data(ax: Axes, x: int, y: float) -> None:
 
 
 def _nps(ax: Axes, labels: list[str], digest: Digest) -> None:
-    _style(ax, "NPS (−100 to +100) ± 95% margin")
+    _style(ax, "NPS ± 95% margin")
     values = [w.nps for w in digest.weeks]
     margins = [w.nps_margin or 0.0 for w in digest.weeks]
     small = [w.small_sample("nps", digest.min_sample) for w in digest.weeks]
@@ -107,7 +107,7 @@ def _nps(ax: Axes, labels: list[str], digest: Digest) -> None:
             transform=ax.transAxes, ha="right", va="bottom", fontsize=TICK - 4, color=GREY,
         )  # fmt: skip
     ax.set_xticks(list(xs), labels)
-    ax.set_xlim(-0.5, len(labels) - 0.5)
+    ax.set_xlim(-0.5, len(labels) - 0.2)  # room for the last week's label on its right
 
 
 def _churn(
