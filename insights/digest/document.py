@@ -292,8 +292,8 @@ def _small_weeks(digest: Digest) -> Line | None:
         return None
     return (
         _i(
-            f"Small samples (fewer than {digest.min_sample} answers, read with care; "
-            f"greyed in the chart): {'; '.join(parts)}."
+            f"Small samples (fewer than {digest.min_sample} answers: read with care; NPS "
+            f"weeks greyed in the chart): {'; '.join(parts)}."
         ),
     )
 

@@ -88,9 +88,7 @@ def sample(
             ReasonCount("support", "Support", 2, "客服三天都不回复", "zh"),
         ),
         leavers_without_reason=2,
-        feedback_reasons=(
-            ReasonCount("bugs", "Bugs", 9, "The export crashes every time", "en"),
-        ),
+        feedback_reasons=(ReasonCount("bugs", "Bugs", 9, "The export crashes every time", "en"),),
         at_risk=tuple(
             RiskEntry(
                 f"C{i:04d}",

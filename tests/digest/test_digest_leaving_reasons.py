@@ -143,7 +143,10 @@ def test_a_small_sample_week_is_flagged_in_text_and_json(factory):
     assert "NPS -100 ± 0 (n = 15)" in text
     assert "small sample (n = 15 < 30): read with care" in text
     # The other NPS weeks are L7's and L8's single older answers.
-    assert "Small samples (fewer than 30 answers, read with care; greyed in the chart): " in text
+    assert (
+        "Small samples (fewer than 30 answers: read with care; NPS weeks greyed in the chart): "
+        in text
+    )
     assert "NPS in W40, W44, W46, W47." in text
     data = as_json(digest)
     assert data["small_sample"] == {"nps": True, "csat": False}  # no CSAT: no data

@@ -36,9 +36,7 @@ def test_a_change_inside_the_margin_is_no_clear_change():
     # NPS 20 (20 and 10 of 50, ± 20.74) to 30 (25 and 10 of 50, ± 21.65): the difference
     # has a margin of sqrt(20.74² + 21.65²) = 29.98, so +10 is not a clear change.
     # CSAT 80% of 40 (± 12.40) to 85% of 40 (± 11.07): margin 16.6, +5 is not either.
-    digest = with_weeks(
-        scored(WEEK.shift(-1), 20, 10, 50), scored(WEEK, 25, 10, 50, csat=85.0)
-    )
+    digest = with_weeks(scored(WEEK.shift(-1), 20, 10, 50), scored(WEEK, 25, 10, 50, csat=85.0))
     assert digest.current.nps_margin == 21.65
     text = render_text(digest)
     assert (
@@ -76,7 +74,10 @@ def test_small_samples_are_said_per_score():
     assert "NPS +25 ± 41 (n = 12)" in text
     assert "  small sample (n = 12 < 30): read with care" in text
     assert text.count("small sample (n =") == 1  # CSAT has 40 answers
-    assert "Small samples (fewer than 30 answers, read with care; greyed in the chart): " in text
+    assert (
+        "Small samples (fewer than 30 answers: read with care; NPS weeks greyed in the chart): "
+        in text
+    )
     assert "NPS in W47." in text
     data = as_json(digest)
     assert data["small_sample"] == {"nps": True, "csat": False}

@@ -54,9 +54,7 @@ def test_markdown_escapes_data():
     markdown = render_markdown(sample(name="*ACME* [beta]_co"))
     assert "**\\*ACME\\* \\[beta\\]\\_co 0**" in markdown
     assert markdown.startswith("# Retention digest · week 47 · 16–22 Nov 2026\n")
-    assert (
-        "\n## Why customers left\n\n1. **Price** · 5 leavers\n   - _“Too expensive" in markdown
-    )
+    assert "\n## Why customers left\n\n1. **Price** · 5 leavers\n   - _“Too expensive" in markdown
 
 
 def test_slack_blocks_escape_and_stay_within_limits():
