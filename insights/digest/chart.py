@@ -145,9 +145,14 @@ def _churn(
 
 def _reasons(ax: Axes, digest: Digest) -> None:
     lost = digest.current.lost_customers
-    _style(ax, f"Why the {lost:,} customer{'s' if lost != 1 else ''} lost this week left")
+    _style(ax, f"Why this week's {lost:,} leaver{'s' if lost != 1 else ''} left")
     ax.grid(False)
     reasons = list(digest.leaving_reasons)
+    if reasons and digest.leavers_without_reason:
+        ax.text(
+            1.0, 1.02, f"{digest.leavers_without_reason:,} gave no reason",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=TICK - 4, color=GREY,
+        )  # fmt: skip
     if not reasons:
         ax.set_xticks([])
         ax.set_yticks([])
