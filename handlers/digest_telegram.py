@@ -92,7 +92,7 @@ def render_messages(digest: Digest) -> list[str]:
 def photo_caption(digest: Digest) -> str:
     caption = (
         f"<b>Week {digest.week.week} in a chart</b>: NPS and churn over 8 weeks, "
-        "and this week's churn reasons."
+        "and why this week's leavers left."
     )
     return caption[:CAPTION_CHARS]
 

@@ -146,10 +146,10 @@ class SlackDigestPoster:
                     file=chart,
                     filename=name,
                     title=f"Retention digest, week {digest.week.week}",
-                    alt_txt="NPS and churn rate over 8 weeks; churn reasons this week",
+                    alt_txt="NPS ± margin and churn over 8 weeks; why this week's leavers left",
                     initial_comment=(
                         f"Week {digest.week.week} in a chart: NPS and churn over 8 weeks, "
-                        "and this week's churn reasons."
+                        "and why this week's leavers left."
                     ),
                 ),
             )
