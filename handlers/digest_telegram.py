@@ -94,7 +94,7 @@ def photo_caption(digest: Digest) -> str:
         return monthly.chart_caption(digest)[:CAPTION_CHARS]
     caption = (
         f"<b>Week {digest.week.week} in a chart</b>: NPS and churn over 8 weeks, "
-        "and this week's churn reasons."
+        "and why this week's leavers left."
     )
     return caption[:CAPTION_CHARS]
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.commands.periods import period_from_options
 from bot.context import AppContext
 from insights import metrics
+from insights.margins import csat_margin, nps_margin
 
 JSON_KEYS = (
     "customers_start",
@@ -29,6 +30,8 @@ JSON_KEYS = (
     "detractors",
     "csat",
     "csat_responses",
+    "nps_margin",
+    "csat_margin",
 )
 
 
@@ -38,6 +41,18 @@ def _show(value: object, suffix: str = "") -> str:
     return f"{value}{suffix}"
 
 
+def _margins(result: metrics.RetentionMetrics) -> tuple[float | None, float | None]:
+    """(NPS, CSAT) ± 95% margins in points (`insights.margins`), None without answers."""
+    return (
+        nps_margin(result.promoters, result.detractors, result.nps_responses),
+        csat_margin(result.csat, result.csat_responses),
+    )
+
+
+def _margin(value: float | None, answers: int, unit: str = "") -> str:
+    return "undefined" if value is None else f"± {value:.1f}{unit} (n = {answers})"
+
+
 def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
     tz = ZoneInfo(tz_name)
     start = result.period_from.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -45,6 +60,7 @@ def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
     table = Table(title=f"Retention from {start} up to {end} ({tz_name})")
     table.add_column("metric")
     table.add_column("value", justify="right")
+    nps_m, csat_m = _margins(result)
     rows = [
         ("customers at start", _show(result.customers_start)),
         ("customers at end", _show(result.customers_end)),
@@ -62,7 +78,9 @@ def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
             "NPS (promoters / passives / detractors)",
             f"{_show(result.nps)} ({result.promoters} / {result.passives} / {result.detractors})",
         ),
+        ("  ± 95% margin (n answers)", _margin(nps_m, result.nps_responses)),
         ("CSAT", f"{_show(result.csat, '%')} of {result.csat_responses} answers"),
+        ("  ± 95% margin (n answers)", _margin(csat_m, result.csat_responses, " pt")),
         (
             "survey response rate",
             f"{_show(result.response_rate, '%')} ({result.surveys_answered} of "
@@ -97,6 +115,7 @@ def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: st
         result = metrics.compute(session, period)
     if fmt == "json":
         data = result.as_json()
+        data["nps_margin"], data["csat_margin"] = _margins(result)
         ordered = {key: data[key] for key in JSON_KEYS}
         ordered.update({key: value for key, value in data.items() if key not in ordered})
         click.echo(json.dumps(ordered, ensure_ascii=False))

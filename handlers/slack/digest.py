@@ -179,9 +179,9 @@ def _upload_texts(digest: Digest) -> dict[str, str]:
         return {"title": monthly.headline(digest), "alt_txt": caption, "initial_comment": caption}
     return {
         "title": f"Retention digest, week {digest.week.week}",
-        "alt_txt": "NPS and churn rate over 8 weeks; churn reasons this week",
+        "alt_txt": "NPS ± margin and churn over 8 weeks; why this week's leavers left",
         "initial_comment": (
             f"Week {digest.week.week} in a chart: NPS and churn over 8 weeks, "
-            "and this week's churn reasons."
+            "and why this week's leavers left."
         ),
     }

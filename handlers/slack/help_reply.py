@@ -11,7 +11,8 @@ USAGE = """\
 against the period before (default: the last 30 days)
 • `/churn at-risk [N] [plan:NAME]`: the N customers (default 10) most at risk, by revenue \
 at risk, with why
-• `/churn reasons [period]`: churn reasons with counts, share, trend and quotes
+• `/churn reasons [period]`: reasons customers gave (leavers and active alike), with \
+counts, share, trend and quotes
 • `/churn customer <external id | email | part of a name>`: one customer's story
 • `/churn help`: this text
 Periods: `7d`, `30d`, `90d` (today included) or `2026-10-01..2026-10-31` (both days \

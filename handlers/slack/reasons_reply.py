@@ -1,4 +1,9 @@
-"""`/churn reasons`: why customers leave, with counts, share, trend and their own words."""
+"""`/churn reasons`: the reasons customers gave, with counts, share, trend and their own words.
+
+Every customer who answered counts, leavers and active customers alike, so this is "what
+customers bring up", not "why they left"; the reply says so. The weekly digest is where
+the two are told apart (`insights.digest.leaving` and `feedback_reasons`).
+"""
 
 from __future__ import annotations
 
@@ -23,13 +28,14 @@ def _item(trend: ReasonTrend) -> str:
 
 
 def render(report: ReasonReport, tz: tzinfo) -> blocks.Reply:
-    title = f"Churn reasons: {describe(report.period, tz)}"
+    title = f"Reasons customers gave: {describe(report.period, tz)}"
     previous = describe(report.period.previous(), tz)
     body = [
         blocks.header(title),
         blocks.context(
-            f"Customers who gave each reason (tagged feedback or the exit interview), share "
-            f"of {report.mentions} mentions, change against {previous}."
+            f"Customers who gave each reason (tagged feedback or the exit interview; leavers "
+            f"and active customers alike), share of {report.mentions} mentions, change "
+            f"against {previous}. Why leavers left is in the weekly digest."
         ),
     ]
     items = [_item(trend) for trend in report.reasons]
@@ -37,7 +43,7 @@ def render(report: ReasonReport, tz: tzinfo) -> blocks.Reply:
         gone = ", ".join(f"{reason_words(t.key)} (was {t.previous})" for t in report.vanished)
         items.append(f"_Not heard this time:_ {gone}")
     if not report.reasons:
-        items.insert(0, "No churn reasons were given in this period.")
+        items.insert(0, "No reasons were given in this period.")
     body += blocks.list_sections(
         items,
         more=lambda left: f"…and {left} more reasons.",

@@ -50,9 +50,9 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
         more = len(result.reasons.reasons) - len(reasons)
         if more > 0:
             lines.append(f"_…and {more} more: `/churn reasons`_")
-        reason_text = "*Top churn reasons*\n" + "\n".join(lines)
+        reason_text = "*Top reasons customers gave* (leavers and active)\n" + "\n".join(lines)
     else:
-        reason_text = "*Top churn reasons*\nNo churn reasons were given in this period."
+        reason_text = "*Top reasons customers gave*\nNo reasons were given in this period."
     title = f"Retention summary: {describe(period, tz)}"
     body = [
         blocks.header(title),

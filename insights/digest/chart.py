@@ -1,4 +1,4 @@
-"""The digest chart as a PNG: NPS and churn over the trend weeks, and this week's reasons.
+"""The digest chart as a PNG: NPS and churn over the trend weeks, and why leavers left.
 
 Drawn for a phone: 1080 px wide, portrait, three stacked panels with large type, values
 written on the marks (nobody reads an axis on a phone) and a week without data marked
@@ -22,6 +22,7 @@ from insights.digest.model import Digest
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1440, 100
 TITLE, LABEL, TICK, VALUE = 34, 24, 20, 20
 BLUE, RED, AMBER, GREY, INK = "#2563eb", "#dc2626", "#f59e0b", "#64748b", "#0f172a"
+PALE = "#94a3b8"  # small-sample weeks
 
 
 def render_chart(digest: Digest) -> bytes:
@@ -37,7 +38,7 @@ def render_chart(digest: Digest) -> bytes:
         color=INK,
     )
     labels = [f"W{w.week.week}" for w in digest.weeks]
-    _nps(figure.add_subplot(grid[0]), labels, [w.nps for w in digest.weeks])
+    _nps(figure.add_subplot(grid[0]), labels, digest)
     _churn(
         figure.add_subplot(grid[1]),
         labels,
@@ -64,34 +65,49 @@ def _no_data(ax: Axes, x: int, y: float) -> None:
     ax.annotate("no\ndata", (x, y), ha="center", va="bottom", fontsize=TICK - 4, color=GREY)
 
 
-def _nps(ax: Axes, labels: list[str], values: list[float | None]) -> None:
-    _style(ax, "NPS (−100 to +100)")
+def _nps(ax: Axes, labels: list[str], digest: Digest) -> None:
+    _style(ax, "NPS ± 95% margin")
+    values = [w.nps for w in digest.weeks]
+    margins = [w.nps_margin or 0.0 for w in digest.weeks]
+    small = [w.small_sample("nps", digest.min_sample) for w in digest.weeks]
     xs = range(len(labels))
     ys = [math.nan if v is None else v for v in values]
     known = [v for v in values if v is not None]
-    low = min([*known, 0.0]) - 25
-    high = max([*known, 0.0]) + 25
-    ax.set_ylim(low, high)
+    spread = max([m for v, m in zip(values, margins, strict=True) if v is not None] or [0.0])
+    low = min([*known, 0.0]) - 25 - min(spread, 100)
+    high = max([*known, 0.0]) + 25 + min(spread, 100)
+    ax.set_ylim(max(low, -130), min(high, 130))
     ax.axhline(0, color=GREY, linewidth=1.2)
-    ax.plot(xs, ys, color=BLUE, linewidth=4, marker="o", markersize=12)
-    for x, value in zip(xs, values, strict=True):
+    ax.plot(xs, ys, color=BLUE, linewidth=4)
+    for x, value, margin, thin in zip(xs, values, margins, small, strict=True):
         if value is None:
             _no_data(ax, x, 0)
-        else:
-            below = value < 0  # keep the label off the zero line
-            ax.annotate(
-                fmt.nps(value).replace("-", "−"),
-                (x, value),
-                textcoords="offset points",
-                xytext=(0, -18 if below else 14),
-                ha="center",
-                va="top" if below else "bottom",
-                fontsize=VALUE,
-                fontweight="bold",
-                color=BLUE,
-            )
+            continue
+        colour = PALE if thin else BLUE
+        ax.errorbar(x, value, yerr=margin, color=colour, linewidth=2, capsize=6)
+        ax.plot(
+            x, value, marker="o", markersize=12, color=colour, zorder=3,
+            markerfacecolor="white" if thin else colour, markeredgewidth=3,
+        )  # fmt: skip
+        below = value < 0  # keep the label off the zero line
+        ax.annotate(
+            fmt.nps(value).replace("-", "−"),
+            (x, value),
+            textcoords="offset points",
+            xytext=(14, -18 if below else 10),
+            ha="left",
+            va="top" if below else "bottom",
+            fontsize=VALUE,
+            fontweight="bold",
+            color=GREY if thin else BLUE,
+        )
+    if any(small):
+        ax.text(
+            1.0, 1.02, f"hollow grey: fewer than {digest.min_sample} answers",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=TICK - 4, color=GREY,
+        )  # fmt: skip
     ax.set_xticks(list(xs), labels)
-    ax.set_xlim(-0.5, len(labels) - 0.5)
+    ax.set_xlim(-0.5, len(labels) - 0.2)  # room for the last week's label on its right
 
 
 def _churn(
@@ -128,9 +144,15 @@ def _churn(
 
 
 def _reasons(ax: Axes, digest: Digest) -> None:
-    _style(ax, "Why customers leave, this week (customers)")
+    lost = digest.current.lost_customers
+    _style(ax, f"Why this week's {lost:,} leaver{'s' if lost != 1 else ''} left")
     ax.grid(False)
-    reasons = list(digest.reasons)
+    reasons = list(digest.leaving_reasons)
+    if reasons and digest.leavers_without_reason:
+        ax.text(
+            1.0, 1.02, f"{digest.leavers_without_reason:,} gave no reason",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize=TICK - 4, color=GREY,
+        )  # fmt: skip
     if not reasons:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -138,7 +160,7 @@ def _reasons(ax: Axes, digest: Digest) -> None:
         ax.text(
             0.5,
             0.5,
-            "No churn reasons given or tagged this week",
+            "No leaver gave a reason this week" if lost else "No customers lost this week",
             ha="center",
             va="center",
             fontsize=LABEL,

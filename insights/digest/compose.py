@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from insights.at_risk import at_risk
 from insights.digest.industry import benchmark
+from insights.digest.leaving import LOOKBACK_DAYS, leaving_reasons
 from insights.digest.model import Digest, RiskEntry
-from insights.digest.reasons import top_reasons
+from insights.digest.reasons import feedback_reasons
 from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
 from insights.digest.weeks import IsoWeek
@@ -26,6 +27,7 @@ from insights.risk_store import current_model
 TREND_WEEKS = 8
 AT_RISK_LIMIT = 10
 TOP_REASONS = 5
+MIN_SAMPLE = 30
 
 
 def compose(
@@ -38,8 +40,12 @@ def compose(
     industry: str | None = None,
     trend_weeks: int = TREND_WEEKS,
     at_risk_limit: int = AT_RISK_LIMIT,
+    min_sample: int = MIN_SAMPLE,
 ) -> Digest:
     """The digest of `week` in `tz`; `weights=None` leaves the at-risk list out.
+
+    Scores from fewer than `min_sample` answers are marked as small samples. Leavers'
+    last feedback is looked for within the risk model's horizon (30 days without one).
 
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
@@ -67,6 +73,7 @@ def compose(
             )
             for row in at_risk(session, as_of, weights, limit=at_risk_limit, model=model)
         )
+    leaving = leaving_reasons(session, period, TOP_REASONS, horizon or LOOKBACK_DAYS)
     return Digest(
         week=week,
         timezone=tz.key,
@@ -74,7 +81,10 @@ def compose(
         period_end=period.end,
         generated_at=now,
         weeks=tuple(figures),
-        reasons=tuple(top_reasons(session, period, TOP_REASONS)),
+        leaving_reasons=leaving.reasons,
+        leavers_without_reason=leaving.without_reason,
+        feedback_reasons=tuple(feedback_reasons(session, period, TOP_REASONS)),
+        min_sample=min_sample,
         at_risk=entries,
         at_risk_as_of=as_of,
         risk_horizon_days=horizon,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from insights.digest import numbers as fmt
-from insights.digest.model import Digest, Figure, RiskEntry
+from insights.digest.model import Digest, Figure, ReasonCount, RiskEntry
+from insights.margins import change_margin, is_clear_change
 from insights.risk import chance
 
 VS = "vs last week"
@@ -75,6 +76,28 @@ def _with_change(line: list[Span], figure: Figure, unit: str = "", whole: bool =
     return tuple(line)
 
 
+def _score(digest: Digest, name: str, line: list[Span], answers: int, unit: str) -> Item:
+    """A score's line: its n, its change (or "no clear change" inside the margin), and a
+    small-sample warning under it when n < MIN_SAMPLE (`insights.margins`)."""
+    line.append(_t(f" (n = {answers:,})"))
+    figure = digest.figure(name)
+    previous = digest.previous
+    margin = getattr(digest.current, f"{name}_margin")
+    before = getattr(previous, f"{name}_margin") if previous is not None else None
+    delta = figure.change
+    shown = fmt.change(round(delta) if delta is not None and name == "nps" else delta, unit)
+    if shown not in ("", "no change") and not is_clear_change(delta, margin, before):
+        within = change_margin(margin, before)
+        line.append(_t(f" (no clear change {VS}: {shown} is inside the ± {round(within or 0)}"))
+        line.append(_t(" margin)"))
+    else:
+        line = list(_with_change(line, figure, unit, whole=name == "nps"))
+    details: tuple[Line, ...] = ()
+    if digest.current.small_sample(name, digest.min_sample):
+        details = ((_i(f"small sample (n = {answers:,} < {digest.min_sample}): read with care"),),)
+    return Item(tuple(line), details)
+
+
 def document(digest: Digest) -> Document:
     week = digest.week
     sections: list[Section] = []
@@ -100,7 +123,8 @@ def document(digest: Digest) -> Document:
     if any(w.has_data for w in digest.weeks):
         sections.append(_trends(digest))
     if digest.has_data:
-        sections.append(_reasons(digest))
+        sections.append(_leaving(digest))
+        sections.append(_complaints(digest))
     if digest.at_risk_as_of is not None:
         sections.append(_at_risk(digest))
     if digest.has_data:
@@ -157,23 +181,18 @@ def _headline(digest: Digest) -> Section:
     if nps.value is None:
         items.append(Item((_b("NPS"), _t(": no NPS answers this week"))))
     else:
-        answers = current.nps_responses
-        line = [
-            _b(f"NPS {fmt.nps(nps.value)}"),
-            _t(f" from {answers:,} answer{'s' if answers != 1 else ''}"),
-        ]
-        items.append(Item(_with_change(line, nps, whole=True)))
+        line = [_b(f"NPS {fmt.nps(nps.value)}{fmt.margin(current.nps_margin)}")]
+        items.append(_score(digest, "nps", line, current.nps_responses, ""))
 
     csat = digest.figure("csat")
     if csat.value is None:
         items.append(Item((_b("CSAT"), _t(": no CSAT answers this week"))))
     else:
-        answers = current.csat_responses
         line = [
             _b(f"CSAT {fmt.pct(csat.value, 0)}"),
-            _t(f" satisfied, from {answers:,} answer{'s' if answers != 1 else ''}"),
+            _t(f" satisfied{fmt.margin(current.csat_margin, 'pt')}"),
         ]
-        items.append(Item(_with_change(line, csat, "pt")))
+        items.append(_score(digest, "csat", line, current.csat_responses, "pt"))
 
     rate = digest.figure("response_rate")
     line = [_b(f"{current.answers:,} survey response{'s' if current.answers != 1 else ''}")]
@@ -260,19 +279,34 @@ def _trends(digest: Digest) -> Section:
         span = f"{_show(first, kind)} → {_show(known[-1], kind)}"
         items.append(Item((_b(label), _t(f"  {fmt.sparkline(trend)}  {span}"))))
     first_week, last_week = digest.weeks[0].week, digest.weeks[-1].week
-    return Section(f"Trend, week {first_week.week} to {last_week.week}", tuple(items))
+    title = f"Trend, week {first_week.week} to {last_week.week}"
+    return Section(title, tuple(items), note=_small_weeks(digest))
 
 
-def _reasons(digest: Digest) -> Section:
-    if not digest.reasons:
-        return Section(
-            "Why customers leave",
-            (Item((_t("No churn reasons were given or tagged in this week's answers."),)),),
-        )
+def _small_weeks(digest: Digest) -> Line | None:
+    """Which trend weeks' NPS or CSAT rest on fewer than MIN_SAMPLE answers, if any."""
+    parts = []
+    for label, score in (("NPS", "nps"), ("CSAT", "csat")):
+        weeks = [
+            f"W{w.week.week}" for w in digest.weeks if w.small_sample(score, digest.min_sample)
+        ]
+        if weeks:
+            parts.append(f"{label} in {', '.join(weeks)}")
+    if not parts:
+        return None
+    return (
+        _i(
+            f"Small samples (fewer than {digest.min_sample} answers: read with care; NPS "
+            f"weeks greyed in the chart): {'; '.join(parts)}."
+        ),
+    )
+
+
+def _reason_items(reasons: tuple[ReasonCount, ...], who: str) -> tuple[Item, ...]:
     items = []
-    for reason in digest.reasons:
+    for reason in reasons:
         plural = "s" if reason.customers != 1 else ""
-        line = (_b(reason.label), _t(f" · {reason.customers:,} customer{plural}"))
+        line = (_b(reason.label), _t(f" · {reason.customers:,} {who}{plural}"))
         details: tuple[Line, ...] = ()
         if reason.quote:
             quote: list[Span] = [_i(f"“{reason.quote}”")]
@@ -280,7 +314,38 @@ def _reasons(digest: Digest) -> Section:
                 quote.append(_t(f" ({reason.quote_language})"))
             details = (tuple(quote),)
         items.append(Item(line, details))
-    return Section("Why customers leave", tuple(items), style="numbered")
+    return tuple(items)
+
+
+def _leaving(digest: Digest) -> Section:
+    """The week's leavers only: exit interviews and their last feedback before leaving."""
+    title = "Why customers left"
+    lost = digest.current.lost_customers
+    if lost == 0:
+        return Section(title, (Item((_t("No customers were lost this week."),)),))
+    silent = digest.leavers_without_reason
+    leavers = f"{lost:,} leaver{'s' if lost != 1 else ''}"
+    note = (
+        _t(
+            "Each leaver counted once per reason, from their exit interview and their last "
+            "feedback before leaving"
+        ),
+        _t(f"; {silent:,} of {leavers} gave no reason." if silent else "."),
+    )
+    if not digest.leaving_reasons:
+        return Section(title, (Item((_t(f"None of the {leavers} gave a reason."),)),))
+    items = _reason_items(digest.leaving_reasons, "leaver")
+    return Section(title, items, style="numbered", note=note)
+
+
+def _complaints(digest: Digest) -> Section:
+    """Reasons in the week's feedback from customers who are still customers."""
+    title = "What active customers complain about"
+    if not digest.feedback_reasons:
+        text = "No reasons were given or tagged in active customers' answers this week."
+        return Section(title, (Item((_t(text),)),))
+    items = _reason_items(digest.feedback_reasons, "customer")
+    return Section(title, items, style="numbered")
 
 
 def _customer(entry: RiskEntry) -> Line:

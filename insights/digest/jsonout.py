@@ -1,7 +1,9 @@
 """The digest as JSON: this week's figures flat at the top, then changes, trends and lists.
 
 `jq .nps`, `jq .change.nps` and `jq .trend.nps` read naturally; undefined figures are
-`null` (never 0), money is a string with two decimals, times are ISO 8601.
+`null` (never 0), money is a string with two decimals, times are ISO 8601. `nps_margin`
+and `csat_margin` are ± 95% half-widths in points; `change.nps_clear` says whether the
+change is outside the margin of the difference.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from insights.digest.model import Digest
+from insights.digest.model import Digest, ReasonCount
+from insights.margins import change_margin, is_clear_change
 
 FIGURES = (
     "nps",
@@ -54,6 +57,7 @@ def as_json(digest: Digest) -> dict[str, Any]:
     data["trend"] = {"weeks": [str(w.week) for w in digest.weeks]}
     for name in FIGURES:
         data["trend"][name] = list(digest.figure(name).trend)
+    _margins(data, digest)
     bench = digest.benchmark
     data["retention_benchmark"] = (
         None
@@ -66,16 +70,9 @@ def as_json(digest: Digest) -> dict[str, Any]:
             "weeks_used": bench.weeks_used,
         }
     )
-    data["top_reasons"] = [
-        {
-            "reason": r.key,
-            "label": r.label,
-            "customers": r.customers,
-            "quote": r.quote,
-            "quote_language": r.quote_language,
-        }
-        for r in digest.reasons
-    ]
+    data["leaving_reasons"] = [_reason(r) for r in digest.leaving_reasons]
+    data["leavers_without_reason"] = digest.leavers_without_reason
+    data["feedback_reasons"] = [_reason(r) for r in digest.feedback_reasons]
     data["at_risk"] = [
         {
             "external_id": e.external_id,
@@ -104,6 +101,42 @@ def as_json(digest: Digest) -> dict[str, Any]:
         data["cohorts"] = digest.cohorts.as_json()
     data["generated_at"] = digest.generated_at.isoformat()
     return data
+
+
+def _reason(reason: ReasonCount) -> dict[str, Any]:
+    return {
+        "reason": reason.key,
+        "label": reason.label,
+        "customers": reason.customers,
+        "quote": reason.quote,
+        "quote_language": reason.quote_language,
+    }
+
+
+def _margins(data: dict[str, Any], digest: Digest) -> None:
+    """± 95% margins (`insights.margins`), whether each change is clear, small samples."""
+    current, previous = digest.current, digest.previous
+    data["min_sample"] = digest.min_sample
+    for score in ("nps", "csat"):
+        margin = getattr(current, f"{score}_margin")
+        before = getattr(previous, f"{score}_margin") if previous is not None else None
+        change = data["change"][score]
+        data[f"{score}_margin"] = margin
+        data["change"][f"{score}_margin"] = change_margin(margin, before)
+        data["change"][f"{score}_clear"] = (
+            None if change is None else is_clear_change(change, margin, before)
+        )
+        data["trend"][f"{score}_margin"] = [getattr(w, f"{score}_margin") for w in digest.weeks]
+        data["trend"][f"{score}_responses"] = [
+            getattr(w, f"{score}_responses") for w in digest.weeks
+        ]
+    data["small_sample"] = {
+        score: current.small_sample(score, digest.min_sample) for score in ("nps", "csat")
+    }
+    data["trend"]["small_sample"] = {
+        score: [w.small_sample(score, digest.min_sample) for w in digest.weeks]
+        for score in ("nps", "csat")
+    }
 
 
 def render_json(digest: Digest) -> str:

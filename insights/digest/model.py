@@ -17,6 +17,7 @@ from decimal import Decimal
 from insights.cohorts import CohortTable
 from insights.digest.months import Month
 from insights.digest.weeks import IsoWeek
+from insights.margins import csat_margin, nps_margin
 
 Number = int | float
 
@@ -46,6 +47,26 @@ class WeekFigures:
     """Survey responses received in the week (survey sessions with an answer given in it)."""
     surveys_sent: int
     response_rate: float | None
+
+    @property
+    def nps_margin(self) -> float | None:
+        """± NPS points at 95% (`insights.margins`); None without NPS answers."""
+        return nps_margin(self.promoters, self.detractors, self.nps_responses)
+
+    @property
+    def csat_margin(self) -> float | None:
+        """± percentage points at 95% (`insights.margins`); None without CSAT answers."""
+        return csat_margin(self.csat, self.csat_responses)
+
+    def small_sample(self, score: str, min_sample: int) -> bool:
+        """True when `score` ("nps" or "csat") has answers, but fewer than `min_sample`.
+
+        Judged per score, since each has its own n: a week with 40 NPS answers and 6
+        CSAT answers has a usable NPS and a CSAT to read with care. No answers at all is
+        "no data", not a small sample.
+        """
+        answers = self.nps_responses if score == "nps" else self.csat_responses
+        return 0 < answers < min_sample
 
     @property
     def has_customers(self) -> bool:
@@ -93,7 +114,12 @@ class Figure:
 
 @dataclass(frozen=True)
 class ReasonCount:
-    """A churn reason heard from `customers` distinct customers in the week, with a quote."""
+    """A reason heard from `customers` distinct customers in the week, with a quote.
+
+    Used twice in the digest: for the week's leavers (`Digest.leaving_reasons`, each
+    count at most the customers lost) and for the complaints of customers still active
+    (`Digest.feedback_reasons`). The quote is one customer's own words, in their language.
+    """
 
     key: str
     label: str
@@ -145,7 +171,14 @@ class Digest:
     generated_at: datetime
     weeks: tuple[WeekFigures, ...]
     """The trend window, oldest first; the last one is `week` itself."""
-    reasons: tuple[ReasonCount, ...] = ()
+    leaving_reasons: tuple[ReasonCount, ...] = ()
+    """Why the week's leavers left: exit interviews and their last feedback before leaving."""
+    leavers_without_reason: int = 0
+    """Customers lost in the week who gave no reason at all (no exit reason, no tags)."""
+    feedback_reasons: tuple[ReasonCount, ...] = ()
+    """What customers still active at the end of the week complained about in it."""
+    min_sample: int = 30
+    """A score from fewer answers than this is shown as a small sample (`MIN_SAMPLE`)."""
     at_risk: tuple[RiskEntry, ...] = ()
     at_risk_as_of: datetime | None = None
     # The risk model's horizon and one line on how it did in its backtest

@@ -91,11 +91,12 @@ def monthly_benchmark(industry: str | None, rates: Iterable[float | None]) -> Be
 
 # Sections whose own sentences speak of "the week"; the at-risk list is left alone (its
 # reasons, e.g. "no activity for 3 weeks", are facts about a customer, not the edition).
-_REWORDED = ("This week", "Why customers leave", "Team follow-up", "Trend")
+_REWORDED = ("This week", "Why customers", "What active customers", "Team follow-up", "Trend")
 _WEEK = re.compile(r"\b([Ww])eek(s?)\b")
 
 
 def _months(text: str) -> str:
+    """`this week's` -> `this month's`, `Weeks` -> `Months`: the edition's own words."""
     return _WEEK.sub(lambda m: f"{'M' if m.group(1) == 'W' else 'm'}onth{m.group(2)}", text)
 
 

@@ -26,6 +26,7 @@ from insights.digest.chart import (
     _style,
 )
 from insights.digest.model import Digest
+from insights.digest.monthly import _months
 from insights.digest.months import Month
 
 HEIGHT_PX = 2500
@@ -43,17 +44,17 @@ def render_monthly_chart(digest: Digest) -> bytes:
     figure.subplots_adjust(left=0.2, right=0.97, top=0.94, bottom=0.02)
     figure.suptitle(digest.week.span(), fontsize=TITLE, fontweight="bold", color=INK)
     labels = [_label(w.week) for w in digest.weeks]
-    _nps(figure.add_subplot(grid[0]), labels, [w.nps for w in digest.weeks])
+    _nps(figure.add_subplot(grid[0]), labels, digest)
     _churn(
         figure.add_subplot(grid[1]),
         labels,
         [w.voluntary_churn_rate for w in digest.weeks],
         [w.involuntary_churn_rate for w in digest.weeks],
     )
-    reasons = figure.add_subplot(grid[2])
-    _reasons(reasons, digest)
-    reasons.set_title("Why customers leave, this month (customers)", fontsize=LABEL + 2,
-                      loc="left", color=INK, pad=14)  # fmt: skip
+    _reasons(figure.add_subplot(grid[2]), digest)
+    for panel in figure.axes:  # the weekly panels' titles, said in months
+        title = _months(panel.get_title(loc="left"))
+        panel.set_title(title, loc="left", fontsize=LABEL + 2, color=INK, pad=14)
     ax = figure.add_subplot(grid[3])
     table = digest.cohorts
     if table is not None and table.cohorts:

@@ -64,3 +64,10 @@ def sparkline(values: Sequence[float | int | None]) -> str:
         else:
             out.append(_BARS[round((value - low) / span * (len(_BARS) - 1))])
     return "".join(out)
+
+
+def margin(value: float | None, unit: str = "") -> str:
+    """` ± 12` or ` ± 4 pt`: a 95% margin of error, whole points; empty when unknown."""
+    if value is None:
+        return ""
+    return f" ± {round(value)}{' ' + unit if unit else ''}"

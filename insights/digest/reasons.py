@@ -1,11 +1,16 @@
-"""Why customers leave: the week's top churn reasons, each with one short quote.
+"""Reasons customers gave in a period, each with one short quote; and how quotes are cut.
 
-A reason counts once per customer who gave it in the week, whether it was tagged on their
+A reason counts once per customer who gave it in the period, whether it was tagged on their
 free text (`answer_tags`) or picked as the main reason in an exit interview; so "price" from
 a customer who chose it and also wrote "too expensive" counts one, not two. The quote is
 the customer's own words from an answer tagged with that reason: of readable length, in
 English if there is one, about that reason alone if possible, the most negative by stored
 sentiment, newest on ties.
+
+`top_reasons` counts everyone who answered (`/churn reasons`); the digest's "What active
+customers complain about" is `feedback_reasons`, the same counting restricted to customers
+still active at the end of the period, so a complaint is never read as a reason to leave.
+Why the week's leavers left is `insights.digest.leaving`.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, union
+from sqlalchemy import and_, case, exists, func, literal, or_, select, true, union
 from sqlalchemy.orm import Session, aliased
 
 from insights.digest.model import ReasonCount
 from insights.metrics import Period
-from storage.models import SURVEY_KINDS, Answer, AnswerTag
+from storage.models import SURVEY_KINDS, Answer, AnswerTag, Churn
 
 QUOTE_CHARS = 120
 DIGEST_LANGUAGE = "en"
@@ -28,13 +34,41 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)")
 
 
-def top_reasons(session: Session, period: Period, limit: int = 5) -> list[ReasonCount]:
+def still_active(period: Period) -> Any:
+    """A condition on `Answer`: its customer was not lost in `period` and is active at its end.
+
+    Excluded are customers with a churn episode that started in the period (the digest's
+    "customers lost", even if they came back before it ended) or that is still open at
+    its end (they left earlier and have not come back).
+    """
+    gone = exists().where(
+        Churn.customer_id == Answer.customer_id,
+        Churn.churned_at < period.end,
+        or_(
+            Churn.churned_at >= period.start,
+            Churn.reactivated_at.is_(None),
+            Churn.reactivated_at >= period.end,
+        ),
+    )
+    return ~gone
+
+
+def feedback_reasons(session: Session, period: Period, limit: int = 5) -> list[ReasonCount]:
+    """Reasons in the period's answers of customers still active at its end (see module)."""
+    return top_reasons(session, period, limit, who=still_active(period))
+
+
+def top_reasons(
+    session: Session, period: Period, limit: int = 5, *, who: Any = None
+) -> list[ReasonCount]:
+    """The most frequent reasons of the period; `who` restricts the answers counted."""
     # The survey condition changes no result (every answer has one of them); it lets the
     # (survey, answered_at, ...) index find the week instead of reading every answer.
     in_week = and_(
         Answer.survey.in_(SURVEY_KINDS),
         Answer.answered_at >= period.start,
         Answer.answered_at < period.end,
+        true() if who is None else who,
     )
     tagged = (
         select(AnswerTag.reason.label("reason"), Answer.customer_id.label("customer_id"))
@@ -58,7 +92,7 @@ def top_reasons(session: Session, period: Period, limit: int = 5) -> list[Reason
     ).all()
     if not counts:
         return []
-    quotes = _quotes(session, period, [reason for reason, _ in counts])
+    quotes = _quotes(session, period, [reason for reason, _ in counts], who)
     return [
         ReasonCount(
             key=reason,
@@ -72,7 +106,7 @@ def top_reasons(session: Session, period: Period, limit: int = 5) -> list[Reason
 
 
 def _quotes(
-    session: Session, period: Period, reasons: Sequence[str]
+    session: Session, period: Period, reasons: Sequence[str], who: Any = None
 ) -> dict[str, tuple[str, str | None]]:
     """One quote per reason, picked by a window function in the database."""
     length = func.length(Answer.text)
@@ -110,6 +144,7 @@ def _quotes(
             Answer.survey.in_(SURVEY_KINDS),
             Answer.answered_at >= period.start,
             Answer.answered_at < period.end,
+            true() if who is None else who,
         )
         .subquery()
     )

@@ -73,7 +73,8 @@ def figures(week: IsoWeek, nps: float | None = 20.0, lost: int = 8) -> WeekFigur
 def sample(
     at_risk: int = 3, name: str = "Ava Wilson", reason_text: str = "NPS 3 on 2 Nov"
 ) -> Digest:
-    """A digest made by hand: 8 weeks (NPS 10..17, one week without), 2 reasons, a list."""
+    """A digest made by hand: 8 weeks (NPS 10..17, one without), reasons of 6 of 8 leavers
+    and of active customers, a list."""
     weeks = tuple(figures(WEEK.shift(i - 7), nps=None if i == 2 else 10.0 + i) for i in range(8))
     return Digest(
         week=WEEK,
@@ -82,10 +83,12 @@ def sample(
         period_end=WEEK.end(UTC),
         generated_at=datetime(2026, 11, 23, 8, tzinfo=UTC),
         weeks=weeks,
-        reasons=(
-            ReasonCount("price", "Price", 9, "Too expensive for what we use", None),
-            ReasonCount("support", "Support", 4, "客服三天都不回复", "zh"),
+        leaving_reasons=(
+            ReasonCount("price", "Price", 5, "Too expensive for what we use", None),
+            ReasonCount("support", "Support", 2, "客服三天都不回复", "zh"),
         ),
+        leavers_without_reason=2,
+        feedback_reasons=(ReasonCount("bugs", "Bugs", 9, "The export crashes every time", "en"),),
         at_risk=tuple(
             RiskEntry(
                 f"C{i:04d}",

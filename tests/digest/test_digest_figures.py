@@ -169,13 +169,18 @@ def test_week_figures_match_hand_computation(factory):
 def test_reasons_follow_ups_saves_and_at_risk(factory):
     seed(factory)
     digest = compose_w47(factory)
-    reasons = [(r.key, r.customers) for r in digest.reasons]
-    # price: base0 (exit choice + tagged comment, once) and base6; support: base6 only.
-    assert reasons == [("price", 2), ("support", 1)]
-    price = digest.reasons[0]
-    assert price.label == "Price"
-    assert price.quote == "Far too expensive for a team our size"  # the most negative
-    assert digest.reasons[1].quote == "Too pricey and support ignores us"
+    # Leavers: base0 picked "price" and wrote why (tagged price: one customer, once);
+    # base1 picked "other"; base2 left after a failed payment, without a word.
+    assert [(r.key, r.customers) for r in digest.leaving_reasons] == [("price", 1)]
+    assert digest.leaving_reasons[0].label == "Price"
+    assert digest.leaving_reasons[0].quote == "Far too expensive for a team our size"
+    assert digest.leavers_without_reason == 2
+    # Active customers: base6's NPS comment, tagged price and support.
+    feedback = [(r.key, r.customers, r.quote) for r in digest.feedback_reasons]
+    assert feedback == [
+        ("price", 1, "Too pricey and support ignores us"),
+        ("support", 1, "Too pricey and support ignores us"),
+    ]
     assert (digest.follow_ups.opened, digest.follow_ups.contacted) == (1, 1)
     assert digest.follow_ups.resolved == 1
     assert digest.saves_accepted == 1
@@ -214,19 +219,25 @@ def test_json_has_the_documented_keys(factory):
     seed(factory)
     data = as_json(compose_w47(factory))
     for key in ("week", "nps", "csat", "churn_rate", "retention_rate", "lost_customers",
-                "lost_voluntary", "lost_involuntary", "top_reasons", "at_risk"):  # fmt: skip
+                "lost_voluntary", "lost_involuntary", "leaving_reasons", "feedback_reasons",
+                "nps_margin", "csat_margin", "at_risk"):  # fmt: skip
         assert key in data, key
     assert data["week"] == "2026-W47"
     assert data["nps"] == 25.0 and data["lost_voluntary"] == 2
     assert data["change"]["nps"] == 25.0
     assert data["trend"]["weeks"][-1] == "2026-W47"
-    assert data["top_reasons"][0] == {
-        "reason": "price",
-        "label": "Price",
-        "customers": 2,
-        "quote": "Far too expensive for a team our size",
-        "quote_language": None,
-    }
+    assert data["leaving_reasons"] == [
+        {
+            "reason": "price",
+            "label": "Price",
+            "customers": 1,
+            "quote": "Far too expensive for a team our size",
+            "quote_language": None,
+        }
+    ]
+    assert data["leavers_without_reason"] == 2
+    assert [r["reason"] for r in data["feedback_reasons"]] == ["price", "support"]
+    assert "top_reasons" not in data
     assert set(data["at_risk"][0]) >= {
         "external_id",
         "churn_probability",
@@ -248,7 +259,7 @@ def test_an_empty_week_says_so_instead_of_zeros(factory):
     text = render_text(digest)
     assert "No data for this week." in text
     assert "0 customers lost" not in text and "NPS 0" not in text
-    assert "Why customers leave" not in text
+    assert "Why customers left" not in text
     markdown = render_markdown(digest)
     assert "**No data for this week.**" in markdown
 

@@ -26,9 +26,19 @@ from insights.digest.numbers import change, sparkline
 def test_text_reads_as_a_report():
     text = render_text(sample())
     assert text.startswith("Retention digest · week 47 · 16–22 Nov 2026\n")
-    assert "• NPS +17 from 50 answers (▲ 1 vs last week)" in text
+    # NPS 17 vs 16 from 50 answers each: inside the ± 29 margin of the difference.
+    assert (
+        "• NPS +17 ± 21 (n = 50) (no clear change vs last week: ▲ 1 is inside the ± 29 margin)"
+        in text
+    )
+    assert "• CSAT 80% satisfied ± 12 pt (n = 40) (no change vs last week)" in text
     assert "• Churn 0.4% · 8 customers lost (no change vs last week): 6 cancelled, 2 after" in text
-    assert "1. Price · 9 customers\n   “Too expensive for what we use”" in text
+    assert "Why customers left\n------------------\n1. Price · 5 leavers\n" in text
+    assert "1. Price · 5 leavers\n   “Too expensive for what we use”" in text
+    assert "2 of 8 leavers gave no reason." in text
+    assert "What active customers complain about\n" in text
+    assert "1. Bugs · 9 customers\n   “The export crashes every time”" in text
+    assert "small sample" not in text
     assert "“客服三天都不回复” (zh)" in text
     assert (
         "1. Ava Wilson 0 (C0000, team) · 80% in 30 days · 39.20 of 49.00 MRR expected lost" in text
@@ -44,9 +54,7 @@ def test_markdown_escapes_data():
     markdown = render_markdown(sample(name="*ACME* [beta]_co"))
     assert "**\\*ACME\\* \\[beta\\]\\_co 0**" in markdown
     assert markdown.startswith("# Retention digest · week 47 · 16–22 Nov 2026\n")
-    assert (
-        "\n## Why customers leave\n\n1. **Price** · 9 customers\n   - _“Too expensive" in markdown
-    )
+    assert "\n## Why customers left\n\n1. **Price** · 5 leavers\n   - _“Too expensive" in markdown
 
 
 def test_slack_blocks_escape_and_stay_within_limits():
@@ -65,8 +73,9 @@ def test_slack_blocks_of_a_normal_digest():
     blocks = render_blocks(digest)
     assert len(blocks) < 20
     body = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "*NPS +17* from 50 answers" in body
-    assert "*Why customers leave*" in body
+    assert "*NPS +17 ± 21* (n = 50) (no clear change vs last week" in body
+    assert "*Why customers left*" in body
+    assert "*What active customers complain about*" in body
     assert fallback_text(digest) == (
         "Retention digest, week 47 (16–22 Nov 2026): retention 99.6%, churn 0.4% (8 lost), NPS +17"
     )

@@ -133,6 +133,9 @@ async def test_reasons_counts_share_trend_and_quotes(
     assert "> “Far too expensive and support is slow”" in text
     assert "> “The price went up again”" in text
     assert "corrected the tags of 0 answers" in text
+    # Everyone's reasons are counted here, so the reply does not call them why people left.
+    assert "Reasons customers gave: " in text
+    assert "leavers and active customers alike" in text
 
 
 async def test_customer_story_and_pick_list(
