@@ -165,10 +165,10 @@ def test_the_monthly_document_speaks_in_months_and_lists_the_cohorts(company):
 
 def test_customer_quotes_and_the_call_list_keep_their_words():
     weekly = sample()
-    reason = replace(weekly.reasons[0], quote="Support took a week to answer")
+    reason = replace(weekly.leaving_reasons[0], quote="Support took a week to answer")
     entry = replace(weekly.at_risk[0], reasons=("no activity for 3 weeks",))
     digest = replace(
-        weekly, week=Month(2026, 11), reasons=(reason, *weekly.reasons[1:]),
+        weekly, week=Month(2026, 11), leaving_reasons=(reason, *weekly.leaving_reasons[1:]),
         at_risk=(entry, *weekly.at_risk[1:]),
     )  # fmt: skip
     text = render_text(digest)
