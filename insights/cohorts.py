@@ -15,7 +15,10 @@ Definitions (README "Cohorts" has a worked example):
   is 0 has undefined revenue retention). It can exceed 100% when customers upgrade.
   A customer's MRR at a moment t is the `amount` of their latest `subscription_started`
   or `subscription_changed` event at or before t with an amount; without one, their
-  `customers.mrr`; 0 while inside a churn episode.
+  `customers.mrr`; 0 while inside a churn episode (the definition of
+  `insights.revenue.mrr`). A period's end is read *just before* it, as `metrics` and the
+  revenue movements read period bounds: an event or a churn exactly at midnight on the
+  1st belongs to the new month.
 - Only periods that have **ended** by `now` have a value: the current, partial month
   is left out rather than shown as a too-good "so far" figure, and a cohort whose month
   has not ended yet has no values at all.
@@ -255,7 +258,8 @@ def _event_mrr_delta(
     whose MRR at that moment comes from a subscription event rather than `customers.mrr`.
 
     Each subscription event with an amount is in force from its `occurred_at` until the
-    customer's next one (LEAD over the customer's events; a tie goes to the later id).
+    customer's next one (LEAD over the customer's events; a tie goes to the later id),
+    read just before each period end.
     Customers inside a churn episode are taken out by a second pass joined to `churns`
     (episodes never overlap, so at most one is open at a moment).
     """
@@ -273,9 +277,10 @@ def _event_mrr_delta(
     )
 
     def effective(moment: datetime) -> Any:
+        """In force just before `moment`: an event exactly at a period's end is the next's."""
         return and_(
-            in_force.c.since <= moment,
-            or_(in_force.c.until.is_(None), in_force.c.until > moment),
+            in_force.c.since < moment,
+            or_(in_force.c.until.is_(None), in_force.c.until >= moment),
         )
 
     change = in_force.c.amount - Customer.mrr

@@ -65,13 +65,13 @@ def months(factory):
         churn(session, b, utc(2026, 1, 25), back=utc(2026, 3, 3))
         churn(session, d, END_FEB)  # exactly at the end of February: still active then
         churn(session, e, utc(2026, 4, 1, 12))
-        # MRR history: the latest subscription event with an amount at or before the moment.
+        # MRR history: the latest subscription event with an amount before the period's end.
         priced(session, a, "subscription_started", utc(2026, 1, 5), "15")
         priced(session, b, "subscription_started", utc(2026, 3, 10), "25")
         priced(session, b, "subscription_started", utc(2026, 4, 2), None)  # no amount: ignored
         priced(session, d, "subscription_started", utc(2026, 1, 31, 22, 30), "30")
         priced(session, d, "subscription_started", utc(2026, 2, 15), "35")
-        priced(session, c, "subscription_started", END_FEB, "44")  # at the very end: counts
+        priced(session, c, "subscription_started", END_FEB, "44")  # at the end: March's
         priced(session, c, "subscription_started", utc(2026, 3, 5), "41")
         priced(session, c, "subscription_started", utc(2026, 3, 5), "42")  # same time, later
         priced(session, e, "subscription_started", utc(2026, 3, 20), "70")  # upgrade
@@ -117,11 +117,12 @@ def test_revenue_retention_by_month(factory, months):
     assert jan.retained == (Decimal("45.00"), Decimal("35.00"), Decimal("25.00"), Decimal("25.00"))
     assert jan.retention == (100.0, 77.78, 55.56, 55.56)
     feb = rows["2026-02"]
-    # End of Feb: C 44 (event exactly at the end) + E 50 (customers.mrr) = 94.
+    # End of Feb: C 40 (customers.mrr: the event exactly at the end of February counts
+    # from March, as a churn at that instant does) + E 50 (customers.mrr) = 90.
     # End of Mar: C 42 (tie at 5 Mar: the later event) + E 70 (upgrade) = 112: expansion.
     # End of Apr: C 42, E churned = 42.
-    assert feb.retained == (Decimal("94.00"), Decimal("112.00"), Decimal("42.00"))
-    assert feb.retention == (100.0, 119.15, 44.68)
+    assert feb.retained == (Decimal("90.00"), Decimal("112.00"), Decimal("42.00"))
+    assert feb.retention == (100.0, 124.44, 46.67)
     assert rows["2026-03"].start_mrr == Decimal("0.00")
     assert rows["2026-03"].retention == (None, None)
     # April: F at customers.mrr 60; the payment_succeeded amount is not MRR.
