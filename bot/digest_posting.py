@@ -105,18 +105,11 @@ def compose_week(
     with factory() as session, session.begin():
         lifecycle.refresh(session, now, settings.payment_grace, settings.inactivity_window)
     with factory() as session:
-        if isinstance(week, Month):
-            return compose_month(
-                session,
-                week,
-                settings.tz,
-                now=now,
-                weights=weights if weights is not None else risk_weights(settings),
-                industry=settings.digest.retention_benchmark,
-            )
-        return compose(
+        # One set of options for both editions, so a new one reaches the monthly digest too.
+        compose_edition = compose_month if isinstance(week, Month) else compose
+        return compose_edition(
             session,
-            week,
+            week,  # type: ignore[arg-type]
             settings.tz,
             now=now,
             weights=weights if weights is not None else risk_weights(settings),

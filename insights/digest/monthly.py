@@ -18,12 +18,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from insights import cohorts
-from insights.digest.compose import AT_RISK_LIMIT, TREND_WEEKS, compose
+from insights.digest.compose import TREND_WEEKS, compose
 from insights.digest.document import Document, Item, Line, Section, Span
 from insights.digest.industry import INDUSTRIES
 from insights.digest.model import Benchmark, Digest
@@ -44,13 +45,13 @@ def compose_month(
     weights: Weights | None,
     industry: str | None = None,
     trend_months: int = TREND_WEEKS,
-    at_risk_limit: int = AT_RISK_LIMIT,
+    **options: Any,
 ) -> Digest:
-    """The digest of `month` in `tz` (see `compose`), with its cohort table (from the first
-    month with sign-ups, at most 12 months back)."""
+    """The digest of `month` in `tz` (see `compose`, which gets `options` as they are),
+    with its cohort table (from the first month with sign-ups, at most 12 months back)."""
     digest = compose(
         session, month, tz, now=now, weights=weights, industry=None,  # type: ignore[arg-type]
-        trend_weeks=trend_months, at_risk_limit=at_risk_limit,
+        trend_weeks=trend_months, **options,
     )  # fmt: skip
     as_of = min(now, month.end(tz))
     table = cohorts.compute(

@@ -287,3 +287,13 @@ def test_digest_command_month_and_cadence(database, tmp_path):
     slack = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_DIGEST_CHANNEL": CHANNEL}
     future = CliRunner().invoke(main, ["digest", "--post", "--month", "2999-01"], env=env | slack)
     assert future.exit_code == 2 and "month 2999-01 has not ended yet" in future.output
+
+
+def test_compose_week_gives_the_monthly_edition_the_same_options(database):
+    from bot.digest_posting import compose_week
+
+    settings = digest_settings(database, digest_cadence="monthly", min_sample="5")
+    engine = make_engine(database)
+    digest = compose_week(settings, session_factory(engine), Month(2026, 2), utc(2026, 3, 2))
+    engine.dispose()
+    assert digest.monthly and digest.min_sample == 5 and digest.cohorts is not None
