@@ -4,10 +4,12 @@
                          [--chart digest.png]
     retention-bot digest --post [--week 2026-W47]
 
-Without --week: the last full week (Monday to Sunday in TIMEZONE). --post goes to every
-configured destination through the same claims as the scheduled job, so a week already
-posted somewhere is not posted there again; one line per destination says what happened,
-and the exit code is 1 if any destination failed.
+Without --week: the last full week (Monday to Sunday in TIMEZONE). A week that has not
+started is refused in one line; the current week is printed with its figures so far,
+labelled so (and never posted). --post goes to every configured destination through the
+same claims as the scheduled job, so a week already posted somewhere is not posted there
+again; one line per destination says what happened, and the exit code is 1 if any
+destination failed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from insights.digest import (
     render_markdown,
     render_text,
 )
+from insights.periods import PeriodNotStarted
 
 if TYPE_CHECKING:
     from insights.digest.delivery import Outcome
@@ -38,12 +41,16 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 
 
 def _week(value: str | None, app: AppContext, now: datetime) -> IsoWeek:
+    """The chosen week; one that has not started is refused ("2027-W10 has not happened yet")."""
     if value is None:
         return IsoWeek.last_full(now, app.settings.tz)
     try:
-        return IsoWeek.parse(value)
+        week = IsoWeek.parse(value)
     except WeekFormatError as error:
         raise click.BadParameter(str(error), param_hint="--week") from None
+    if week.start(app.settings.tz) >= now:
+        raise PeriodNotStarted(f"{week} has not happened yet")
+    return week
 
 
 def _describe(outcome: Outcome) -> str:
