@@ -24,11 +24,11 @@ RESERVED_BLOCKS = 4
 
 def line(rank: int, row: AtRiskCustomer, as_of: datetime, tz: tzinfo) -> str:
     plan = f" · {blocks.escape(row.plan)}" if row.plan else ""
-    new = "*NEW* " if row.new_to_list else ""
+    new = " · *new this week*" if row.new_to_list else ""
     why = "; ".join(blocks.escape(reason) for reason in row.reasons[:3]) or "no strong signal"
     contact = blocks.escape(contact_note(row.owner, row.last_contacted_at, as_of, tz))
     return (
-        f"{rank}. {new}{customer_title(row.name, row.external_id)}{plan}\n"
+        f"{rank}. {customer_title(row.name, row.external_id)}{plan}{new}\n"
         f"      *{percent(row.probability)}* in {row.horizon_days} days · MRR {money(row.mrr)} · "
         f"expected loss *{money(row.revenue_at_risk)}*\n"
         f"      {contact}\n"

@@ -58,7 +58,8 @@ def test_dry_run_prints_each_format(env, tmp_path):
         (["--week", "2026-W60"], "Invalid value for --week: 2026 has no ISO week 60"),
         (["--week", "last week"], "is not an ISO week like 2026-W47"),
         (["--dry-run", "--post"], "choose one of --dry-run (print) and --post (send)"),
-        (["--post", "--week", "2099-W01"], "week 2099-W01 has not ended yet"),
+        (["--post", "--week", "2099-W01"], "2099-W01 has not happened yet"),
+        (["--dry-run", "--week", "2099-W01"], "2099-W01 has not happened yet"),
         (["--post", "--chart", "x.png"], "--chart writes the chart of a --dry-run"),
     ],
 )
