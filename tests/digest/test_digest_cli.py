@@ -134,3 +134,19 @@ def test_a_destination_without_its_token_is_refused():
         )
     )
     assert [p.destination for p in both] == ["slack:C0123456", "telegram:5", "telegram:-7"]
+
+
+def test_this_week_is_printed_so_far_and_not_posted(env):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from insights.digest import IsoWeek
+
+    week = IsoWeek.of(datetime.now(UTC), ZoneInfo("Europe/Copenhagen"))
+    printed = digest(env, "--dry-run", "--week", str(week))
+    assert printed.exit_code == 0, printed.output
+    assert " · so far: " in printed.stdout.splitlines()[0]
+    assert f"week {week} is still in progress; figures so far" in printed.stderr
+    posted = digest(env, "--post", "--week", str(week))
+    assert posted.exit_code == 2
+    assert f"week {week} has not ended yet; --dry-run shows it so far" in posted.stderr
