@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +15,7 @@ from bot.cli import main
 from bot.digest_posting import destinations
 from builders import answer, at, customer, event
 from config import ConfigError, load_settings
+from insights.digest import IsoWeek
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -137,11 +140,6 @@ def test_a_destination_without_its_token_is_refused():
 
 
 def test_this_week_is_printed_so_far_and_not_posted(env):
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    from insights.digest import IsoWeek
-
     week = IsoWeek.of(datetime.now(UTC), ZoneInfo("Europe/Copenhagen"))
     printed = digest(env, "--dry-run", "--week", str(week))
     assert printed.exit_code == 0, printed.output
