@@ -13,6 +13,9 @@ from rich.cells import cell_len
 from bot.cli import main
 from bot.commands.call_list_text import render_call_list
 from builders import customer, event
+from handlers.slack import at_risk_reply
+from handlers.slack.churn_args import AtRisk
+from handlers.slack.churn_queries import AtRiskResult
 from insights.call_list import call_list, contact_note
 from insights.risk import default_weights
 from storage.models import FollowUp
@@ -137,3 +140,15 @@ def test_at_risk_cli_at_80_columns_and_as_json(factory, database_url):
     rows = {row["external_id"]: row for row in json.loads(as_json.stdout)}
     assert rows["silent"]["owner"] == "U_ALICE"
     assert {"new_to_list", "last_contacted_at", "contributions"} <= set(rows["silent"])
+
+
+def test_slack_at_risk_reply_shows_new_owner_and_last_contact(factory):
+    seed(factory)
+    with factory() as session:
+        rows = call_list(session, NOW, default_weights(), limit=2)
+    reply = at_risk_reply.render(AtRiskResult(AtRisk(2), NOW, rows), TZ)
+    text = json.dumps(reply.blocks, ensure_ascii=False)
+    assert "*Silent Ltd* (`silent`)\\n" in text  # not new: no marker after the name
+    assert "2. `payer` · *new this week*\\n" in text
+    assert "owner U_ALICE · last contacted 17 Nov" in text
+    assert "no owner · not contacted yet" in text

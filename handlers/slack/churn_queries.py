@@ -28,6 +28,7 @@ class SummaryResult:
     current: metrics.RetentionMetrics
     previous: metrics.RetentionMetrics
     reasons: ReasonReport
+    as_of: datetime | None = None  # when asked: a period running past it is "so far"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
                 metrics.compute(session, query.period),
                 metrics.compute(session, query.period.previous()),
                 reason_report(session, query.period, quotes=0),
+                as_of,
             )
         if isinstance(query, Reasons):
             return reason_report(session, query.period)

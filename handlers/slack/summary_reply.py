@@ -54,6 +54,8 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
     else:
         reason_text = "*Top churn reasons*\nNo churn reasons were given in this period."
     title = f"Retention summary: {describe(period, tz)}"
+    if result.as_of is not None and period.end > result.as_of:
+        title += " (so far, today included)"
     body = [
         blocks.header(title),
         blocks.context(f"Changes are against {describe(previous, tz)}, the {days} days before."),
