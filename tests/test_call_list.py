@@ -152,3 +152,8 @@ def test_slack_at_risk_reply_shows_new_owner_and_last_contact(factory):
     assert "2. `payer` · *new this week*\\n" in text
     assert "owner U_ALICE · last contacted 17 Nov" in text
     assert "no owner · not contacted yet" in text
+    in_kroner = json.dumps(
+        at_risk_reply.render(AtRiskResult(AtRisk(2), NOW, rows), TZ, "kr").blocks,
+        ensure_ascii=False,
+    )
+    assert "MRR 100.00 kr · expected loss *" in in_kroner
