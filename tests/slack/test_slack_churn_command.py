@@ -51,7 +51,7 @@ async def test_summary_figures_match_the_metrics_module(
     assert "Retention summary: 14 Feb – 15 Mar 2026 (so far, today included)" in text
     assert now.nps is not None and before.nps is not None
     assert (now.nps_responses, before.nps_responses) == (6, 2)
-    nps_change = numbers.change(now.nps - before.nps, "pt")
+    nps_change = numbers.change(round(now.nps) - round(before.nps))  # whole, as the digest
     assert f"*NPS*\n{numbers.nps(now.nps)} ({nps_change})" in text
     assert (
         f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors" in text
