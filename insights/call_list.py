@@ -7,7 +7,7 @@ On top of `insights.at_risk.at_risk` (who, how likely, why), each customer gets:
   its week, so "new" there means "not on the list at the end of the week before". Both
   lists are scored for the customers active now, so a customer who joined the list only
   because others left it also counts as new: they are new for whoever makes the calls.
-  With no length limit (every active customer) nobody is new.
+  With no length limit (every active customer) there is no list to enter: None.
 - `owner`: the assignee of their most recent follow-up still open at `as_of` (not
   resolved by then), or None.
 - `last_contacted_at`: the latest time anyone marked one of their follow-ups contacted,
@@ -53,7 +53,7 @@ def call_list(
     return [
         replace(
             row,
-            new_to_list=False if before is None else row.external_id not in before,
+            new_to_list=None if before is None else row.external_id not in before,
             owner=owners.get(row.external_id),
             last_contacted_at=contacted.get(row.external_id),
         )
