@@ -115,6 +115,7 @@ def compose_week(
             weights=weights if weights is not None else risk_weights(settings),
             industry=settings.digest.retention_benchmark,
             min_sample=settings.digest.min_sample,
+            currency=settings.core.currency,
         )
 
 

@@ -91,6 +91,7 @@ def build_context(
         payment_grace=settings.payment_grace,
         inactivity_window=settings.inactivity_window,
         clock=clock,
+        currency=settings.core.currency,
     )
 
 

@@ -50,6 +50,7 @@ from insights.risk import (
     RiskSignals,
     Weights,
     rank,
+    shown_reasons,
 )
 from insights.risk_store import current_model
 from storage.models import Answer, AnswerTag, Customer, Event, SurveySession
@@ -69,9 +70,14 @@ class AtRiskCustomer:
     probability: float  # of churning within `horizon_days`
     horizon_days: int
     revenue_at_risk: Decimal  # MRR x probability: the expected MRR lost over the horizon
-    reasons: list[str]
+    reasons: list[str]  # the strongest actionable, recent ones (`insights.risk.shown_reasons`)
     assessment: RiskAssessment
     model: RiskModel
+    # Filled in by `insights.call_list`: not on the list a week earlier; the open
+    # follow-up's assignee; the last time anyone on the team marked them contacted.
+    new_to_list: bool | None = None
+    owner: str | None = None
+    last_contacted_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         a = self.assessment
@@ -85,6 +91,11 @@ class AtRiskCustomer:
             "mrr": f"{self.mrr:.2f}",
             "revenue_at_risk": f"{self.revenue_at_risk:.2f}",
             "reasons": self.reasons,
+            "new_to_list": self.new_to_list,
+            "owner": self.owner,
+            "last_contacted_at": (
+                self.last_contacted_at.isoformat() if self.last_contacted_at else None
+            ),
             "baseline_probability": round(a.baseline_probability, 6),
             "contributions": [
                 {
@@ -461,7 +472,7 @@ def at_risk(
             probability=item.assessment.probability,
             horizon_days=model.horizon_days,
             revenue_at_risk=item.revenue_at_risk,
-            reasons=item.assessment.top_reasons(3),
+            reasons=shown_reasons(item.assessment, model.horizon_days),
             assessment=item.assessment,
             model=model,
         )

@@ -214,3 +214,8 @@ def compute(session: Session, period: Period) -> RetentionMetrics:
         arpu=arpu,
         cltv=cltv,
     )
+
+
+def first_data_at(session: Session) -> datetime | None:
+    """When the first customer signed up: a period ending by then has no data at all."""
+    return session.scalar(select(func.min(Customer.signed_up_at)))

@@ -9,13 +9,20 @@ Both forms name whole local days in the business's TIMEZONE, so a period is alwa
   person reading "1 Oct .. 31 Oct" means.
 
 `Period.previous()` (the period of the same length just before) gives the comparison.
+
+"The last 30 days" means `last_days(30, ...)` everywhere: in chat (`30d`), as the default
+of `retention-bot metrics` and in the demo's `last_30_days`. A period that has not ended
+is cut off at now (`up_to_now`) and labelled "so far"; one that has not started is
+refused ("2027-W10 has not happened yet").
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from config.errors import UserError
 from insights.metrics import Period
 from insights.timeparse import local_midnight
 
@@ -83,3 +90,46 @@ def describe(period: Period, tz: tzinfo) -> str:
     if first.year == last.year:
         return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
     return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+class PeriodNotStarted(PeriodError, UserError):
+    """A period (or week) that starts after now: there are no figures to show for it."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A period as far as it has happened: `period` is `asked` cut off at `now`.
+
+    Figures for a period that has not ended are figures *so far*; callers label them with
+    `so_far_note` instead of presenting them as the whole period (a week that has only
+    had two days has lost almost nobody, which would read as a 100% retention).
+    """
+
+    asked: Period
+    period: Period
+
+    @property
+    def so_far(self) -> bool:
+        return self.period.end < self.asked.end
+
+
+def up_to_now(asked: Period, now: datetime, label: str) -> Covered:
+    """`asked` cut off at `now`; PeriodNotStarted ("<label> has not happened yet") if it
+    starts at or after `now`."""
+    if asked.start >= now:
+        raise PeriodNotStarted(f"{label} has not happened yet")
+    return Covered(asked, Period(asked.start, min(asked.end, now)))
+
+
+def so_far_note(covered: Covered, tz: tzinfo) -> str:
+    """`so far: 30 Nov – 2 Dec 2026, 3 of 7 days, the last one under way`."""
+    first, last = first_and_last_day(covered.period, tz)
+    _, asked_last = first_and_last_day(covered.asked, tz)
+    days = (last - first).days + 1
+    total = (asked_last - first).days + 1
+    end = covered.period.end
+    partial = end != local_midnight(end.astimezone(tz).date(), tz)
+    under_way = ", the last one under way" if partial else ""
+    return f"so far: {describe(covered.period, tz)}, {days} of {total} days{under_way}"

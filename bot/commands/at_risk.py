@@ -3,49 +3,38 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import textwrap
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 import click
 from rich.console import Console
-from rich.table import Table
 
+from bot.commands.call_list_text import render_call_list
 from bot.context import AppContext
-from insights.at_risk import AtRiskCustomer, at_risk
-from insights.risk import RiskModel, chance
+from insights.at_risk import AtRiskCustomer
+from insights.call_list import call_list
+from insights.digest import numbers
+from insights.risk import RiskModel
 
 
-def footer(rows: list[AtRiskCustomer], model: RiskModel) -> str:
+def footer(rows: list[AtRiskCustomer], model: RiskModel, currency: str | None = None) -> str:
     """Expected MRR loss of the listed customers, and how good the model was in its backtest."""
     total = sum((row.revenue_at_risk for row in rows), Decimal(0))
     return (
         f"Expected MRR loss in {model.horizon_days} days from these {len(rows):,} customers: "
-        f"{total:,.2f} (sum of MRR × probability). Model: {model.summary()}."
+        f"{numbers.money(total, currency)} (sum of MRR × probability). Model: {model.summary()}."
     )
 
 
-def render_table(rows: list[AtRiskCustomer]) -> Table:
-    horizon = rows[0].horizon_days if rows else 30
-    caption = footer(rows, rows[0].model) if rows else None
-    table = Table(
-        title="Customers at risk, by expected MRR loss (MRR × probability of churning)",
-        caption=caption,
-    )
-    for name, justify in (("#", "right"), ("customer", "left"), ("plan", "left"),
-                          (f"churn in {horizon} days", "right"), ("MRR", "right"),
-                          ("expected loss", "right"), ("why", "left")):  # fmt: skip
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for n, row in enumerate(rows, start=1):
-        table.add_row(
-            str(n),
-            f"{row.name or ''} ({row.external_id})" if row.name else row.external_id,
-            row.plan or "",
-            chance(row.probability, None),
-            f"{row.mrr:.2f}",
-            f"{row.revenue_at_risk:.2f}",
-            "; ".join(row.reasons),
-        )
-    return table
+def render_text(
+    rows: list[AtRiskCustomer], as_of: datetime, tz: tzinfo, currency: str | None, width: int
+) -> str:
+    """The call list at `width` columns, then its footer wrapped to the same width."""
+    body = render_call_list(rows, as_of=as_of, tz=tz, width=width, currency=currency)
+    if not rows:
+        return body
+    return body + "\n\n" + "\n".join(textwrap.wrap(footer(rows, rows[0].model, currency), width))
 
 
 @click.command("at-risk")
@@ -72,10 +61,11 @@ def at_risk_command(
     """
     app.refresh_lifecycle()
     factory = app.database()
+    now = datetime.now(UTC)
     with factory() as session:
-        rows = at_risk(
+        rows = call_list(
             session,
-            datetime.now(UTC),
+            now,
             app.risk_weights,
             limit=None if everyone or limit == 0 else limit,
             plan=plan,
@@ -85,7 +75,9 @@ def at_risk_command(
     elif not rows:
         click.echo("No active customers" + (f" on plan {plan!r}." if plan else "."))
     else:
-        Console().print(render_table(rows))
+        settings = app.settings
+        width = Console().width
+        click.echo(render_text(rows, now, settings.tz, settings.core.currency, width))
 
 
 def register(group: click.Group) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bot.commands.at_risk import render_table as at_risk_table
+from bot.commands.at_risk import render_text as at_risk_text
 from bot.commands.metrics import render_table
 from bot.commands.outputs import prepare_folder, writing
 from bot.commands.progress import count_progress
@@ -25,7 +25,7 @@ from bot.digest_posting import compose_week
 from bot.synthetic import generate
 from config import load_settings
 from insights import feedback, metrics
-from insights.at_risk import at_risk
+from insights.call_list import call_list
 from insights.digest import IsoWeek, render_chart, render_markdown
 from insights.ingest import (
     CustomerImporter,
@@ -33,6 +33,7 @@ from insights.ingest import (
     Rejection,
     ResponseImporter,
 )
+from insights.periods import last_days, up_to_now
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
 from storage import schema
 from surveys.send_history import record_sends
@@ -101,11 +102,12 @@ def run_demo(
         progress.update(task, description="computing metrics", completed=4)
         last_week = IsoWeek.last_full(now, tz)
         week = last_week.period(tz)
-        month = metrics.Period(now - timedelta(days=30), now)
+        # The one "last 30 days" (insights.periods): today included, so far.
+        month = up_to_now(last_days(30, tz, now), now, "the last 30 days")
         with factory() as session:
             weekly = metrics.compute(session, week)
-            monthly = metrics.compute(session, month)
-            risky = at_risk(session, now, app.risk_weights, limit=50)
+            monthly = metrics.compute(session, month.period)
+            risky = call_list(session, now, app.risk_weights, limit=50)
         progress.update(task, description="writing the weekly digest")
         digest = compose_week(settings, factory, last_week, now)
         (output / "digest.md").write_text(render_markdown(digest), encoding="utf-8")
@@ -129,8 +131,9 @@ def run_demo(
         },
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    console.print(render_table(monthly, settings.core.timezone))
-    console.print(at_risk_table(risky[:5]))
+    currency = settings.core.currency
+    console.print(render_table(monthly, settings.core.timezone, currency=currency, covered=month))
+    console.print(at_risk_text(risky[:5], now, tz, currency, console.width))
     console.print(f"Churn risk model: {fit.model.kind}, {fit.model.summary()} ({fit.note}).")
     return summary
 

@@ -5,10 +5,12 @@
     retention-bot digest --post [--week 2026-W47 | --month 2026-11]
 
 Without --week or --month: the last full week (Monday to Sunday in TIMEZONE), or with
-DIGEST_CADENCE=monthly the last full calendar month (the monthly edition, with cohorts).
---post goes to every configured destination through the same claims as the scheduled job,
-so a week (month) already posted somewhere is not posted there again; one line per
-destination says what happened, and the exit code is 1 if any destination failed.
+DIGEST_CADENCE=monthly the last full calendar month (the monthly edition, with cohorts). A
+week or month that has not started is refused in one line; the current week is printed
+with its figures so far, labelled so (and never posted). --post goes to every configured
+destination through the same claims as the scheduled job, so a week (month) already posted
+somewhere is not posted there again; one line per destination says what happened, and the
+exit code is 1 if any destination failed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from insights.digest import (
     render_markdown,
     render_text,
 )
+from insights.periods import PeriodNotStarted
 
 if TYPE_CHECKING:
     from insights.digest.delivery import Outcome
@@ -41,20 +44,27 @@ RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_js
 
 
 def _week(value: str | None, month: str | None, app: AppContext, now: datetime) -> IsoWeek | Month:
+    """The chosen week or month; one that has not started is refused ("2027-W10 has not
+    happened yet"). Without either: the last full week, or month with DIGEST_CADENCE=monthly."""
     if value is not None and month is not None:
         raise click.UsageError("choose one of --week and --month")
+    chosen: IsoWeek | Month
     if month is not None:
         try:
-            return Month.parse(month)
+            chosen = Month.parse(month)
         except MonthFormatError as error:
             raise click.BadParameter(str(error), param_hint="--month") from None
-    if value is None:
+    elif value is None:
         unit = Month if app.settings.digest.cadence == "monthly" else IsoWeek
         return unit.last_full(now, app.settings.tz)
-    try:
-        return IsoWeek.parse(value)
-    except WeekFormatError as error:
-        raise click.BadParameter(str(error), param_hint="--week") from None
+    else:
+        try:
+            chosen = IsoWeek.parse(value)
+        except WeekFormatError as error:
+            raise click.BadParameter(str(error), param_hint="--week") from None
+    if chosen.start(app.settings.tz) >= now:
+        raise PeriodNotStarted(f"{chosen} has not happened yet")
+    return chosen
 
 
 def _name(period: IsoWeek | Month) -> str:

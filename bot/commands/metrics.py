@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,7 +14,9 @@ from rich.table import Table
 from bot.commands.periods import period_from_options
 from bot.context import AppContext
 from insights import metrics
+from insights.digest import numbers
 from insights.margins import csat_margin, nps_margin
+from insights.periods import Covered, so_far_note
 
 JSON_KEYS = (
     "customers_start",
@@ -53,11 +57,25 @@ def _margin(value: float | None, answers: int, unit: str = "") -> str:
     return "undefined" if value is None else f"± {value:.1f}{unit} (n = {answers})"
 
 
-def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
+def _money(value: Decimal | None, currency: str | None) -> str:
+    return "undefined" if value is None else numbers.money(value, currency)
+
+
+def render_table(
+    result: metrics.RetentionMetrics,
+    tz_name: str,
+    *,
+    currency: str | None = None,
+    covered: Covered | None = None,
+) -> Table:
+    """The figures as a two-column table; `covered` labels a period that has not ended."""
     tz = ZoneInfo(tz_name)
     start = result.period_from.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     end = result.period_to.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    table = Table(title=f"Retention from {start} up to {end} ({tz_name})")
+    title = f"Retention from {start} up to {end} ({tz_name})"
+    if covered is not None and covered.so_far:
+        title += f", {so_far_note(covered, tz)}"
+    table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     nps_m, csat_m = _margins(result)
@@ -76,7 +94,8 @@ def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
         ("  involuntary", _show(result.involuntary_churn_rate, "%")),
         (
             "NPS (promoters / passives / detractors)",
-            f"{_show(result.nps)} ({result.promoters} / {result.passives} / {result.detractors})",
+            f"{numbers.nps(result.nps) if result.nps is not None else 'undefined'} "
+            f"({result.promoters} / {result.passives} / {result.detractors})",
         ),
         ("  ± 95% margin (n answers)", _margin(nps_m, result.nps_responses)),
         ("CSAT", f"{_show(result.csat, '%')} of {result.csat_responses} answers"),
@@ -86,9 +105,9 @@ def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
             f"{_show(result.response_rate, '%')} ({result.surveys_answered} of "
             f"{result.surveys_sent} sent)",
         ),
-        ("MRR at end", f"{result.mrr_end:.2f}"),
-        ("ARPU (monthly)", _show(result.arpu)),
-        ("CLTV", _show(result.cltv)),
+        ("MRR at end", _money(result.mrr_end, currency)),
+        ("ARPU (monthly)", _money(result.arpu, currency)),
+        ("CLTV", _money(result.cltv, currency)),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -105,22 +124,44 @@ def render_table(result: metrics.RetentionMetrics, tz_name: str) -> Table:
 def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: str) -> None:
     """Retention rate, churn (voluntary / involuntary), NPS, CSAT for [--from, --to).
 
-    Dates are read in TIMEZONE; without options, the last 30 full days. A figure with no
-    denominator (no customers at start, no answers) is shown as undefined, never as 0.
+    Dates are read in TIMEZONE. Without options: the last 30 days, today included so far;
+    --from alone: until now. A period that has not ended is cut off at now and labelled
+    "so far"; one that has not started is refused. A figure with no denominator (no
+    customers at start, no answers) is shown as undefined, never as 0.
     """
-    period = period_from_options(start, end, app.settings.tz)
+    covered = period_from_options(start, end, app.settings.tz, datetime.now(UTC))
     app.refresh_lifecycle()
     factory = app.database()
     with factory() as session:
-        result = metrics.compute(session, period)
+        result = metrics.compute(session, covered.period)
+        first = metrics.first_data_at(session)
+    before_first = first is None or covered.period.end <= first
     if fmt == "json":
         data = result.as_json()
         data["nps_margin"], data["csat_margin"] = _margins(result)
         ordered = {key: data[key] for key in JSON_KEYS}
         ordered.update({key: value for key, value in data.items() if key not in ordered})
+        ordered["so_far"] = covered.so_far
+        ordered["before_first_data"] = before_first
         click.echo(json.dumps(ordered, ensure_ascii=False))
+    elif before_first:
+        click.echo(_before_first_data(first, app.settings.core.timezone))
     else:
-        Console().print(render_table(result, app.settings.core.timezone))
+        Console().print(
+            render_table(
+                result,
+                app.settings.core.timezone,
+                currency=app.settings.core.currency,
+                covered=covered,
+            )
+        )
+
+
+def _before_first_data(first: datetime | None, tz_name: str) -> str:
+    if first is None:
+        return "No data: no customers have been imported yet."
+    day = first.astimezone(ZoneInfo(tz_name)).date().isoformat()
+    return f"No data: this period ends before the first customer signed up ({day})."
 
 
 def register(group: click.Group) -> None:

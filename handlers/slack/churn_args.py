@@ -96,6 +96,8 @@ def _parsed_period(text: str, tz: tzinfo, now: datetime) -> Period:
         raise UsageError(str(error)) from None
     except OverflowError:
         period = None
+    if period is not None and period.start >= now:
+        raise UsageError(f"{text.strip()} has not happened yet")
     if period is None or not (
         period.start.year >= EARLIEST_YEAR and period.end.year <= LATEST_YEAR
     ):

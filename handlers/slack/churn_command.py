@@ -62,7 +62,7 @@ def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> b
     if isinstance(result, churn_queries.SummaryResult):
         return summary_reply.render(result, tz)
     if isinstance(result, churn_queries.AtRiskResult):
-        return at_risk_reply.render(result, tz)
+        return at_risk_reply.render(result, tz, ctx.currency)
     if isinstance(result, churn_queries.CustomerResult):
         return customer_reply.render(
             result, tz, lambda external_id: freeze(CustomerLookup(external_id), frozen.as_of, tz)

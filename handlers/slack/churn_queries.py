@@ -15,7 +15,8 @@ from datetime import datetime
 from handlers.slack.churn_args import AtRisk, CustomerLookup, Frozen, Help, Reasons, Summary
 from handlers.slack.context import SlackContext
 from insights import metrics
-from insights.at_risk import AtRiskCustomer, at_risk
+from insights.at_risk import AtRiskCustomer
+from insights.call_list import call_list
 from insights.customer_story import CustomerStory, Matches, customer_story, find_customers
 from insights.reason_trends import ReasonReport, reason_report
 
@@ -27,6 +28,7 @@ class SummaryResult:
     current: metrics.RetentionMetrics
     previous: metrics.RetentionMetrics
     reasons: ReasonReport
+    as_of: datetime | None = None  # when asked: a period running past it is "so far"
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,12 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
                 metrics.compute(session, query.period),
                 metrics.compute(session, query.period.previous()),
                 reason_report(session, query.period, quotes=0),
+                as_of,
             )
         if isinstance(query, Reasons):
             return reason_report(session, query.period)
         if isinstance(query, AtRisk):
-            rows = at_risk(session, as_of, ctx.weights, limit=query.limit, plan=query.plan)
+            rows = call_list(session, as_of, ctx.weights, limit=query.limit, plan=query.plan)
             return AtRiskResult(query, as_of, rows)
         if isinstance(query, CustomerLookup):
             matches = find_customers(session, query.term)

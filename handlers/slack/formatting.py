@@ -25,8 +25,8 @@ def reasons_text(keys: tuple[str, ...] | list[str]) -> str:
     return ", ".join(reason_words(k) for k in keys) if keys else "none"
 
 
-def money(value: Decimal | None) -> str:
-    return "–" if value is None else numbers.money(value)
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    return "–" if value is None else numbers.money(value, currency)
 
 
 def day(moment: datetime | None, tz: tzinfo) -> str:

@@ -14,6 +14,11 @@ from insights.periods import describe
 TOP_REASONS = 5
 
 
+def _whole(nps: float | None) -> int | None:
+    """NPS is written as a whole number (+18), so its change is too (▲ 3), as in the digest."""
+    return None if nps is None else round(nps)
+
+
 def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
     now, before = result.current, result.previous
     period = Period(now.period_from, now.period_to)
@@ -22,7 +27,7 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
     answers_now = now.nps_responses + now.csat_responses
     answers_before = before.nps_responses + before.csat_responses
     fields = [
-        f"*NPS*\n{numbers.nps(now.nps)}{delta(now.nps, before.nps, 'pt')}\n"
+        f"*NPS*\n{numbers.nps(now.nps)}{delta(_whole(now.nps), _whole(before.nps))}\n"
         f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors",
         f"*CSAT*\n{numbers.pct(now.csat)}{delta(now.csat, before.csat, 'pt')}\n"
         f"{now.csat_satisfied} of {now.csat_responses} satisfied",
@@ -54,6 +59,8 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
     else:
         reason_text = "*Top reasons customers gave*\nNo reasons were given in this period."
     title = f"Retention summary: {describe(period, tz)}"
+    if result.as_of is not None and period.end > result.as_of:
+        title += " (so far, today included)"
     body = [
         blocks.header(title),
         blocks.context(f"Changes are against {describe(previous, tz)}, the {days} days before."),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from insights.at_risk import at_risk
+from insights.call_list import call_list
 from insights.digest.industry import benchmark
 from insights.digest.leaving import LOOKBACK_DAYS, leaving_reasons
 from insights.digest.model import Digest, RiskEntry
@@ -21,6 +21,8 @@ from insights.digest.reasons import feedback_reasons
 from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
 from insights.digest.weeks import IsoWeek
+from insights.metrics import first_data_at
+from insights.periods import up_to_now
 from insights.risk import Weights
 from insights.risk_store import current_model
 
@@ -41,23 +43,31 @@ def compose(
     trend_weeks: int = TREND_WEEKS,
     at_risk_limit: int = AT_RISK_LIMIT,
     min_sample: int = MIN_SAMPLE,
+    currency: str | None = None,
 ) -> Digest:
     """The digest of `week` in `tz`; `weights=None` leaves the at-risk list out.
 
     Scores from fewer than `min_sample` answers are marked as small samples. Leavers'
     last feedback is looked for within the risk model's horizon (30 days without one).
 
+    A week that has not started is refused (`insights.periods.PeriodNotStarted`); one
+    still under way is composed with its figures so far (`Digest.covered_until`). A week
+    that ends before the first customer signed up has no call list.
+
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
     """
-    weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
-    figures = week_series(session, weeks, tz)
     period = week.period(tz)
+    covered = up_to_now(period, now, str(week))
+    weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
+    figures = week_series(session, weeks, tz, until=covered.period.end)
+    first = first_data_at(session)
+    before_first = first is None or period.end <= first
     entries: tuple[RiskEntry, ...] = ()
     as_of = None
     horizon = note = None
-    if weights is not None and at_risk_limit > 0:
-        as_of = min(now, period.end)
+    if weights is not None and at_risk_limit > 0 and not before_first:
+        as_of = covered.period.end
         model = current_model(session, weights)
         horizon, note = model.horizon_days, model.summary()
         entries = tuple(
@@ -70,8 +80,11 @@ def compose(
                 mrr=row.mrr,
                 revenue_at_risk=row.revenue_at_risk,
                 reasons=tuple(row.reasons),
+                new_to_list=bool(row.new_to_list),
+                owner=row.owner,
+                last_contacted_at=row.last_contacted_at,
             )
-            for row in at_risk(session, as_of, weights, limit=at_risk_limit, model=model)
+            for row in call_list(session, as_of, weights, limit=at_risk_limit, model=model)
         )
     leaving = leaving_reasons(session, period, TOP_REASONS, horizon or LOOKBACK_DAYS)
     return Digest(
@@ -92,4 +105,7 @@ def compose(
         follow_ups=follow_ups(session, period),
         saves_accepted=saves_accepted(session, period),
         benchmark=benchmark(industry, (f.retention_rate for f in figures)),
+        covered_until=covered.period.end if covered.so_far else None,
+        first_data_at=first,
+        currency=currency,
     )

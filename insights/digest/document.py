@@ -8,11 +8,16 @@ sentences a manager reads are written once, here, and read the same on every pla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
+from insights.call_list import contact_note
 from insights.digest import numbers as fmt
 from insights.digest.model import Digest, Figure, ReasonCount, RiskEntry
 from insights.margins import change_margin, is_clear_change
+from insights.metrics import Period
+from insights.periods import Covered, so_far_note
 from insights.risk import chance
 
 VS = "vs last week"
@@ -104,22 +109,7 @@ def document(digest: Digest) -> Document:
     if digest.has_data:
         sections.append(_headline(digest))
     else:
-        sections.append(
-            Section(
-                "This week",
-                (
-                    Item(
-                        (
-                            _b("No data for this week."),
-                            _t(
-                                " No customers and no survey answers were recorded "
-                                f"in {week.span()}."
-                            ),
-                        )
-                    ),
-                ),
-            )
-        )
+        sections.append(Section("This week", (Item(_no_data(digest)),)))
     if any(w.has_data for w in digest.weeks):
         sections.append(_trends(digest))
     if digest.has_data:
@@ -133,16 +123,46 @@ def document(digest: Digest) -> Document:
         from insights.digest.monthly import monthly_document
 
         return monthly_document(digest, Document("", (), tuple(sections)))
+    so_far = f" · {_so_far(digest)}" if digest.so_far else ""
     return Document(
-        title=f"Retention digest · week {week.week} · {week.span()}",
+        title=f"Retention digest · week {week.week} · {week.span()}{so_far}",
         subtitle=(
             _i(
                 f"Week {week} (Monday to Sunday, {digest.timezone}). Changes are against "
                 "the week before; trends cover 8 weeks, oldest first."
+                + (" The week is not over: its figures are so far." if so_far else "")
             ),
         ),
         sections=tuple(sections),
     )
+
+
+def _so_far(digest: Digest) -> str:
+    """`so far: 30 Nov – 2 Dec 2026, 3 of 7 days` for a week still under way."""
+    assert digest.covered_until is not None
+    asked = Period(digest.period_start, digest.period_end)
+    covered = Covered(asked, Period(digest.period_start, digest.covered_until))
+    return so_far_note(covered, ZoneInfo(digest.timezone))
+
+
+def _no_data(digest: Digest) -> Line:
+    if digest.before_first_data:
+        first = digest.first_data_at
+        since = (
+            f"the first customer signed up on {_local_day(digest, first)}"
+            if first is not None
+            else "no customers have been imported yet"
+        )
+        return (_b("No data for this week."), _t(f" It is before the first data: {since}."))
+    return (
+        _b("No data for this week."),
+        _t(f" No customers and no survey answers were recorded in {digest.week.span()}."),
+    )
+
+
+def _local_day(digest: Digest, moment: datetime) -> str:
+    day = moment.astimezone(ZoneInfo(digest.timezone)).date()
+    return f"{day.day} {day:%b %Y}"
 
 
 def _headline(digest: Digest) -> Section:
@@ -195,12 +215,23 @@ def _headline(digest: Digest) -> Section:
         items.append(_score(digest, "csat", line, current.csat_responses, "pt"))
 
     rate = digest.figure("response_rate")
-    line = [_b(f"{current.answers:,} survey response{'s' if current.answers != 1 else ''}")]
     if rate.value is None:
-        line.append(_t("; response rate unknown (no survey sends recorded this week)"))
+        answers = current.answers
+        line = [
+            _b(f"{answers:,} survey answer{'s' if answers != 1 else ''} received"),
+            _t("; response rate unknown (no survey sends recorded this week)"),
+        ]
         items.append(Item(tuple(line)))
     else:
-        line.append(_t(f", response rate {fmt.pct(rate.value, 0)}"))
+        # The rate and the count beside it are the same thing: of the surveys sent this
+        # week, how many were answered (`WeekFigures.surveys_answered / surveys_sent`).
+        line = [
+            _b(f"Response rate {fmt.pct(rate.value, 0)}"),
+            _t(
+                f": {current.surveys_answered:,} of {current.surveys_sent:,} surveys "
+                "sent this week answered"
+            ),
+        ]
         items.append(Item(_with_change(line, rate, "pt")))
 
     if current.has_customers:
@@ -348,31 +379,43 @@ def _complaints(digest: Digest) -> Section:
     return Section(title, items, style="numbered")
 
 
-def _customer(entry: RiskEntry) -> Line:
+def _customer(entry: RiskEntry, currency: str | None) -> Line:
     who = entry.name or entry.external_id
     extra = entry.external_id if entry.name else None
     tags = ", ".join(x for x in (extra, entry.plan) if x)
     return (
+        *((_b("NEW "),) if entry.new_to_list else ()),
         _b(who),
         _t(f" ({tags})" if tags else ""),
         _t(f" · {chance(entry.probability, entry.horizon_days)} · "),
-        _b(fmt.money(entry.revenue_at_risk)),
-        _t(f" of {fmt.money(entry.mrr)} MRR expected lost"),
+        _b(fmt.money(entry.revenue_at_risk, currency)),
+        _t(f" of {fmt.money(entry.mrr, currency)} MRR expected lost"),
     )
+
+
+def _call_details(entry: RiskEntry, digest: Digest) -> tuple[Line, ...]:
+    """Who owns the customer and when they were last contacted, then why to call."""
+    assert digest.at_risk_as_of is not None
+    tz = ZoneInfo(digest.timezone)
+    contact = contact_note(entry.owner, entry.last_contacted_at, digest.at_risk_as_of, tz)
+    why = "; ".join(entry.reasons) or "no recent signal to act on (see at-risk --format json)"
+    return ((_i(contact),), (_t(why),))
 
 
 def _at_risk(digest: Digest) -> Section:
     title = f"Call first: the {len(digest.at_risk)} customers most at risk"
     if not digest.at_risk:
         return Section("Customers at risk", (Item((_t("No active customers."),)),))
+    new = sum(entry.new_to_list for entry in digest.at_risk)
+    title += f" ({new} new this week)" if new else " (none new this week)"
     items = tuple(
-        Item(_customer(entry), ((_t("; ".join(entry.reasons)),),) if entry.reasons else ())
+        Item(_customer(entry, digest.currency), _call_details(entry, digest))
         for entry in digest.at_risk
     )
     days = digest.risk_horizon_days or 30
     note = (
         _t(f"Expected MRR loss in {days} days from these customers: "),
-        _b(fmt.money(digest.revenue_at_risk)),
+        _b(fmt.money(digest.revenue_at_risk, digest.currency)),
         _t(" (Σ MRR × probability of churning)"),
         _t(f"; {digest.risk_model_note}." if digest.risk_model_note else "."),
     )

@@ -29,6 +29,7 @@ COUNTS = (
     "nps_responses",
     "csat_responses",
     "surveys_sent",
+    "surveys_answered",
     "customers_start",
     "customers_end",
     "new_customers",
@@ -48,6 +49,9 @@ def as_json(digest: Digest) -> dict[str, Any]:
             "label": digest.week.span(),
         },
         "has_data": digest.has_data,
+        "so_far": digest.so_far,
+        "covered_until": digest.covered_until.isoformat() if digest.covered_until else None,
+        "before_first_data": digest.before_first_data,
     }
     for name in FIGURES:
         data[name] = current.value(name)
@@ -83,6 +87,9 @@ def as_json(digest: Digest) -> dict[str, Any]:
             "mrr": f"{e.mrr:.2f}",
             "revenue_at_risk": f"{e.revenue_at_risk:.2f}",
             "reasons": list(e.reasons),
+            "new_to_list": e.new_to_list,
+            "owner": e.owner,
+            "last_contacted_at": e.last_contacted_at.isoformat() if e.last_contacted_at else None,
         }
         for e in digest.at_risk
     ]

@@ -47,6 +47,9 @@ class WeekFigures:
     """Survey responses received in the week (survey sessions with an answer given in it)."""
     surveys_sent: int
     response_rate: float | None
+    surveys_answered: int = 0
+    """Of the `surveys_sent` in the week, how many were answered (at any time): the
+    response rate is surveys_answered / surveys_sent."""
 
     @property
     def nps_margin(self) -> float | None:
@@ -140,6 +143,9 @@ class RiskEntry:
     mrr: Decimal
     revenue_at_risk: Decimal  # MRR x probability
     reasons: tuple[str, ...]
+    new_to_list: bool = False  # not on the list at the end of the week before
+    owner: str | None = None  # the open follow-up's assignee
+    last_contacted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,21 @@ class Digest:
     @property
     def monthly(self) -> bool:
         return isinstance(self.week, Month)
+
+    # A week still under way: its figures run up to `covered_until`, not to its end.
+    covered_until: datetime | None = None
+    # When the first customer signed up (None: no customers at all): a week that ends
+    # before it has no data and no call list.
+    first_data_at: datetime | None = None
+    currency: str | None = None  # written after money amounts (CURRENCY)
+
+    @property
+    def so_far(self) -> bool:
+        return self.covered_until is not None
+
+    @property
+    def before_first_data(self) -> bool:
+        return self.first_data_at is None or self.period_end <= self.first_data_at
 
     @property
     def current(self) -> WeekFigures:

@@ -50,9 +50,15 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def week_series(session: Session, weeks: Sequence[IsoWeek], tz: tzinfo) -> list[WeekFigures]:
-    """Figures for consecutive `weeks` (oldest first)."""
-    bounds = [week.start(tz) for week in weeks] + [weeks[-1].end(tz)]
+def week_series(
+    session: Session, weeks: Sequence[IsoWeek], tz: tzinfo, until: datetime | None = None
+) -> list[WeekFigures]:
+    """Figures for consecutive `weeks` (oldest first); the last one cut off at `until`
+    when it is still under way (figures so far)."""
+    last_end = weeks[-1].end(tz)
+    if until is not None and weeks[-1].start(tz) < until < last_end:
+        last_end = until
+    bounds = [week.start(tz) for week in weeks] + [last_end]
     n = len(weeks)
     active = _active_at_bounds(session, bounds)
     new = _new_by_week(session, bounds)
@@ -89,6 +95,7 @@ def week_series(session: Session, weeks: Sequence[IsoWeek], tz: tzinfo) -> list[
                 answers=answers.get(i, 0),
                 surveys_sent=sent_n,
                 response_rate=percent(responded, sent_n),
+                surveys_answered=responded,
             )
         )
     return figures

@@ -12,6 +12,7 @@ from insights.risk.features import FEATURES, feature_values
 from insights.risk.model import RiskModel, hand_set_model, recalibrated_model
 from insights.risk.ranking import RankedCustomer, rank
 from insights.risk.scoring import hand_terms, score
+from insights.risk.shown_reasons import shown_reasons
 from insights.risk.signals import CHURN_REASONS, RiskSignals
 from insights.risk.weights import (
     DEFAULT_WEIGHTS_FILE,
@@ -44,4 +45,5 @@ __all__ = [
     "recalibrated_model",
     "revenue_at_risk",
     "score",
+    "shown_reasons",
 ]

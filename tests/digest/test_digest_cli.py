@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +15,7 @@ from bot.cli import main
 from bot.digest_posting import destinations
 from builders import answer, at, customer, event
 from config import ConfigError, load_settings
+from insights.digest import IsoWeek
 from storage import schema
 from storage.database import make_engine, session_factory
 
@@ -58,7 +61,8 @@ def test_dry_run_prints_each_format(env, tmp_path):
         (["--week", "2026-W60"], "Invalid value for --week: 2026 has no ISO week 60"),
         (["--week", "last week"], "is not an ISO week like 2026-W47"),
         (["--dry-run", "--post"], "choose one of --dry-run (print) and --post (send)"),
-        (["--post", "--week", "2099-W01"], "week 2099-W01 has not ended yet"),
+        (["--post", "--week", "2099-W01"], "2099-W01 has not happened yet"),
+        (["--dry-run", "--week", "2099-W01"], "2099-W01 has not happened yet"),
         (["--post", "--chart", "x.png"], "--chart writes the chart of a --dry-run"),
     ],
 )
@@ -133,3 +137,14 @@ def test_a_destination_without_its_token_is_refused():
         )
     )
     assert [p.destination for p in both] == ["slack:C0123456", "telegram:5", "telegram:-7"]
+
+
+def test_this_week_is_printed_so_far_and_not_posted(env):
+    week = IsoWeek.of(datetime.now(UTC), ZoneInfo("Europe/Copenhagen"))
+    printed = digest(env, "--dry-run", "--week", str(week))
+    assert printed.exit_code == 0, printed.output
+    assert " · so far: " in printed.stdout.splitlines()[0]
+    assert f"week {week} is still in progress; figures so far" in printed.stderr
+    posted = digest(env, "--post", "--week", str(week))
+    assert posted.exit_code == 2
+    assert f"week {week} has not ended yet; --dry-run shows it so far" in posted.stderr

@@ -286,7 +286,7 @@ def test_digest_command_month_and_cadence(database, tmp_path):
     )
     slack = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_DIGEST_CHANNEL": CHANNEL}
     future = CliRunner().invoke(main, ["digest", "--post", "--month", "2999-01"], env=env | slack)
-    assert future.exit_code == 2 and "month 2999-01 has not ended yet" in future.output
+    assert future.exit_code == 2 and "2999-01 has not happened yet" in future.output
 
 
 def test_compose_week_gives_the_monthly_edition_the_same_options(database):

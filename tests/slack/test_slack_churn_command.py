@@ -48,10 +48,10 @@ async def test_summary_figures_match_the_metrics_module(
         reasons = top_reasons(session, period, limit=10)
         reasons_before = {r.key: r.customers for r in top_reasons(session, period.previous())}
     text = text_of(answer)
-    assert "Retention summary: 14 Feb – 15 Mar 2026" in text
+    assert "Retention summary: 14 Feb – 15 Mar 2026 (so far, today included)" in text
     assert now.nps is not None and before.nps is not None
     assert (now.nps_responses, before.nps_responses) == (6, 2)
-    nps_change = numbers.change(now.nps - before.nps, "pt")
+    nps_change = numbers.change(round(now.nps) - round(before.nps))  # whole, as the digest
     assert f"*NPS*\n{numbers.nps(now.nps)} ({nps_change})" in text
     assert (
         f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors" in text
@@ -81,6 +81,7 @@ async def test_summary_figures_match_the_metrics_module(
     with factory() as session:
         february = metrics.compute(session, days_between(date(2026, 2, 1), date(2026, 2, 28), TZ))
     assert "Retention summary: 1 Feb – 28 Feb 2026" in text_of(answer)
+    assert "so far" not in text_of(answer)  # February has ended
     assert f"*NPS*\n{numbers.nps(february.nps)}" in text_of(answer)
 
 

@@ -99,6 +99,8 @@ def test_parse(text: str, expected: object) -> None:
         ('at-risk plan:"Pro', "a quote is not closed"),
         ("customer   ", "needs an external id"),
         ("delete everything", "unknown subcommand 'delete'"),
+        ("summary 2026-03-31..2026-04-30", "^2026-03-31..2026-04-30 has not happened yet$"),
+        ("reasons 2027-01-01..2027-02-01", "^2027-01-01..2027-02-01 has not happened yet$"),
     ],
 )
 def test_usage_errors(text: str, message: str) -> None:
@@ -121,3 +123,10 @@ def test_frozen_queries_read_back_the_same_with_their_moment() -> None:
     assert date(2026, 3, 30) == last_days(1, TZ, NOW).start.astimezone(TZ).date()
     with pytest.raises(UsageError):
         thaw("not-a-stamp summary", TZ)
+
+
+def test_a_period_that_has_started_is_accepted_even_if_it_runs_past_now() -> None:
+    """Today (30 March in Berlin) has started: the summary shows it so far."""
+    query = parse("summary 2026-03-30..2026-04-05", TZ, NOW)
+    assert isinstance(query, Summary)
+    assert query.period == Period(local(2026, 3, 30), local(2026, 4, 6))
