@@ -52,12 +52,11 @@ def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:
             )
             connection.execute(
                 INSERT_EVENT,
-                {"id": 1, "event_id": "e-1", "type": "subscription_started", "amount": 100,
-                 "t": T},
+                {"id": 1, "event_id": "e-1", "type": "subscription_started", "amount": 100, "t": T},
             )
             connection.execute(
-                INSERT_EVENT, {"id": 2, "event_id": "e-2", "type": "activity", "amount": None,
-                               "t": T},
+                INSERT_EVENT,
+                {"id": 2, "event_id": "e-2", "type": "activity", "amount": None, "t": T},
             )
         assert _refused(engine, id=3, event_id="e-3", type="subscription_changed", amount=150)
 
@@ -65,8 +64,7 @@ def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:
         with engine.begin() as connection:
             connection.execute(
                 INSERT_EVENT,
-                {"id": 3, "event_id": "e-3", "type": "subscription_changed", "amount": 150,
-                 "t": T},
+                {"id": 3, "event_id": "e-3", "type": "subscription_changed", "amount": 150, "t": T},
             )
             assert _events(connection) == [
                 ("e-1", "subscription_started", "100.00"),
@@ -88,4 +86,3 @@ def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:
         assert schema.head_revision() == "0013"
     finally:
         engine.dispose()
-

@@ -1,0 +1,129 @@
+"""A customer's MRR at a moment, from their subscription events: the one definition.
+
+MRR of a customer at moment t:
+- the `amount` of their latest `subscription_started` or `subscription_changed` event with
+  `occurred_at <= t` and a non-null amount (ties on time: the later-stored event wins; a
+  negative amount, refused at import, is ignored: MRR is never negative);
+- if there is none, `customers.mrr` (what the CRM export or the API said);
+- and 0 while they are inside a churn episode (`churned_at <= t < reactivated_at`, or no
+  reactivation yet) or before they signed up (`t < signed_up_at`).
+
+Everything revenue-related (movements, retention, revenue cohorts, ARPU) reads MRR through
+`mrr_by_customer`, so a figure never depends on which report asked. It is one SQL
+statement for any number of moments: per moment, a window function ranks the subscription
+events up to it (a range on the (type, occurred_at) index: subscription events are few next
+to activity) and a grouped pass over the churn episodes says who was gone then. Nothing is
+loaded into Python per customer.
+
+A period [start, end) compares the MRR *just before* its bounds (`just_before`): an event at
+`end` belongs to the next period, and the customers at start are then exactly those of
+`insights.metrics` (signed up before `start`, not inside an episode that began before it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Numeric, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from storage.models import Churn, Customer, Event
+from storage.types import UTCDateTime
+
+SUBSCRIPTION_TYPES = ("subscription_started", "subscription_changed")
+MONEY = Numeric(14, 2)
+CENT = Decimal("0.01")
+_TICK = timedelta(microseconds=1)  # the resolution of stored times on both databases
+
+
+def just_before(moment: datetime) -> datetime:
+    """The last representable moment before `moment`: what was in force as `moment` began."""
+    return moment - _TICK
+
+
+def cents(value: Any) -> Decimal:
+    """A summed amount from either database (SQLite may sum to a float) as exact cents."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def money_text(value: Decimal | None) -> str | None:
+    """Money in JSON: a string with two decimals (as everywhere else), null when undefined."""
+    return None if value is None else f"{value:.2f}"
+
+
+def _latest_amounts(moment: datetime) -> Any:
+    """(customer_id, amount): each customer's newest subscription amount up to `moment`."""
+    rank = func.row_number().over(
+        partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc())
+    )
+    ranked = (
+        select(Event.customer_id, Event.amount, rank.label("rank"))
+        .where(
+            Event.type.in_(SUBSCRIPTION_TYPES),
+            Event.amount >= 0,
+            Event.occurred_at <= moment,
+        )
+        .subquery()
+    )
+    return select(ranked.c.customer_id, ranked.c.amount).where(ranked.c.rank == 1).subquery()
+
+
+def _inside_episode(moment: datetime) -> Any:
+    at = literal(moment, UTCDateTime())
+    return and_(
+        Churn.churned_at <= at, or_(Churn.reactivated_at.is_(None), Churn.reactivated_at > at)
+    )
+
+
+def _gone(moments: Sequence[datetime]) -> Any:
+    """(customer_id, gone_0, gone_1, ...): 1 where the customer is inside an episode then."""
+    flags = [
+        func.max(case((_inside_episode(m), 1), else_=0)).label(f"gone_{i}")
+        for i, m in enumerate(moments)
+    ]
+    overlapping = and_(
+        Churn.churned_at <= max(moments),
+        or_(Churn.reactivated_at.is_(None), Churn.reactivated_at > min(moments)),
+    )
+    return select(Churn.customer_id, *flags).where(overlapping).group_by(Churn.customer_id)
+
+
+def mrr_by_customer(moments: Sequence[datetime]) -> Select[Any]:
+    """A query with one row per customer: `customer_id`, `signed_up_at`, `mrr_i` (MRR at
+    `moments[i]`) and `gone_i` (1 when inside a churn episode then, else 0).
+
+    Add `.where(...)` on `Customer` columns to narrow it; aggregate over `.subquery()`.
+    """
+    if not moments:
+        raise ValueError("at least one moment is needed")
+    gone = _gone(moments).subquery()
+    query = select(Customer.id.label("customer_id"), Customer.signed_up_at).outerjoin(
+        gone, gone.c.customer_id == Customer.id
+    )
+    for i, moment in enumerate(moments):
+        latest = _latest_amounts(moment)
+        query = query.outerjoin(latest, latest.c.customer_id == Customer.id)
+        flag = func.coalesce(gone.c[f"gone_{i}"], 0)
+        at = literal(moment, UTCDateTime())
+        amount = case(
+            (Customer.signed_up_at > at, 0),
+            (flag == 1, 0),
+            else_=func.coalesce(latest.c.amount, Customer.mrr),
+        )
+        query = query.add_columns(
+            type_coerce(amount, MONEY).label(f"mrr_{i}"), flag.label(f"gone_{i}")
+        )
+    return query
+
+
+def total_mrr(session: Session, moments: Sequence[datetime]) -> list[Decimal]:
+    """Σ MRR over all customers at each of `moments` (one statement)."""
+    per = mrr_by_customer(moments).subquery()
+    row = session.execute(
+        select(*(func.coalesce(func.sum(per.c[f"mrr_{i}"]), 0) for i in range(len(moments))))
+    ).one()
+    return [cents(value) for value in row]
