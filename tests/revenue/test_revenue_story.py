@@ -30,4 +30,3 @@ def test_an_mrr_change_is_shown_with_its_amount(factory: sessionmaker[Session]) 
     assert "MRR changes 1" in text
     assert "MRR changed (1,299.50)" in text
     assert story.customer.mrr == 1299.5  # today's MRR follows the change
-
