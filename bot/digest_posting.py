@@ -96,6 +96,7 @@ def compose_week(
             now=now,
             weights=weights if weights is not None else risk_weights(settings),
             industry=settings.digest.retention_benchmark,
+            currency=settings.core.currency,
         )
 
 

@@ -17,6 +17,7 @@ from insights.at_risk import at_risk
 from insights.digest.industry import benchmark
 from insights.digest.model import Digest, RiskEntry
 from insights.digest.reasons import top_reasons
+from insights.digest.revenue import week_revenue
 from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
 from insights.digest.weeks import IsoWeek
@@ -38,11 +39,13 @@ def compose(
     industry: str | None = None,
     trend_weeks: int = TREND_WEEKS,
     at_risk_limit: int = AT_RISK_LIMIT,
+    currency: str | None = None,
 ) -> Digest:
     """The digest of `week` in `tz`; `weights=None` leaves the at-risk list out.
 
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
+    `currency` is written after the revenue figures (CURRENCY).
     """
     weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
     figures = week_series(session, weeks, tz)
@@ -82,4 +85,5 @@ def compose(
         follow_ups=follow_ups(session, period),
         saves_accepted=saves_accepted(session, period),
         benchmark=benchmark(industry, (f.retention_rate for f in figures)),
+        revenue=week_revenue(session, period, week.shift(-1).period(tz), currency),
     )

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from insights.digest.model import Digest
+from insights.digest.revenue import revenue_json
 
 FIGURES = (
     "nps",
@@ -99,6 +100,10 @@ def as_json(digest: Digest) -> dict[str, Any]:
         "resolved": digest.follow_ups.resolved,
     }
     data["saves_accepted"] = digest.saves_accepted
+    revenue = revenue_json(digest)
+    change = revenue.pop("change", {})
+    data.update(revenue)
+    data["change"].update(change)
     data["generated_at"] = digest.generated_at.isoformat()
     return data
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from insights.digest.weeks import IsoWeek
+from insights.revenue.movements import Leaver, MrrMovements
 
 Number = int | float
 
@@ -135,6 +136,25 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Revenue:
+    """The week's MRR movements, GRR and NRR (definitions: `insights.revenue.movements`),
+    the customers behind the MRR lost (largest first), last week's NRR for the change, and
+    the CURRENCY money is written with."""
+
+    movements: MrrMovements
+    leavers: tuple[Leaver, ...] = ()
+    previous_nrr: float | None = None
+    currency: str | None = None
+
+    @property
+    def nrr_change(self) -> float | None:
+        nrr = self.movements.net_revenue_retention
+        if nrr is None or self.previous_nrr is None:
+            return None
+        return round(nrr - self.previous_nrr, 2)
+
+
+@dataclass(frozen=True)
 class Digest:
     week: IsoWeek
     timezone: str
@@ -153,6 +173,7 @@ class Digest:
     follow_ups: FollowUps = field(default_factory=lambda: FollowUps(0, 0, 0))
     saves_accepted: int = 0
     benchmark: Benchmark | None = None
+    revenue: Revenue | None = None
 
     @property
     def current(self) -> WeekFigures:
