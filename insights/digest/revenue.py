@@ -100,13 +100,16 @@ def revenue_section(digest: Digest) -> Section | None:
     if revenue is None or not digest.has_data:
         return None
     m = revenue.movements
-    movements = (
-        Span("MRR movements", bold=True),
-        Span(
-            f": new +{fmt.money(m.new)}, expansion +{fmt.money(m.expansion)}, "
-            f"reactivation +{fmt.money(m.reactivation)}, contraction −{fmt.money(m.contraction)}, "
-            f"churned −{fmt.money(m.churned)}"
-        ),
+    parts = (
+        ("new", m.new, "+"),
+        ("expansion", m.expansion, "+"),
+        ("reactivation", m.reactivation, "+"),
+        ("contraction", m.contraction, "−"),
+        ("churned", m.churned, "−"),
     )
+    words = ", ".join(
+        f"{name} {sign if value else ''}{fmt.money(value)}" for name, value, sign in parts
+    )
+    movements = (Span("MRR movements", bold=True), Span(f": {words}"))
     items = (Item(_headline(revenue), _leavers(revenue)), Item(movements))
     return Section("Revenue", items)
