@@ -90,6 +90,7 @@ def build_context(
         managers=frozenset(settings.slack.follow_up_managers),
         payment_grace=settings.payment_grace,
         inactivity_window=settings.inactivity_window,
+        currency=settings.core.currency,
         clock=clock,
     )
 

@@ -1,6 +1,7 @@
 """Running a /churn query against the core: one function per subcommand, plain results.
 
 Figures come from the core's own functions (`insights.metrics.compute`,
+`insights.revenue.report.revenue_report`,
 `insights.at_risk.at_risk`, `insights.reason_trends`, `insights.customer_story`), never
 recomputed here, so Slack shows the numbers the CLI and the digest show. These functions
 block (SQL), so the listener runs them in a worker thread; churn is brought up to date
@@ -18,8 +19,11 @@ from insights import metrics
 from insights.at_risk import AtRiskCustomer, at_risk
 from insights.customer_story import CustomerStory, Matches, customer_story, find_customers
 from insights.reason_trends import ReasonReport, reason_report
+from insights.revenue.movements import MrrMovements, mrr_movements
+from insights.revenue.report import RevenueReport, revenue_report
 
 SUMMARY_REASONS = 5
+SUMMARY_LEAVERS = 3
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class SummaryResult:
     current: metrics.RetentionMetrics
     previous: metrics.RetentionMetrics
     reasons: ReasonReport
+    revenue: RevenueReport | None = None
+    previous_revenue: MrrMovements | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,9 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
                 metrics.compute(session, query.period),
                 metrics.compute(session, query.period.previous()),
                 reason_report(session, query.period, quotes=0),
+                revenue_report(session, query.period, SUMMARY_LEAVERS),
+                mrr_movements(session, query.period.previous()),
+                ctx.currency,
             )
         if isinstance(query, Reasons):
             return reason_report(session, query.period)

@@ -37,6 +37,7 @@ class SlackContext:
     managers: frozenset[str] = frozenset()
     payment_grace: timedelta = timedelta(days=14)
     inactivity_window: timedelta | None = None
+    currency: str | None = None  # CURRENCY, written after money amounts
     alerts: AlertQueue | None = field(default=None, repr=False)
 
     def refresh_lifecycle(self, now: datetime) -> None:
