@@ -34,6 +34,7 @@ from insights.ingest import (
     ResponseImporter,
 )
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
+from insights.revenue.report import revenue_report
 from storage import schema
 from surveys.send_history import record_sends
 
@@ -105,6 +106,8 @@ def run_demo(
         with factory() as session:
             weekly = metrics.compute(session, week)
             monthly = metrics.compute(session, month)
+            weekly_revenue = revenue_report(session, week)
+            monthly_revenue = revenue_report(session, month)
             risky = at_risk(session, now, app.risk_weights, limit=50)
         progress.update(task, description="writing the weekly digest")
         digest = compose_week(settings, factory, last_week, now)
@@ -118,8 +121,8 @@ def run_demo(
     summary = {
         "generated": counts.__dict__,
         "rejected_rows": rejected,
-        "last_week": weekly.as_json(),
-        "last_30_days": monthly.as_json(),
+        "last_week": {**weekly.as_json(), **weekly_revenue.as_json()},
+        "last_30_days": {**monthly.as_json(), **monthly_revenue.as_json()},
         "risk_model": {
             "version": fit.model.version,
             "kind": fit.model.kind,
@@ -129,7 +132,9 @@ def run_demo(
         },
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    console.print(render_table(monthly, settings.core.timezone))
+    console.print(
+        render_table(monthly, settings.core.timezone, monthly_revenue, settings.core.currency)
+    )
     console.print(at_risk_table(risky[:5]))
     console.print(f"Churn risk model: {fit.model.kind}, {fit.model.summary()} ({fit.note}).")
     return summary
