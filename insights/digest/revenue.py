@@ -17,6 +17,7 @@ from insights.digest.document import Item, Line, Section, Span
 from insights.digest.model import Digest, Revenue
 from insights.metrics import Period
 from insights.revenue.movements import mrr_movements, top_leavers
+from insights.revenue.mrr import just_before, total_mrr
 from insights.revenue.report import leaver_json, movements_json
 
 TOP_LEAVERS = 3
@@ -31,10 +32,13 @@ REVENUE_KEYS = (
 def week_revenue(
     session: Session, period: Period, previous: Period, currency: str | None = None
 ) -> Revenue:
-    """Movements of `period`, and NRR of the `previous` one for its change."""
-    before = mrr_movements(session, previous)
+    """Movements of `period`, and NRR of the `previous` one for its change; the four
+    bounds' MRR totals in one pass over the customers."""
+    bounds = sorted({previous.start, previous.end, period.start, period.end})
+    mrr = dict(zip(bounds, total_mrr(session, [just_before(b) for b in bounds]), strict=True))
+    before = mrr_movements(session, previous, (mrr[previous.start], mrr[previous.end]))
     return Revenue(
-        movements=mrr_movements(session, period),
+        movements=mrr_movements(session, period, (mrr[period.start], mrr[period.end])),
         leavers=tuple(top_leavers(session, period, TOP_LEAVERS)),
         previous_nrr=before.net_revenue_retention,
         currency=currency,

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import and_, case, func, not_, select, union
 from sqlalchemy.orm import Session
 
 from insights.metrics import Period
-from insights.revenue.mrr import cents, just_before, mrr_by_customer
-from storage.models import Customer
+from insights.revenue.mrr import SUBSCRIPTION_TYPES, cents, just_before, mrr_by_customer, total_mrr
+from storage.models import Churn, Customer, Event
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,26 @@ class Leaver:
     mrr: Decimal
 
 
+def _touched(period: Period) -> Any:
+    """Ids of the customers whose MRR or state may differ between the period's bounds: who
+    signed up, had a subscription event, churned or came back in it. Everyone else has
+    s = e and the same churn state at both, so no movement; reading only these keeps a
+    week's movements to a few index ranges instead of a pass over every customer."""
+    start, end = period.start, period.end
+    return union(
+        select(Customer.id).where(Customer.signed_up_at >= start, Customer.signed_up_at < end),
+        select(Event.customer_id).where(
+            Event.type.in_(SUBSCRIPTION_TYPES), Event.occurred_at >= start, Event.occurred_at < end
+        ),
+        select(Churn.customer_id).where(Churn.churned_at >= start, Churn.churned_at < end),
+        select(Churn.customer_id).where(Churn.reactivated_at >= start, Churn.reactivated_at < end),
+    )
+
+
 def _per_customer(period: Period) -> Any:
     moments = (just_before(period.start), just_before(period.end))
-    return mrr_by_customer(moments).where(Customer.signed_up_at < period.end).subquery()
+    within = select(_touched(period).subquery().c[0])
+    return mrr_by_customer(moments, within).where(Customer.signed_up_at < period.end).subquery()
 
 
 def _kinds(per: Any, period: Period) -> dict[str, Any]:
@@ -98,15 +115,22 @@ def _sum_if(condition: Any, value: Any) -> Any:
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
-def mrr_movements(session: Session, period: Period) -> MrrMovements:
-    """The period's movements in one aggregate query (definitions: module docstring)."""
+def mrr_movements(
+    session: Session, period: Period, totals: tuple[Decimal, Decimal] | None = None
+) -> MrrMovements:
+    """The period's movements (definitions: module docstring): start and end MRR in one
+    pass over the customers (or `totals`, when the caller read them with other moments in
+    the same pass), the movements over the customers the period touched."""
+    if totals is None:
+        bounds = (just_before(period.start), just_before(period.end))
+        first, last = total_mrr(session, bounds)
+        totals = (first, last)
+    start, end = totals
     per = _per_customer(period)
     kind = _kinds(per, period)
     s, e = per.c.mrr_0, per.c.mrr_1
     row = session.execute(
         select(
-            func.coalesce(func.sum(s), 0),
-            func.coalesce(func.sum(e), 0),
             _sum_if(kind["new"], e),
             _sum_if(and_(kind["stayed"], e > s), e - s),
             _sum_if(and_(kind["stayed"], e < s), s - e),
@@ -114,7 +138,7 @@ def mrr_movements(session: Session, period: Period) -> MrrMovements:
             _sum_if(kind["reactivation"], e),
         )
     ).one()
-    start, end, new, expansion, contraction, churned, back = (cents(v) for v in row)
+    new, expansion, contraction, churned, back = (cents(v) for v in row)
     return MrrMovements(start, end, new, expansion, contraction, churned, back)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import revenue_company as co
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from builders import event
 from insights import metrics
 from insights.metrics import Period
 from insights.revenue.movements import mrr_movements, top_leavers
@@ -15,7 +16,7 @@ from insights.revenue.mrr import just_before, mrr_by_customer, total_mrr
 from insights.revenue.orders import orders
 from insights.revenue.plans import cltv_by_plan
 from insights.revenue.report import revenue_report
-from storage.models import Customer
+from storage.models import Customer, Event
 
 
 def test_movements_and_retention_match_the_hand_computation(factory):
@@ -114,3 +115,26 @@ def test_metrics_mrr_end_and_today_mrr_follow_the_history(factory):
     assert data["mrr_lost"] == "325.00"
     assert data["net_revenue_retention"] == co.NRR
     assert [x["external_id"] for x in data["mrr_lost_customers"]] == ["cat", "ivy"]
+
+
+def test_total_mrr_is_the_sum_of_each_customers_mrr_at_every_moment(factory):
+    """The three-aggregate total equals Σ `mrr_by_customer`: at each event's time, just
+    before it, and at quiet moments (ties, boundaries, gone and not-yet-signed customers)."""
+    with factory() as session, session.begin():
+        co.build(session)
+        # Two amounts at the same moment: the later-stored one is in force.
+        bob = session.query(Customer).filter_by(external_id="bob").one()
+        event(session, bob, "subscription_changed", co.march(28), "10")
+        event(session, bob, "subscription_changed", co.march(28), "11")
+    with factory() as session:
+        times = sorted({e for (e,) in session.execute(select(Event.occurred_at))})
+        moments = [m for t in times for m in (t, just_before(t))] + [co.START, co.END, co.NOW]
+        per = mrr_by_customer(moments).subquery()
+        sums = session.execute(
+            select(*(func.coalesce(func.sum(per.c[f"mrr_{i}"]), 0) for i in range(len(moments))))
+        ).one()
+        totals = total_mrr(session, moments)
+        rows = {r.customer_id: r.mrr_0 for r in session.execute(mrr_by_customer([co.END]))}
+    assert totals == [Decimal(str(v)).quantize(Decimal("0.01")) for v in sums]
+    assert len(moments) > 30
+    assert rows[bob.id] == Decimal("11")
