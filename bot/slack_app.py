@@ -90,8 +90,8 @@ def build_context(
         managers=frozenset(settings.slack.follow_up_managers),
         payment_grace=settings.payment_grace,
         inactivity_window=settings.inactivity_window,
-        clock=clock,
         currency=settings.core.currency,
+        clock=clock,
     )
 
 

@@ -6,6 +6,12 @@ The numbers are shaped like a healthy B2B SaaS business (about 2-4% monthly chur
 of it involuntary; NPS around +20; response rates near 40%) and every customer has a hidden
 health that drives activity, scores and churn together, so the at-risk list has real signal
 to find. Deterministic for a given seed and "today".
+
+Revenue moves too: `subscription_started` carries the starting MRR (the plan's price), and
+some customers change their MRR once in the window with `subscription_changed` (healthy
+ones upgrade, unhappy ones downgrade), so the digest shows real expansion, contraction and
+churned MRR. `customers.csv` holds today's MRR. Those changes are drawn from a random
+stream of their own per customer, so adding them left every other figure as it was.
 """
 
 from __future__ import annotations
@@ -126,7 +132,9 @@ class _Customer:
         self.id = f"C{n:05d}"
         self.lang = _pick(rng, LANGUAGES)
         plan = rng.choices(PLANS, weights=[p[2] for p in PLANS])[0]
+        self.mrr: float
         self.plan, self.mrr, _, self.base_churn = plan
+        self.start_mrr = float(self.mrr)  # today's MRR may differ: see _plan_revenue
         self.health = rng.random() ** 0.8
         existing = rng.random() < 0.72
         if existing:
@@ -137,6 +145,7 @@ class _Customer:
         self.begin = max(start, self.signed_up)
         self.churn_at, self.churn_type = self._churn(start)
         self.end = self.churn_at or today
+        self.mrr_changes: list[tuple[datetime, float]] = []  # see _plan_revenue
 
     def _churn(self, start: datetime) -> tuple[datetime | None, str | None]:
         factor = 2.6 if self.health < 0.3 else 1.0 if self.health < 0.7 else 0.35
@@ -200,12 +209,32 @@ def generate(
     try:
         for n in range(1, customers + 1):
             who = _Customer(rng, n, start, today)
+            _plan_revenue(who, random.Random(f"{seed}:{n}:mrr"))
             _write_customer(out, who)
             if progress is not None:
                 progress(n)
     finally:
         out.close()
     return out.counts
+
+
+def _plan_revenue(c: _Customer, rng: random.Random) -> None:
+    """At most one MRR change in the window: an upgrade (more likely when healthy) or a
+    downgrade (when not); `c.mrr` becomes today's MRR, the plan's price the starting one."""
+    start_mrr = c.start_mrr
+    roll = rng.random()
+    if roll < 0.06 + 0.16 * c.health:
+        new = round(start_mrr * rng.choice([1.25, 1.5, 2.0]), 2)
+    elif roll > 1 - 0.12 * (1 - c.health):
+        new = round(start_mrr * rng.choice([0.5, 0.6, 0.75]), 2)
+    else:
+        return
+    span = (c.end - c.begin).total_seconds()
+    if span < 86_400 * 2:
+        return
+    at = c.begin + timedelta(seconds=rng.uniform(0.1, 0.95) * span)
+    c.mrr_changes.append((at.replace(microsecond=0), new))
+    c.mrr = new
 
 
 def _write_customer(out: _Writer, c: _Customer) -> None:
@@ -223,8 +252,14 @@ def _write_customer(out: _Writer, c: _Customer) -> None:
             c.signed_up.isoformat(timespec="seconds"),
         ]
     )
+    start_mrr = f"{c.start_mrr:.2f}"
     if c.signed_up >= c.begin:
-        out.event(c.id, "subscription_started", c.signed_up)
+        out.event(c.id, "subscription_started", c.signed_up, start_mrr)
+    elif c.mrr_changes:
+        # Signed up before the window: the start's MRR is needed to tell the change apart.
+        out.event(c.id, "subscription_started", c.signed_up, start_mrr)
+    for at, new in c.mrr_changes:
+        out.event(c.id, "subscription_changed", at, f"{new:.2f}")
     _activity(out, c)
     _billing(out, c)
     _support(out, c)

@@ -43,6 +43,7 @@ EVENT_WINDOW = timedelta(days=90)
 # Shown one by one; activity and purchases are summarised (there may be thousands).
 NOTABLE_EVENTS = (
     "subscription_started",
+    "subscription_changed",
     "subscription_cancelled",
     "payment_failed",
     "payment_succeeded",

@@ -9,6 +9,10 @@ The rules, in words (settings in brackets):
   `purchase` for that long churns (voluntary: they stopped coming) when the window runs
   out; their next activity brings them back. Off by default: subscriptions pay while idle.
 - `subscription_started` brings back a churned customer, whatever the cause.
+- `subscription_changed` (a new MRR in `amount`) neither churns nor brings back. After a
+  replay, `customers.mrr` is set to the newest `amount` of the customer's
+  `subscription_started` / `subscription_changed` events, so today's MRR follows the
+  billing history (`insights.revenue.mrr` reads the history itself for past moments).
 
 Every churn is kept as an episode with its return time, so a past period's figures do not
 change when a customer comes back later. The replay is pure; `refresh()` applies it to the
@@ -43,6 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from insights.revenue.mrr import SUBSCRIPTION_TYPES
 from insights.timeparse import TimeWindow
 from storage.bulk import chunks
 from storage.models import Churn, Customer, Event
@@ -335,6 +340,7 @@ def refresh(
             for customer_id, last in _last_activity(session, ids, bounds).items():
                 results[customer_id].last_activity_at = last
         _store(session, results, batch_size)
+        _store_mrr(session, ids, bounds)
         last_id = batch[-1].id
         total += len(batch)
 
@@ -359,6 +365,34 @@ def _store(session: Session, results: dict[int, Lifecycle], batch_size: int) -> 
     updates = [_customer_columns(customer_id, state) for customer_id, state in results.items()]
     for rows in chunks(updates, batch_size):
         session.execute(update(Customer), list(rows))
+
+
+def _store_mrr(session: Session, customer_ids: Sequence[int], bounds: TimeWindow) -> None:
+    """Set `customers.mrr` to the newest subscription amount, where the customer has one.
+
+    A customer whose events carry no amount keeps the MRR their import or API call gave.
+    """
+    rank = func.row_number().over(
+        partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc())
+    )
+    ranked = (
+        select(Event.customer_id, Event.amount, rank.label("rank"))
+        .where(
+            Event.customer_id.in_(customer_ids),
+            Event.type.in_(SUBSCRIPTION_TYPES),
+            Event.amount >= 0,
+            _within(bounds),
+        )
+        .subquery()
+    )
+    newest = session.execute(
+        select(ranked.c.customer_id, ranked.c.amount)
+        .where(ranked.c.rank == 1)
+        .order_by(ranked.c.customer_id)
+    ).all()
+    if newest:
+        rows = [{"id": customer_id, "mrr": amount} for customer_id, amount in newest]
+        session.execute(update(Customer), rows)
 
 
 def _customer_columns(customer_id: int, state: Lifecycle) -> dict[str, Any]:

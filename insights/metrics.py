@@ -7,8 +7,9 @@
 - NPS = % promoters (9-10) − % detractors (0-6); CSAT = % of 4-5 answers on 1-5.
 - response rate = surveys answered / surveys sent in the period.
 - ARPU = MRR of the customers active at `end` / E; CLTV = ARPU / monthly churn rate, with
-  the period's churn rate scaled to a 30.44-day month. Both use today's MRR: the product
-  keeps no MRR history.
+  the period's churn rate scaled to a 30.44-day month. MRR is the MRR in force just
+  before `end` (`insights.revenue.mrr`: the newest subscription event's amount, else the
+  customer's mrr column).
 
 Every figure is computed by an aggregate query: nothing loads customers into Python, so a
 million customers cost a few index scans. A rate whose denominator is zero is `None`
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from insights.revenue.mrr import just_before, total_mrr
 from insights.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from storage.models import Answer, Churn, Customer, SurveySession
 
@@ -146,7 +148,8 @@ def _scores(session: Session, survey: str, period: Period) -> Any:
 
 def compute(session: Session, period: Period) -> RetentionMetrics:
     start_count, _ = _active_at(session, period.start)
-    end_count, mrr_end = _active_at(session, period.end)
+    end_count, _ = _active_at(session, period.end)
+    (mrr_end,) = total_mrr(session, [just_before(period.end)])
     new = session.scalar(
         select(func.count()).where(
             Customer.signed_up_at >= period.start, Customer.signed_up_at < period.end

@@ -38,6 +38,8 @@ CUSTOMER_COLUMNS = (
 EVENT_COLUMNS = ("event_id", "external_id", "type", "occurred_at", "amount")
 RESPONSE_COLUMNS = ("response_id", "external_id", "survey", "score", "comment", "answered_at")
 
+# Events whose `amount` is the customer's MRR from then on (`insights.revenue.mrr`).
+MRR_EVENT_TYPES = ("subscription_started", "subscription_changed")
 SCORE_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
 MAX_ID_LENGTH = 255
 MAX_COMMENT_LENGTH = 20_000
@@ -226,8 +228,23 @@ def parse_event(
         external_id=external_id,
         type=kind,
         occurred_at=_time(row, "occurred_at", tz, _window(window)),
-        amount=_decimal(row, "amount"),
+        amount=_subscription_amount(kind, _decimal(row, "amount")),
     )
+
+
+def _subscription_amount(kind: str, amount: Decimal | None) -> Decimal | None:
+    """The amount of a subscription event is the customer's MRR from then on: never
+    negative, and required on `subscription_changed` (a change without its new MRR says
+    nothing). Other events keep any amount (a refund may be a negative purchase)."""
+    if kind not in MRR_EVENT_TYPES:
+        return amount
+    if amount is None:
+        if kind == "subscription_changed":
+            raise RecordError("amount", "is missing: subscription_changed carries the new MRR")
+        return None
+    if amount < 0:
+        raise RecordError("amount", f"{amount} is negative (the amount of {kind} is an MRR)")
+    return amount
 
 
 def parse_response(

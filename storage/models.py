@@ -6,7 +6,9 @@ Tables, in the order data arrives:
   rules; `churns` keeps every churn episode so past periods stay right after a reactivation.
 - `customer_channels`: where a customer is reached, one row per channel they linked (a chat
   on a messenger, ...): the address there, whether it still reaches them.
-- `events`: billing and activity history, idempotent on the sender's `event_id`.
+- `events`: billing and activity history, idempotent on the sender's `event_id`; the
+  `amount` of `subscription_started` / `subscription_changed` is the customer's MRR from then
+  on (`insights.revenue.mrr`).
 - `survey_sessions` and `answers`: one session per survey sent (or imported response); one
   answer per question, stored the moment it is given.
 - `answer_tags` and `tag_corrections`: churn reasons on free text, with the rule that fired,
@@ -62,6 +64,8 @@ CHURN_TYPES = ("voluntary", "involuntary")
 CHURN_CAUSES = ("cancelled", "payment_failed", "inactivity")
 EVENT_TYPES = (
     "subscription_started",
+    # 0013: the customer's plan or seats changed; `amount` is their new MRR.
+    "subscription_changed",
     "subscription_cancelled",
     "payment_failed",
     "payment_succeeded",

@@ -81,12 +81,15 @@ def chat_of(factory: sessionmaker[Session], customer_id: int) -> int | None:
     return int(row.address) if row is not None else None
 
 
-def event(session: Session, who: Customer, kind: str, when: datetime) -> Event:
+def event(
+    session: Session, who: Customer, kind: str, when: datetime, amount: str | None = None
+) -> Event:
     row = Event(
         event_id=f"e{next(_ids)}",
         customer_id=who.id,
         type=kind,
         occurred_at=when,
+        amount=None if amount is None else Decimal(amount),
         created_at=when,
         updated_at=when,
     )

@@ -28,10 +28,22 @@ def test_demo_writes_its_files_and_imports_every_row(tmp_path):
     # Unanswered surveys are recorded too, so the response rate is a real rate, not 100%.
     assert month["surveys_sent"] > month["surveys_answered"] > 0
     assert 20 < month["response_rate"] < 70
+    # Revenue moves in the demo (MRR changes), and the movements add up to the end MRR.
+    with (out / "data" / "events.csv").open(encoding="utf-8") as f:
+        changes = [row for row in csv.DictReader(f) if row["type"] == "subscription_changed"]
+    assert changes and all(float(row["amount"]) > 0 for row in changes)
+    keys = ("start", "new", "expansion", "reactivation", "contraction", "churned", "end")
+    moved = {key: float(month[f"mrr_{key}"]) for key in keys}
+    assert round(
+        moved["start"] + moved["new"] + moved["expansion"] + moved["reactivation"]
+        - moved["contraction"] - moved["churned"], 2
+    ) == moved["end"]  # fmt: skip
+    assert 0 < month["gross_revenue_retention"] <= 100
     assert "Files are in" in result.output
     digest = (out / "digest.md").read_text(encoding="utf-8")
     assert digest.startswith("# Retention digest")
     assert "response rate unknown" not in digest
+    assert "## Revenue" in digest and "**NRR " in digest and "**MRR lost " in digest
     assert (out / "digest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     at_risk = json.loads((out / "at-risk.json").read_text(encoding="utf-8"))
     assert at_risk and {"external_id", "churn_probability", "revenue_at_risk", "reasons"} <= set(

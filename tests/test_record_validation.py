@@ -141,3 +141,19 @@ def test_scores_are_whole_numbers_on_the_scale(score: object, accepted: int | No
 def test_valid_unicode_text_is_kept() -> None:
     record = parse_customer(customer(name="Ærø 伽马 😀 Бета"), UTC_ZONE, WINDOW)
     assert record.name == "Ærø 伽马 😀 Бета"
+
+
+def test_subscription_amounts_are_an_mrr() -> None:
+    """`subscription_changed` needs its new MRR; no subscription amount may be negative."""
+    changed = parse_event(event(type="subscription_changed", amount="149.5"), UTC_ZONE, WINDOW)
+    assert (changed.type, changed.amount) == ("subscription_changed", Decimal("149.50"))
+    assert parse_event(event(type="Subscription_Changed", amount="0"), UTC_ZONE, WINDOW).amount == 0
+    missing = refused(parse_event, event(type="subscription_changed"))
+    assert missing.field == "amount" and "new MRR" in missing.message
+    for kind in ("subscription_changed", "subscription_started"):
+        negative = refused(parse_event, event(type=kind, amount="-1"))
+        assert negative.field == "amount" and "negative" in negative.message
+    # A start without an amount is fine (the customer's mrr column is used), and other
+    # events keep a negative amount (a refunded purchase).
+    assert parse_event(event(type="subscription_started"), UTC_ZONE, WINDOW).amount is None
+    assert parse_event(event(type="purchase", amount="-5"), UTC_ZONE, WINDOW).amount == -5

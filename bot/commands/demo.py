@@ -35,6 +35,7 @@ from insights.ingest import (
 )
 from insights.periods import last_days, up_to_now
 from insights.records import CUSTOMER_COLUMNS, EVENT_COLUMNS, RESPONSE_COLUMNS
+from insights.revenue.report import revenue_report
 from storage import schema
 from surveys.send_history import record_sends
 
@@ -107,6 +108,8 @@ def run_demo(
         with factory() as session:
             weekly = metrics.compute(session, week)
             monthly = metrics.compute(session, month.period)
+            weekly_revenue = revenue_report(session, week)
+            monthly_revenue = revenue_report(session, month.period)
             risky = call_list(session, now, app.risk_weights, limit=50)
         progress.update(task, description="writing the weekly digest")
         digest = compose_week(settings, factory, last_week, now)
@@ -120,8 +123,8 @@ def run_demo(
     summary = {
         "generated": counts.__dict__,
         "rejected_rows": rejected,
-        "last_week": weekly.as_json(),
-        "last_30_days": monthly.as_json(),
+        "last_week": {**weekly.as_json(), **weekly_revenue.as_json()},
+        "last_30_days": {**monthly.as_json(), **monthly_revenue.as_json()},
         "risk_model": {
             "version": fit.model.version,
             "kind": fit.model.kind,
@@ -132,7 +135,11 @@ def run_demo(
     }
     (output / "metrics.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     currency = settings.core.currency
-    console.print(render_table(monthly, settings.core.timezone, currency=currency, covered=month))
+    console.print(
+        render_table(
+            monthly, settings.core.timezone, monthly_revenue, currency=currency, covered=month
+        )
+    )
     console.print(at_risk_text(risky[:5], now, tz, currency, console.width))
     console.print(f"Churn risk model: {fit.model.kind}, {fit.model.summary()} ({fit.note}).")
     return summary

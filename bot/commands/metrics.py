@@ -1,4 +1,4 @@
-"""`retention-bot metrics`: retention, churn, NPS and CSAT for a period."""
+"""`retention-bot metrics`: retention, churn, NPS, CSAT and revenue retention for a period."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from bot.commands.periods import period_from_options
 from bot.context import AppContext
 from insights import metrics
 from insights.digest import numbers
+from insights.digest.numbers import money
 from insights.margins import csat_margin, nps_margin
 from insights.periods import Covered, so_far_note
+from insights.revenue.report import RevenueReport, revenue_report
 
 JSON_KEYS = (
     "customers_start",
@@ -36,7 +38,12 @@ JSON_KEYS = (
     "csat_responses",
     "nps_margin",
     "csat_margin",
+    "mrr_lost",
+    "gross_revenue_retention",
+    "net_revenue_retention",
+    "revenue_churn_rate",
 )
+PLANS_SHOWN = 5  # CLTV rows in the table (largest MRR first); JSON has every plan
 
 
 def _show(value: object, suffix: str = "") -> str:
@@ -64,6 +71,7 @@ def _money(value: Decimal | None, currency: str | None) -> str:
 def render_table(
     result: metrics.RetentionMetrics,
     tz_name: str,
+    revenue: RevenueReport | None = None,
     *,
     currency: str | None = None,
     covered: Covered | None = None,
@@ -111,7 +119,46 @@ def render_table(
     ]
     for name, value in rows:
         table.add_row(name, value)
+    if revenue is not None:
+        for name, value in revenue_rows(revenue, currency):
+            table.add_row(name, value)
     return table
+
+
+def revenue_rows(report: RevenueReport, currency: str | None) -> list[tuple[str, str]]:
+    """The revenue part of the table: movements, retention, MRR lost, CLTV by plan, orders."""
+    m, o = report.movements, report.orders
+
+    def cash(value: Decimal | None) -> str:
+        return "undefined" if value is None else money(value, currency)
+
+    leavers = ", ".join(f"{x.name or x.external_id} {money(x.mrr)}" for x in report.leavers)
+    rows = [
+        ("MRR at start → end", f"{cash(m.start)} → {cash(m.end)}"),
+        ("  new / reactivation MRR", f"+{cash(m.new)} / +{cash(m.reactivation)}"),
+        ("  expansion / contraction MRR", f"+{cash(m.expansion)} / −{cash(m.contraction)}"),
+        ("  churned MRR (MRR lost)", f"−{cash(m.churned)}" + (f" ({leavers})" if leavers else "")),
+        ("gross revenue retention (GRR)", _show(m.gross_revenue_retention, "%")),
+        ("net revenue retention (NRR)", _show(m.net_revenue_retention, "%")),
+        ("revenue churn rate", _show(m.revenue_churn_rate, "%")),
+    ]
+    for plan in report.plans[:PLANS_SHOWN]:
+        rows.append(
+            (
+                f"CLTV · {plan.plan or '(no plan)'}",
+                f"{cash(plan.cltv)} (ARPU {cash(plan.arpu)}, churn "
+                f"{_show(plan.monthly_churn_rate, '%')}/month)",
+            )
+        )
+    rows.append(("average order value", cash(o.average_order_value)))
+    rows.append(
+        (
+            "purchase frequency",
+            f"{_show(o.purchase_frequency)} ({o.purchases} purchases by "
+            f"{o.purchasing_customers} customers)",
+        )
+    )
+    return rows
 
 
 @click.command("metrics")
@@ -122,7 +169,8 @@ def render_table(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: str) -> None:
-    """Retention rate, churn (voluntary / involuntary), NPS, CSAT for [--from, --to).
+    """Retention rate, churn (voluntary / involuntary), NPS, CSAT, MRR movements, GRR,
+    NRR, CLTV by plan and order value for [--from, --to).
 
     Dates are read in TIMEZONE. Without options: the last 30 days, today included so far;
     --from alone: until now. A period that has not ended is cut off at now and labelled
@@ -135,9 +183,10 @@ def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: st
     with factory() as session:
         result = metrics.compute(session, covered.period)
         first = metrics.first_data_at(session)
+        revenue = revenue_report(session, covered.period)
     before_first = first is None or covered.period.end <= first
     if fmt == "json":
-        data = result.as_json()
+        data = {**result.as_json(), **revenue.as_json()}
         data["nps_margin"], data["csat_margin"] = _margins(result)
         ordered = {key: data[key] for key in JSON_KEYS}
         ordered.update({key: value for key, value in data.items() if key not in ordered})
@@ -151,6 +200,7 @@ def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: st
             render_table(
                 result,
                 app.settings.core.timezone,
+                revenue,
                 currency=app.settings.core.currency,
                 covered=covered,
             )

@@ -61,10 +61,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "string",
                 "enum": list(EVENT_TYPES),
                 "description": "subscription_cancelled sends the exit interview at once; "
-                "support_ticket_closed the CSAT survey.",
+                "support_ticket_closed the CSAT survey; subscription_changed (a new MRR in "
+                "amount) neither churns nor brings back.",
             },
             "occurred_at": _TIME,
-            "amount": _AMOUNT,
+            "amount": {
+                **_AMOUNT,
+                "description": "On subscription_started the starting MRR (without it the "
+                "customer's mrr is used), on subscription_changed the new MRR (required); "
+                "both >= 0. On purchase the order value.",
+            },
         },
     },
     "Response": {

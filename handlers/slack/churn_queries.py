@@ -1,6 +1,7 @@
 """Running a /churn query against the core: one function per subcommand, plain results.
 
 Figures come from the core's own functions (`insights.metrics.compute`,
+`insights.revenue.report.revenue_report`,
 `insights.at_risk.at_risk`, `insights.reason_trends`, `insights.customer_story`), never
 recomputed here, so Slack shows the numbers the CLI and the digest show. These functions
 block (SQL), so the listener runs them in a worker thread; churn is brought up to date
@@ -19,8 +20,11 @@ from insights.at_risk import AtRiskCustomer
 from insights.call_list import call_list
 from insights.customer_story import CustomerStory, Matches, customer_story, find_customers
 from insights.reason_trends import ReasonReport, reason_report
+from insights.revenue.movements import MrrMovements, mrr_movements
+from insights.revenue.report import RevenueReport, revenue_report
 
 SUMMARY_REASONS = 5
+SUMMARY_LEAVERS = 3
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class SummaryResult:
     previous: metrics.RetentionMetrics
     reasons: ReasonReport
     as_of: datetime | None = None  # when asked: a period running past it is "so far"
+    revenue: RevenueReport | None = None
+    previous_revenue: MrrMovements | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
                 metrics.compute(session, query.period.previous()),
                 reason_report(session, query.period, quotes=0),
                 as_of,
+                revenue_report(session, query.period, SUMMARY_LEAVERS),
+                mrr_movements(session, query.period.previous()),
+                ctx.currency,
             )
         if isinstance(query, Reasons):
             return reason_report(session, query.period)

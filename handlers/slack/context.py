@@ -37,8 +37,8 @@ class SlackContext:
     managers: frozenset[str] = frozenset()
     payment_grace: timedelta = timedelta(days=14)
     inactivity_window: timedelta | None = None
+    currency: str | None = None  # CURRENCY, written after money amounts
     alerts: AlertQueue | None = field(default=None, repr=False)
-    currency: str | None = None  # CURRENCY, written after money in the call list
 
     def refresh_lifecycle(self, now: datetime) -> None:
         """Churn up to date (grace periods that ran out) before figures are read."""

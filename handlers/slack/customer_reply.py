@@ -22,6 +22,7 @@ PICK_ACTION = "churn_customer_pick"
 # How many of each kind (the 90-day counts), and one of them (the recent events list).
 EVENT_COUNTS = {
     "subscription_started": "subscriptions started",
+    "subscription_changed": "MRR changes",
     "subscription_cancelled": "cancellations",
     "payment_failed": "failed payments",
     "payment_succeeded": "payments",
@@ -31,6 +32,7 @@ EVENT_COUNTS = {
 }
 EVENT_NAMES = {
     "subscription_started": "subscription started",
+    "subscription_changed": "MRR changed",
     "subscription_cancelled": "cancelled",
     "payment_failed": "payment failed",
     "payment_succeeded": "payment succeeded",

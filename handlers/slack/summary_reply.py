@@ -10,6 +10,8 @@ from handlers.slack.formatting import delta, reason_words
 from insights.digest import numbers
 from insights.metrics import Period
 from insights.periods import describe
+from insights.revenue.movements import MrrMovements
+from insights.revenue.report import RevenueReport
 
 TOP_REASONS = 5
 
@@ -17,6 +19,33 @@ TOP_REASONS = 5
 def _whole(nps: float | None) -> int | None:
     """NPS is written as a whole number (+18), so its change is too (▲ 3), as in the digest."""
     return None if nps is None else round(nps)
+def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | None) -> str:
+    """MRR, NRR (with its change), GRR, revenue churn, MRR lost and who took it, movements."""
+    m = report.movements
+    nrr = m.net_revenue_retention
+    net = m.net_change
+    lines = [
+        f"*Revenue*\nMRR *{numbers.money(m.end, cur)}* "
+        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net))}) · "
+        f"NRR *{numbers.pct(nrr)}*"
+        f"{delta(nrr, before.net_revenue_retention if before else None, 'pt')} · "
+        f"GRR {numbers.pct(m.gross_revenue_retention)} · "
+        f"revenue churn {numbers.pct(m.revenue_churn_rate)}",
+    ]
+    lost = f"MRR lost *{numbers.money(m.churned, cur)}*"
+    leavers = [
+        f"{blocks.escape(x.name or x.external_id)} ({blocks.escape(x.plan or '–')}) "
+        f"{numbers.money(x.mrr)}"
+        for x in report.leavers
+    ]
+    lines.append(lost + (": " + ", ".join(leavers) if leavers else ""))
+    moves = (("new", m.new, "+"), ("expansion", m.expansion, "+"),
+             ("reactivation", m.reactivation, "+"), ("contraction", m.contraction, "−"),
+             ("churned", m.churned, "−"))  # fmt: skip
+    lines.append(
+        " · ".join(f"{name} {sign if v else ''}{numbers.money(v)}" for name, v, sign in moves)
+    )
+    return "\n".join(lines)
 
 
 def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
@@ -65,8 +94,11 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
         blocks.header(title),
         blocks.context(f"Changes are against {describe(previous, tz)}, the {days} days before."),
         blocks.fields_section(fields),
-        blocks.section(reason_text),
     ]
+    if result.revenue is not None:
+        revenue = revenue_text(result.revenue, result.previous_revenue, result.currency)
+        body.append(blocks.section(revenue))
+    body.append(blocks.section(reason_text))
     text = (
         f"{title}: NPS {numbers.nps(now.nps)}, CSAT {numbers.pct(now.csat)}, "
         f"churn {numbers.pct(now.churn_rate)}, retention {numbers.pct(now.retention_rate)}"

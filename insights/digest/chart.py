@@ -18,8 +18,10 @@ from matplotlib.ticker import FuncFormatter
 
 from insights.digest import numbers as fmt
 from insights.digest.model import Digest
+from insights.digest.revenue_chart import draw_mrr_movements
 
 WIDTH_PX, HEIGHT_PX, DPI = 1080, 1440, 100
+REVENUE_PX = 380  # added below the three panels when the digest has revenue figures
 TITLE, LABEL, TICK, VALUE = 34, 24, 20, 20
 BLUE, RED, AMBER, GREY, INK = "#2563eb", "#dc2626", "#f59e0b", "#64748b", "#0f172a"
 PALE = "#94a3b8"  # small-sample weeks
@@ -29,7 +31,11 @@ def render_chart(digest: Digest) -> bytes:
     """PNG bytes of the digest chart."""
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
-    grid = figure.add_gridspec(3, 1, height_ratios=(1, 1, 1.15), hspace=0.55)
+    revenue = digest.revenue
+    if revenue is not None:  # a fourth, smaller panel: the week's MRR movements
+        figure.set_size_inches(WIDTH_PX / DPI, (HEIGHT_PX + REVENUE_PX) / DPI)
+    ratios = (1, 1, 1.15) + ((0.8,) if revenue is not None else ())
+    grid = figure.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.55)
     figure.subplots_adjust(left=0.12, right=0.96, top=0.9, bottom=0.05)
     figure.suptitle(
         f"Week {digest.week.week} · {digest.week.span()}",
@@ -46,6 +52,8 @@ def render_chart(digest: Digest) -> bytes:
         [w.involuntary_churn_rate for w in digest.weeks],
     )
     _reasons(figure.add_subplot(grid[2]), digest)
+    if revenue is not None:
+        draw_mrr_movements(figure.add_subplot(grid[3]), revenue, LABEL, TICK)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
     return buffer.getvalue()

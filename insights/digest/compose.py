@@ -18,6 +18,7 @@ from insights.digest.industry import benchmark
 from insights.digest.leaving import LOOKBACK_DAYS, leaving_reasons
 from insights.digest.model import Digest, RiskEntry
 from insights.digest.reasons import feedback_reasons
+from insights.digest.revenue import week_revenue
 from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
 from insights.digest.weeks import IsoWeek
@@ -56,6 +57,7 @@ def compose(
 
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
+    `currency` is written after the revenue figures (CURRENCY).
     """
     period = week.period(tz)
     covered = up_to_now(period, now, str(week))
@@ -108,4 +110,5 @@ def compose(
         covered_until=covered.period.end if covered.so_far else None,
         first_data_at=first,
         currency=currency,
+        revenue=week_revenue(session, period, week.shift(-1).period(tz), currency),
     )

@@ -108,6 +108,11 @@ def document(digest: Digest) -> Document:
     sections: list[Section] = []
     if digest.has_data:
         sections.append(_headline(digest))
+        # Imported here: the revenue wording builds on this module's Span, Item, Section.
+        from insights.digest.revenue import revenue_section
+
+        if (revenue := revenue_section(digest)) is not None:
+            sections.append(revenue)
     else:
         sections.append(Section("This week", (Item(_no_data(digest)),)))
     if any(w.has_data for w in digest.weeks):

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from insights.digest.model import Digest, ReasonCount
+from insights.digest.revenue import revenue_json
 from insights.margins import change_margin, is_clear_change
 
 FIGURES = (
@@ -106,6 +107,10 @@ def as_json(digest: Digest) -> dict[str, Any]:
     data["edition"] = "monthly" if digest.monthly else "weekly"
     if digest.cohorts is not None:
         data["cohorts"] = digest.cohorts.as_json()
+    revenue = revenue_json(digest)
+    change = revenue.pop("change", {})
+    data.update(revenue)
+    data["change"].update(change)
     data["generated_at"] = digest.generated_at.isoformat()
     return data
 

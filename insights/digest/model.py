@@ -18,6 +18,7 @@ from insights.cohorts import CohortTable
 from insights.digest.months import Month
 from insights.digest.weeks import IsoWeek
 from insights.margins import csat_margin, nps_margin
+from insights.revenue.movements import Leaver, MrrMovements
 
 Number = int | float
 
@@ -169,6 +170,25 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class Revenue:
+    """The week's MRR movements, GRR and NRR (definitions: `insights.revenue.movements`),
+    the customers behind the MRR lost (largest first), last week's NRR for the change, and
+    the CURRENCY money is written with."""
+
+    movements: MrrMovements
+    leavers: tuple[Leaver, ...] = ()
+    previous_nrr: float | None = None
+    currency: str | None = None
+
+    @property
+    def nrr_change(self) -> float | None:
+        nrr = self.movements.net_revenue_retention
+        if nrr is None or self.previous_nrr is None:
+            return None
+        return round(nrr - self.previous_nrr, 2)
+
+
+@dataclass(frozen=True)
 class Digest:
     week: IsoWeek
     timezone: str
@@ -215,6 +235,7 @@ class Digest:
     @property
     def before_first_data(self) -> bool:
         return self.first_data_at is None or self.period_end <= self.first_data_at
+    revenue: Revenue | None = None
 
     @property
     def current(self) -> WeekFigures:
