@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from config import ConfigError, Settings
-from handlers.digest_telegram import TelegramDigestPoster
+from handlers.telegram.digest import TelegramDigestPoster
 from handlers.slack.digest import SlackDigestPoster
 from insights import lifecycle
 from insights.digest import Digest, IsoWeek, compose, render_chart

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from digest_helpers import WEEK, sample
 
-from handlers.digest_telegram import MESSAGE_CHARS, render_messages
+from handlers.telegram.digest import MESSAGE_CHARS, render_messages
 from handlers.slack.digest import MAX_BLOCKS, SECTION_CHARS, fallback_text, render_blocks
 from insights.digest import (
     Digest,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from digest_helpers import sample
 
-from handlers.digest_telegram import render_messages
+from handlers.telegram.digest import render_messages
 from handlers.slack import at_risk_reply
 from handlers.slack.churn_args import AtRisk
 from handlers.slack.churn_queries import AtRiskResult
