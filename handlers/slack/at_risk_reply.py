@@ -32,13 +32,13 @@ def line(rank: int, row: AtRiskCustomer) -> str:
     )
 
 
-def render(result: AtRiskResult, tz: tzinfo) -> blocks.Reply:
+def render(result: AtRiskResult, tz: tzinfo) -> blocks.SlackReply:
     query, rows = result.query, result.customers
     scope = f" on plan {blocks.escape(query.plan)}" if query.plan else ""
     title = f"Customers most at risk{scope}"
     if not rows:
         text = f"No active customers{scope}."
-        return blocks.Reply(text, [blocks.header(title), blocks.section(text)])
+        return blocks.SlackReply(text, [blocks.header(title), blocks.section(text)])
     total = sum((row.revenue_at_risk for row in rows), Decimal(0))
     model = rows[0].model
     days = model.horizon_days
@@ -66,4 +66,4 @@ def render(result: AtRiskResult, tz: tzinfo) -> blocks.Reply:
         f"{title}: {len(rows)} customers; first {first.name or first.external_id} "
         f"({chance(first.probability, days)}, MRR {money(first.mrr)})"
     )
-    return blocks.Reply(text, body)
+    return blocks.SlackReply(text, body)
