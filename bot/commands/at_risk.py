@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import click
@@ -75,7 +74,7 @@ def at_risk_command(
     with factory() as session:
         rows = at_risk(
             session,
-            datetime.now(UTC),
+            app.clock(),
             app.risk_weights,
             limit=None if everyone or limit == 0 else limit,
             plan=plan,
