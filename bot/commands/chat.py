@@ -218,6 +218,18 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
         write=click.echo,
     )
     click.echo("")
+    _report(survey, done, stored, external_id, language, tagger)
+
+
+def _report(
+    survey: Survey,
+    done: Applied | None,
+    stored: StoredConversation | None,
+    external_id: str | None,
+    language: str,
+    tagger: Tagger,
+) -> None:
+    """What came of the survey: left half-way, or what was (or would be) stored."""
     if done is None:
         click.echo("Survey left before the end.", err=True)
         if stored is not None:
