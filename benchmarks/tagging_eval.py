@@ -54,28 +54,6 @@ from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
 
 FEEDBACK = REPO / "tests" / "data" / "feedback"
 MIN_TEST_POSITIVES = 5
-TELCO_REASON_MAP: dict[str, tuple[str, ...] | None] = {
-    "Competitor had better devices": ("competitor",),
-    "Competitor made better offer": ("competitor",),
-    "Competitor offered more data": ("competitor",),
-    "Competitor offered higher download speeds": ("competitor",),
-    "Attitude of support person": ("support",),
-    "Attitude of service provider": ("neglect",),
-    "Poor expertise of online support": ("support",),
-    "Poor expertise of phone support": ("support",),
-    "Price too high": ("price",),
-    "Long distance charges": ("price",),
-    "Extra data charges": ("price",),
-    "Lack of affordable download/upload speed": ("price",),
-    "Network reliability": ("bugs",),
-    "Limited range of services": ("missing_features",),
-    "Lack of self-service on Website": ("usability",),
-    "Moved": ("external",),
-    "Deceased": ("external",),
-    "Don't know": (),
-    "Product dissatisfaction": None,  # no key fits: left out
-    "Service dissatisfaction": None,
-}
 
 
 # ----------------------------------------------------------------- report
@@ -234,11 +212,10 @@ def public_reasons(ours: Ours, quick: bool) -> Table:
     sets.append(("airline tweets", air, D.AIRLINE_KEYS))
     sets.append(("app reviews", D.only(D.app_reviews(), "test"), D.APP_KEYS))
     telco: list[D.Row] = []
-    status = D._csv(D.DATA / "telco-ibm-churn-reasons" / "Telco_customer_churn_status.csv")
-    for r in status:
-        keys = TELCO_REASON_MAP.get(r.get("Churn Reason") or "")
-        if keys is not None and r.get("Churn Reason"):
-            telco.append(D.Row("telco", r["Churn Reason"], "en", "test", None, frozenset(keys)))
+    for reason in D.telco_churn_reasons():
+        keys = D.TELCO_REASON_MAP.get(reason)
+        if keys is not None:
+            telco.append(D.Row("telco", reason, "en", "test", None, frozenset(keys)))
     sets.append(("telco churn reasons", telco, REASON_KEYS))
     for name, rows, keys in sets:
         rs = [set(ours.tag(r.text, "en", False).reasons) for r in rows]

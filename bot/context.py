@@ -15,6 +15,7 @@ from config import Settings, load_settings
 from insights.risk import Weights
 from insights.tagging import Tagger
 from storage import schema
+from storage.clock import Clock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -38,6 +39,12 @@ class AppContext:
         if self._services is None:
             self._services = Services(self.settings)
         return self._services
+
+    @property
+    def clock(self) -> Clock:
+        """The process's clock (`Services.clock`): commands read the time from it, so a
+        test can pin it with `AppContext(_services=Services(settings, clock=...))`."""
+        return self.services.clock
 
     @property
     def engine(self) -> Engine:

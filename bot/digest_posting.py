@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.telegram_client import LentBot
 from config import ConfigError, Settings
-from handlers.digest_telegram import TelegramDigestPoster
 from handlers.slack.digest import SlackDigestPoster
 from insights import lifecycle
 from insights.digest import Digest, IsoWeek, Month, compose, render_chart
@@ -63,16 +63,21 @@ def destinations(settings: Settings) -> list[Poster]:
     if settings.telegram.manager_chat_ids:
         if not settings.telegram.bot_token:
             raise ConfigError("TELEGRAM_MANAGER_CHAT_IDS is set but TELEGRAM_BOT_TOKEN is not")
+        # Imported here: python-telegram-bot is slow to import, and commands that only
+        # compose a digest (and `--help`) should not pay for it.
+        from handlers.telegram.digest import TelegramDigestPoster
+
+        bot = LentBot(settings)  # one client for every chat: one pace
         for chat_id in dict.fromkeys(settings.telegram.manager_chat_ids):
-            posters.append(
-                TelegramDigestPoster(
-                    settings.telegram.bot_token,
-                    chat_id,
-                    settings.telegram.api_base_url,
-                    timeout,
-                )
-            )
+            posters.append(TelegramDigestPoster(bot, chat_id, timeout))
     return posters
+
+
+async def close_clients(posters: list[Poster]) -> None:
+    """Close the Telegram client built for these posters (none when `run` lent its bot's)."""
+    lent = {id(bot): bot for p in posters if isinstance(bot := getattr(p, "bot", None), LentBot)}
+    for bot in lent.values():
+        await bot.close()
 
 
 def risk_weights(settings: Settings) -> Weights:
@@ -132,11 +137,15 @@ async def post_week(
     posters = destinations(settings) if posters is None else posters
     if not posters:
         return []
-    digest = await asyncio.to_thread(compose_week, settings, factory, week, now, weights)
-    chart = await asyncio.to_thread(render_chart, digest)
-    return await deliver_all(
-        posters, str(week), digest, chart, ledger(settings, factory), retry_policy(settings), sleep
-    )
+    try:
+        digest = await asyncio.to_thread(compose_week, settings, factory, week, now, weights)
+        chart = await asyncio.to_thread(render_chart, digest)
+        book = ledger(settings, factory)
+        return await deliver_all(
+            posters, str(week), digest, chart, book, retry_policy(settings), sleep
+        )
+    finally:
+        await close_clients(posters)
 
 
 async def retry_unsent(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.routing import BaseRoute
@@ -74,7 +73,7 @@ class ApiComponent:
             report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
             log.info("API responses: tagged %d answers", report.tagged)
             if self.hooks is not None:
-                window = alert_window(datetime.now(UTC))
+                window = alert_window(self.services.clock())
                 recent = await asyncio.to_thread(
                     recent_completed, self.factory, records, window.earliest, window.latest
                 )

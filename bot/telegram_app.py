@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot
+from telegram.request import HTTPXRequest
 
 import handlers.telegram as telegram_edge
 from bot.services import Services
@@ -78,21 +79,33 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     )
 
 
+def build_bot(settings: Settings) -> ExtBot[Any]:
+    """The one way a Telegram client is made: our token, API URL and pace.
+
+    The HTTP pools are the ones `ApplicationBuilder` would give (256 connections for calls,
+    one for getUpdates); the bot `run` runs and the digest posted from the CLI both come
+    from here, so both go through the rate limiter.
+    """
+    settings.require("telegram_bot_token")
+    assert settings.telegram.bot_token is not None
+    return ExtBot(
+        settings.telegram.bot_token,
+        base_url=settings.telegram.api_base_url,
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter(settings),
+    )
+
+
 def build_application(settings: Settings) -> BotApplication:
-    """A python-telegram-bot Application for our token, API URL and pace (no handlers).
+    """A python-telegram-bot Application around `build_bot`'s client (no handlers).
 
     It has no Updater: updates reach it from the durable intake (`surveys.intake`), fed by
     our webhook route or our own poller, both of which store an update before Telegram is
     told it arrived.
     """
-    settings.require("telegram_bot_token")
-    assert settings.telegram.bot_token is not None
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-        Application.builder()
-        .token(settings.telegram.bot_token)
-        .base_url(settings.telegram.api_base_url)
-        .rate_limiter(rate_limiter(settings))
-        .updater(None)
+        Application.builder().bot(build_bot(settings)).updater(None)
     )
     return builder.build()
 

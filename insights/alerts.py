@@ -207,6 +207,24 @@ class AlertContent:
     risk_probability: float | None = None
 
 
+def _tags_of(session: Session, answer_id: int) -> tuple[tuple[str, ...], str | None]:
+    """The answer's churn-reason tags (staff corrections first) and who corrected them last."""
+    reasons = tuple(
+        session.scalars(
+            select(AnswerTag.reason)
+            .where(AnswerTag.answer_id == answer_id)
+            .order_by(AnswerTag.source.desc(), AnswerTag.id)
+        )
+    )
+    corrected_by = session.scalar(
+        select(TagCorrection.corrected_by)
+        .where(TagCorrection.answer_id == answer_id)
+        .order_by(TagCorrection.id.desc())
+        .limit(1)
+    )
+    return reasons, corrected_by
+
+
 def load_alert(
     session: Session, follow_up_id: int, weights: Weights, as_of: datetime
 ) -> AlertContent | None:
@@ -226,22 +244,7 @@ def load_alert(
     reason_answer = answers.get("reason")
     comment = next((a for a in answers.values() if a.text), None)
     tagged = comment or reason_answer
-    reasons: tuple[str, ...] = ()
-    corrected_by = None
-    if tagged is not None:
-        reasons = tuple(
-            session.scalars(
-                select(AnswerTag.reason)
-                .where(AnswerTag.answer_id == tagged.id)
-                .order_by(AnswerTag.source.desc(), AnswerTag.id)
-            )
-        )
-        corrected_by = session.scalar(
-            select(TagCorrection.corrected_by)
-            .where(TagCorrection.answer_id == tagged.id)
-            .order_by(TagCorrection.id.desc())
-            .limit(1)
-        )
+    reasons, corrected_by = _tags_of(session, tagged.id) if tagged is not None else ((), None)
     risk = assess_customer(session, customer.id, as_of, weights)
     first = min((a.answered_at for a in answers.values()), default=None)
     return AlertContent(

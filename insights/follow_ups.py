@@ -42,7 +42,7 @@ class Action(StrEnum):
     RESOLVED = "resolved"
 
 
-class Refusal(StrEnum):
+class FollowUpRefusal(StrEnum):
     """Why a click changed nothing; the edge turns it into words."""
 
     OWNED_BY_OTHER = "owned_by_other"  # someone else owns it; only they (or a manager) may
@@ -62,7 +62,7 @@ class Decision:
     """The outcome of one click: the new state, or why there is none."""
 
     state: FollowUpState
-    refusal: Refusal | None = None
+    refusal: FollowUpRefusal | None = None
 
     @property
     def changed(self) -> bool:
@@ -72,24 +72,24 @@ class Decision:
 def decide(state: FollowUpState, action: Action, user: str, manager: bool = False) -> Decision:
     """What `user` clicking `action` does to a follow-up in `state` (pure)."""
     if state.status == RESOLVED:
-        return Decision(state, Refusal.ALREADY_RESOLVED)
+        return Decision(state, FollowUpRefusal.ALREADY_RESOLVED)
     owner = state.assignee
     if state.status != OPEN and owner not in (None, user) and not manager:
-        return Decision(state, Refusal.OWNED_BY_OTHER)
+        return Decision(state, FollowUpRefusal.OWNED_BY_OTHER)
     if action is Action.TAKE:
         if state.status == OPEN:
             return Decision(FollowUpState(ASSIGNED, user))
         if owner == user:
-            return Decision(state, Refusal.NO_CHANGE)
+            return Decision(state, FollowUpRefusal.NO_CHANGE)
         return Decision(FollowUpState(state.status, user))  # a manager takes it over
     target = CONTACTED if action is Action.CONTACTED else RESOLVED
     if _ORDER[state.status] >= _ORDER[target]:
-        return Decision(state, Refusal.NO_CHANGE)
+        return Decision(state, FollowUpRefusal.NO_CHANGE)
     return Decision(FollowUpState(target, owner or user))
 
 
 @dataclass(frozen=True)
-class Outcome:
+class FollowUpOutcome:
     follow_up_id: int
     decision: Decision
     previous: FollowUpState | None  # None when the follow-up does not exist
@@ -102,7 +102,7 @@ def apply(
     user: str,
     now: datetime,
     manager: bool = False,
-) -> Outcome:
+) -> FollowUpOutcome:
     """Decide and store one click, in the caller's transaction (compare-and-set)."""
     for _ in range(5):  # a lost race is decided again against the winner's state
         row = session.execute(
@@ -110,11 +110,11 @@ def apply(
         ).first()
         if row is None:
             missing = FollowUpState(OPEN, None)
-            return Outcome(follow_up_id, Decision(missing, Refusal.NOT_FOUND), None)
+            return FollowUpOutcome(follow_up_id, Decision(missing, FollowUpRefusal.NOT_FOUND), None)
         before = FollowUpState(row.status, row.assignee)
         decision = decide(before, action, user, manager)
         if not decision.changed:
-            return Outcome(follow_up_id, decision, before)
+            return FollowUpOutcome(follow_up_id, decision, before)
         after = decision.state
         values: dict[str, object] = {
             "status": after.status,
@@ -139,7 +139,7 @@ def apply(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            return Outcome(follow_up_id, decision, before)
+            return FollowUpOutcome(follow_up_id, decision, before)
     raise RuntimeError(f"follow-up {follow_up_id} kept changing under us")
 
 

@@ -17,7 +17,6 @@ _JSON_SYNTAX_RE = re.compile(r'[\[\]{}"\\]')
 """The characters that decide JSON nesting: brackets, and quotes/backslashes (strings)."""
 
 
-
 def json_depth_exceeds(line: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Does the JSON text nest arrays/objects deeper than ``limit``? One linear scan of
     the syntax characters, brackets inside strings not counted; no recursion."""

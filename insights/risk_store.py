@@ -21,7 +21,9 @@ DEFAULT_HORIZON_DAYS = 30
 
 
 @dataclass(frozen=True)
-class StoredModel:
+class StoredRiskModel:
+    """One version of the churn-risk model with its status, as kept in the database."""
+
     version: int
     status: str
     note: str | None
@@ -78,13 +80,13 @@ def save_model(
     return model.with_version(version)
 
 
-def history(session: Session, limit: int = 20) -> list[StoredModel]:
+def history(session: Session, limit: int = 20) -> list[StoredRiskModel]:
     """The latest fits, newest first."""
     rows = session.scalars(
         select(RiskModelRow).order_by(RiskModelRow.version.desc()).limit(limit)
     ).all()
     return [
-        StoredModel(
+        StoredRiskModel(
             r.version,
             r.status,
             r.note,

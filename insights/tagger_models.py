@@ -39,7 +39,9 @@ class LabelsError(ValueError):
 
 
 @dataclass(frozen=True)
-class StoredModel:
+class StoredTaggerModel:
+    """A company tagger model as listed from the database (its arrays stay there)."""
+
     id: int
     lang: str
     version: str
@@ -174,7 +176,7 @@ def train_company_models(
     return results
 
 
-def stored_models(session: Session) -> list[StoredModel]:
+def stored_models(session: Session) -> list[StoredTaggerModel]:
     """Every stored company model, newest first (without the arrays)."""
     rows = session.execute(
         select(
@@ -187,7 +189,9 @@ def stored_models(session: Session) -> list[StoredModel]:
             TaggerModel.created_at,
         ).order_by(TaggerModel.id.desc())
     )
-    return [StoredModel(i, lang, v, b, n, json.loads(s), c) for i, lang, v, b, n, s, c in rows]
+    return [
+        StoredTaggerModel(i, lang, v, b, n, json.loads(s), c) for i, lang, v, b, n, s, c in rows
+    ]
 
 
 def current_models(session: Session) -> dict[str, TextModel]:

@@ -21,17 +21,17 @@ from __future__ import annotations
 from surveys.dispatch import Dispatcher, DispatchReport, Sender
 from surveys.hooks import AnswerHooks, CompletedSurvey, StoredAnswer
 from surveys.policy import SurveyPolicy
-from surveys.service import Reply, SurveyService, Who
+from surveys.service import SurveyReply, SurveyService, Who
 
 __all__ = [
     "AnswerHooks",
     "CompletedSurvey",
     "DispatchReport",
     "Dispatcher",
-    "Reply",
     "Sender",
     "StoredAnswer",
     "SurveyPolicy",
+    "SurveyReply",
     "SurveyService",
     "Who",
 ]

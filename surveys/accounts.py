@@ -99,9 +99,7 @@ def bind(
             return Binding.SUPERSEDED, customer
     previous = _binding_at(session, at, lock=True)
     if previous is not None:
-        log.info(
-            "%s moves from customer %s to customer %s", at, previous.customer_id, customer.id
-        )
+        log.info("%s moves from customer %s to customer %s", at, previous.customer_id, customer.id)
         session.execute(
             update(Customer).where(Customer.id == previous.customer_id).values(updated_at=now)
         )

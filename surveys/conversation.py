@@ -159,30 +159,9 @@ def _apply(
     if customer is None:
         return Applied(Result.NOT_LINKED)
     language = customer.language
-    query = select(SurveySession).with_for_update()
-    if session_id is not None:
-        query = query.where(SurveySession.id == session_id)
-    else:
-        query = query.where(
-            SurveySession.customer_id == customer.id,
-            SurveySession.status.in_(OPEN_SESSION_STATUSES),
-        )
-    survey_session = session.execute(query).scalars().first()
-    if survey_session is None:
-        if session_id is not None:
-            # Deleted (a released claim) or never existed (forged): either way, closed.
-            log.warning("tap on unknown survey session %s from %s", session_id, who)
-            return Applied(Result.REJECTED, language, problem=Problem.CLOSED)
-        return Applied(Result.NO_SURVEY, language)
-    if survey_session.customer_id != customer.id:
-        log.warning(
-            "forged tap: %s (customer %s) on session %s of customer %s",
-            who,
-            customer.id,
-            survey_session.id,
-            survey_session.customer_id,
-        )
-        return Applied(Result.REJECTED, language, problem=Problem.NOT_A_CHOICE)
+    survey_session = _locked_session(session, customer, who, session_id)
+    if isinstance(survey_session, Applied):
+        return survey_session
     survey = surveys[survey_session.survey]
     rows = _load_answers(session, survey_session.id)
     state = State(
@@ -217,9 +196,43 @@ def _apply(
             next_step=state.current_step,
             answers=dict(state.answers),
         )
-    return _commit(
-        session, survey_session, customer, state, outcome, now, who.channel, rows, base
-    )
+    return _commit(session, survey_session, customer, state, outcome, now, who.channel, rows, base)
+
+
+def _locked_session(
+    session: Session, customer: Customer, who: Identity, session_id: int | None
+) -> SurveySession | Applied:
+    """The session the input answers, locked: the tapped one, else the customer's open one.
+
+    An `Applied` instead when there is none (or the tap names a session that is gone) or
+    the tapped session belongs to another customer (a forged tap).
+    """
+    language = customer.language
+    query = select(SurveySession).with_for_update()
+    if session_id is not None:
+        query = query.where(SurveySession.id == session_id)
+    else:
+        query = query.where(
+            SurveySession.customer_id == customer.id,
+            SurveySession.status.in_(OPEN_SESSION_STATUSES),
+        )
+    survey_session = session.execute(query).scalars().first()
+    if survey_session is None:
+        if session_id is not None:
+            # Deleted (a released claim) or never existed (forged): either way, closed.
+            log.warning("tap on unknown survey session %s from %s", session_id, who)
+            return Applied(Result.REJECTED, language, problem=Problem.CLOSED)
+        return Applied(Result.NO_SURVEY, language)
+    if survey_session.customer_id != customer.id:
+        log.warning(
+            "forged tap: %s (customer %s) on session %s of customer %s",
+            who,
+            customer.id,
+            survey_session.id,
+            survey_session.customer_id,
+        )
+        return Applied(Result.REJECTED, language, problem=Problem.NOT_A_CHOICE)
+    return survey_session
 
 
 def _commit(
@@ -234,47 +247,11 @@ def _commit(
     base: Applied,
 ) -> Applied:
     done = outcome.completed
-    values: dict[str, object] = {
-        "current_step": outcome.next_step,
-        "status": "completed" if done else "in_progress",
-        "updated_at": now,
-    }
-    if done:
-        values["completed_at"] = now
-    if "save_opportunity" in outcome.flags:
-        values["save_opportunity"] = True
-    moved = affected(
-        session.execute(
-            update(SurveySession)
-            .where(
-                SurveySession.id == survey_session.id,
-                SurveySession.current_step == state.current_step,
-                SurveySession.status.in_(OPEN_SESSION_STATUSES),
-            )
-            .values(**values)
-        )
-    )
-    if moved != 1:
-        raise _Lost(replace(base, problem=Problem.ANSWERED))
+    _move(session, survey_session, state, outcome, now, base)
     stored: StoredAnswer | None = None
     answers = dict(state.answers)
     if outcome.answer is not None:
-        row = Answer(
-            session_id=survey_session.id,
-            customer_id=customer.id,
-            survey=survey_session.survey,
-            question=outcome.answer.question,
-            score=outcome.answer.score,
-            choice=outcome.answer.choice,
-            text=outcome.answer.text,
-            answered_at=now,
-            channel=channel,
-            language=customer.language,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
+        row = _store_answer(session, survey_session, customer, outcome.answer, now, channel)
         stored = _stored(row)
         rows = [*rows, row]
         answers[row.question] = outcome.answer
@@ -299,3 +276,66 @@ def _commit(
         stored=stored,
         completed=completed,
     )
+
+
+def _move(
+    session: Session,
+    survey_session: SurveySession,
+    state: State,
+    outcome: Advance,
+    now: datetime,
+    base: Applied,
+) -> None:
+    """Move the session to the outcome's step if it is still at the one answered
+    (compare-and-set); raises `_Lost` when another input moved it first."""
+    values: dict[str, object] = {
+        "current_step": outcome.next_step,
+        "status": "completed" if outcome.completed else "in_progress",
+        "updated_at": now,
+    }
+    if outcome.completed:
+        values["completed_at"] = now
+    if "save_opportunity" in outcome.flags:
+        values["save_opportunity"] = True
+    moved = affected(
+        session.execute(
+            update(SurveySession)
+            .where(
+                SurveySession.id == survey_session.id,
+                SurveySession.current_step == state.current_step,
+                SurveySession.status.in_(OPEN_SESSION_STATUSES),
+            )
+            .values(**values)
+        )
+    )
+    if moved != 1:
+        raise _Lost(replace(base, problem=Problem.ANSWERED))
+
+
+def _store_answer(
+    session: Session,
+    survey_session: SurveySession,
+    customer: Customer,
+    answer: AnswerValue,
+    now: datetime,
+    channel: str,
+) -> Answer:
+    """Insert the answer row (flushed, so it has its id); `answers` is unique on
+    (session, question), the last word on a double answer."""
+    row = Answer(
+        session_id=survey_session.id,
+        customer_id=customer.id,
+        survey=survey_session.survey,
+        question=answer.question,
+        score=answer.score,
+        choice=answer.choice,
+        text=answer.text,
+        answered_at=now,
+        channel=channel,
+        language=customer.language,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -50,7 +50,7 @@ from surveys.errors import (
 from surveys.i18n import Catalog, builtin_catalog
 from surveys.model import AnswerValue, Survey
 from surveys.offers import NO_OFFERS, SaveOffers
-from surveys.policy import CustomerFacts, Refusal, SurveyPolicy, explain, refusal
+from surveys.policy import CustomerFacts, SendRefusal, SurveyPolicy, explain, refusal
 from surveys.prompts import Prompt
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,9 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class SendClaim:
+    """A survey (or reminder) this process claimed to send: the session row, whom, what."""
+
     session_id: int
     customer_id: int
     address: str
@@ -198,7 +200,7 @@ class Dispatcher:
             )
         except IntegrityError:
             raise SurveyRefused(
-                Refusal.OPEN_SURVEY,
+                SendRefusal.OPEN_SURVEY,
                 f"customer {external_id} was just sent a survey by another process",
             ) from None
         assert claim is not None  # explicit claims raise instead of returning None
@@ -469,7 +471,7 @@ class Dispatcher:
 
     def _claim(
         self, session: Session, candidate: Candidate, now: datetime, explicit: bool
-    ) -> Claim | None:
+    ) -> SendClaim | None:
         """Insert the session row that reserves this send, if the customer may get it."""
         customer = session.execute(
             select(Customer).where(Customer.id == candidate.customer_id).with_for_update()
@@ -508,9 +510,9 @@ class Dispatcher:
             survey, survey.step(first), row.id, language, self.catalog, self.offers, {}, lead
         )
         assert binding is not None
-        return Claim(row.id, customer.id, binding.address, survey.key, prompt)
+        return SendClaim(row.id, customer.id, binding.address, survey.key, prompt)
 
-    def _claim_reminder(self, session: Session, session_id: int, now: datetime) -> Claim | None:
+    def _claim_reminder(self, session: Session, session_id: int, now: datetime) -> SendClaim | None:
         took = affected(
             session.execute(
                 update(SurveySession)
@@ -545,10 +547,10 @@ class Dispatcher:
             answers,
             lead=self.catalog.text(language, "survey.reminder"),
         )
-        return Claim(row.id, customer.id, binding.address, survey.key, prompt)
+        return SendClaim(row.id, customer.id, binding.address, survey.key, prompt)
 
     @staticmethod
-    def _mark_sent(session: Session, claim: Claim, message_ref: str, now: datetime) -> None:
+    def _mark_sent(session: Session, claim: SendClaim, message_ref: str, now: datetime) -> None:
         session.execute(
             update(SurveySession)
             .where(SurveySession.id == claim.session_id)
@@ -563,7 +565,7 @@ class Dispatcher:
             )
         )
 
-    def _unreachable(self, session: Session, claim: Claim, now: datetime) -> None:
+    def _unreachable(self, session: Session, claim: SendClaim, now: datetime) -> None:
         log.info(
             "customer %s blocked the bot; marked unreachable on %s", claim.customer_id, self.channel
         )
@@ -585,7 +587,7 @@ class Dispatcher:
         )
 
     @staticmethod
-    def _release(session: Session, claim: Claim) -> None:
+    def _release(session: Session, claim: SendClaim) -> None:
         session.execute(
             delete(SurveySession).where(
                 SurveySession.id == claim.session_id, SurveySession.status == "scheduled"
@@ -593,7 +595,7 @@ class Dispatcher:
         )
 
     @staticmethod
-    def _unremind(session: Session, claim: Claim) -> None:
+    def _unremind(session: Session, claim: SendClaim) -> None:
         session.execute(
             update(SurveySession)
             .where(SurveySession.id == claim.session_id)

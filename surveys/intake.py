@@ -46,7 +46,6 @@ PRUNE_EVERY = timedelta(hours=1)
 BATCH = 50
 
 
-
 @dataclass(frozen=True)
 class Delivery:
     """One update as the edge received it."""
@@ -221,8 +220,9 @@ class Intake:
     def _done(self, item: inbox.Claimed) -> None:
         with self.factory() as session, session.begin():
             if not inbox.settle_done(session, item.id, self.worker_id, self.clock()):
-                log.warning("inbox %s: item %s was taken over before it was settled",
-                            self.source, item.id)
+                log.warning(
+                    "inbox %s: item %s was taken over before it was settled", self.source, item.id
+                )
 
     def _failed(self, item: inbox.Claimed, error: BaseException) -> None:
         now = self.clock()
@@ -234,12 +234,20 @@ class Intake:
         if retry_at is None:
             log.error(
                 "inbox %s: item %s (chat %s) parked after %d tries: %s",
-                self.source, item.id, item.chat_key, attempts, message[:200],
+                self.source,
+                item.id,
+                item.chat_key,
+                attempts,
+                message[:200],
             )
         else:
             log.warning(
                 "inbox %s: item %s (chat %s) failed (try %d), retrying at %s: %s",
-                self.source, item.id, item.chat_key, attempts, retry_at.isoformat(),
+                self.source,
+                item.id,
+                item.chat_key,
+                attempts,
+                retry_at.isoformat(),
                 message[:200],
             )
 

@@ -15,7 +15,9 @@ from enum import StrEnum
 from surveys.model import Survey
 
 
-class Refusal(StrEnum):
+class SendRefusal(StrEnum):
+    """Why a survey is not sent to a customer now; `explain` puts it in words."""
+
     NOT_LINKED = "not_linked"
     OPTED_OUT = "opted_out"
     UNREACHABLE = "unreachable"
@@ -50,25 +52,25 @@ class CustomerFacts:
 
 def refusal(
     survey: Survey, facts: CustomerFacts, now: datetime, policy: SurveyPolicy
-) -> Refusal | None:
+) -> SendRefusal | None:
     """Why `survey` may not be sent now, or None when it may."""
     if not facts.linked:
-        return Refusal.NOT_LINKED
+        return SendRefusal.NOT_LINKED
     if facts.opted_out:
-        return Refusal.OPTED_OUT
+        return SendRefusal.OPTED_OUT
     if facts.unreachable:
-        return Refusal.UNREACHABLE
+        return SendRefusal.UNREACHABLE
     if survey.schedule.ignores_cooldown:
-        return Refusal.OPEN_SURVEY if facts.open_survey == survey.key else None
+        return SendRefusal.OPEN_SURVEY if facts.open_survey == survey.key else None
     if facts.open_survey is not None:
-        return Refusal.OPEN_SURVEY
+        return SendRefusal.OPEN_SURVEY
     if facts.last_surveyed_at is not None and now - facts.last_surveyed_at < policy.cooldown:
-        return Refusal.COOLDOWN
+        return SendRefusal.COOLDOWN
     return None
 
 
 def explain(
-    reason: Refusal,
+    reason: SendRefusal,
     external_id: str,
     facts: CustomerFacts,
     policy: SurveyPolicy,
@@ -76,16 +78,16 @@ def explain(
 ) -> str:
     """One line for the person who asked for the send; `channel` is the one surveys go to."""
     who = f"customer {external_id}"
-    if reason is Refusal.NOT_LINKED:
+    if reason is SendRefusal.NOT_LINKED:
         return (
             f"{who} has not linked {channel.capitalize()} yet; send them the link from "
             f"`retention-bot link {external_id}`"
         )
-    if reason is Refusal.OPTED_OUT:
+    if reason is SendRefusal.OPTED_OUT:
         return f"{who} opted out of surveys (/stop)"
-    if reason is Refusal.UNREACHABLE:
+    if reason is SendRefusal.UNREACHABLE:
         return f"{who} blocked the bot; they are unreachable until they start it again"
-    if reason is Refusal.OPEN_SURVEY:
+    if reason is SendRefusal.OPEN_SURVEY:
         return f"{who} already has an open {facts.open_survey} survey"
     last = facts.last_surveyed_at.date().isoformat() if facts.last_surveyed_at else "recently"
     return (

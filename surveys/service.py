@@ -2,7 +2,7 @@
 
 Each method takes who wrote (`Who`: the channel and the address there, the channel's user
 reference and language hint) and returns
-a `Reply` (messages to send, a short notice for a tapped button, keyboards to retire). The
+a `SurveyReply` (messages to send, a short notice for a tapped button, keyboards to retire). The
 database work runs in a worker thread, so the bot's event loop keeps serving other chats
 while one transaction waits for a lock. Answer listeners (`AnswerHooks`) are started after
 each commit.
@@ -64,7 +64,7 @@ class Who:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class SurveyReply:
     """What the edge should do: send `messages`, answer the tapped button, retire buttons."""
 
     messages: tuple[Prompt, ...] = ()
@@ -104,8 +104,8 @@ class SurveyService:
     def _language(self, who: Who, stored: str | None = None) -> str:
         return self.catalog.resolve(stored, who.language_code)
 
-    def _say(self, language: str, key: str, **params: object) -> Reply:
-        return Reply(messages=(Prompt(self.catalog.text(language, key, **params)),))
+    def _say(self, language: str, key: str, **params: object) -> SurveyReply:
+        return SurveyReply(messages=(Prompt(self.catalog.text(language, key, **params)),))
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one transaction, in a worker thread."""
@@ -125,7 +125,7 @@ class SurveyService:
 
     # -- commands ------------------------------------------------------------------------
 
-    async def start(self, who: Who, token: str | None) -> Reply:
+    async def start(self, who: Who, token: str | None) -> SurveyReply:
         """/start: bind the sender's address with a deep-link token, or explain how to get one."""
         if not token:
             linked, language = await asyncio.to_thread(self._linked_language, who)
@@ -159,11 +159,11 @@ class SurveyService:
             return self._say(language, "start.used_token")
         return self._say(language, "start.bad_token")
 
-    async def help(self, who: Who) -> Reply:
+    async def help(self, who: Who) -> SurveyReply:
         linked, language = await asyncio.to_thread(self._linked_language, who)
         return self._say(language, "help.linked" if linked else "help.not_linked")
 
-    async def stop(self, who: Who) -> Reply:
+    async def stop(self, who: Who) -> SurveyReply:
         """/stop: opt out of every survey; the open one closes."""
         now = self.clock()
 
@@ -179,7 +179,7 @@ class SurveyService:
             return self._say(language, "survey.not_linked")
         return self._say(language, "stop.done" if changed else "stop.already")
 
-    async def resume(self, who: Who) -> Reply:
+    async def resume(self, who: Who) -> SurveyReply:
         """/resume: surveys again after /stop, and the open question asked again."""
         now = self.clock()
 
@@ -200,7 +200,7 @@ class SurveyService:
             messages.append(open_question)
         elif not changed:
             messages.append(Prompt(self.catalog.text(language, "resume.active")))
-        return Reply(messages=tuple(messages))
+        return SurveyReply(messages=tuple(messages))
 
     def _open_question(self, session: Session, customer_id: int, language: str) -> Prompt | None:
         """The current question of the customer's open survey, to ask again."""
@@ -230,13 +230,13 @@ class SurveyService:
             lead=self.catalog.text(language, "resume.continue"),
         )
 
-    async def ask_forget(self, who: Who) -> Reply:
+    async def ask_forget(self, who: Who) -> SurveyReply:
         linked, language = await asyncio.to_thread(self._linked_language, who)
         if not linked:
             return self._say(language, "survey.not_linked")
-        return Reply(messages=(prompts.forget_confirmation(self.catalog, language),))
+        return SurveyReply(messages=(prompts.forget_confirmation(self.catalog, language),))
 
-    async def forget(self, who: Who, confirmed: bool) -> Reply:
+    async def forget(self, who: Who, confirmed: bool) -> SurveyReply:
         """The confirmation button of /forget: erase the customer's answers and identity."""
         if not confirmed:
             _, language = await asyncio.to_thread(self._linked_language, who)
@@ -257,15 +257,15 @@ class SurveyService:
         key = "survey.not_linked" if deleted is None else "forget.done"
         return replace(self._say(language, key), close_keyboard=True)
 
-    async def choose_language(self, who: Who) -> Reply:
+    async def choose_language(self, who: Who) -> SurveyReply:
         _, language = await asyncio.to_thread(self._linked_language, who)
-        return Reply(messages=(prompts.language_menu(self.catalog, language),))
+        return SurveyReply(messages=(prompts.language_menu(self.catalog, language),))
 
-    async def set_language(self, who: Who, language: str) -> Reply:
+    async def set_language(self, who: Who, language: str) -> SurveyReply:
         if not self.catalog.supports(language):
             log.warning("%s picked unknown language %r", who.at, language)
             _, current = await asyncio.to_thread(self._linked_language, who)
-            return Reply(notice=self.catalog.text(current, "survey.invalid"))
+            return SurveyReply(notice=self.catalog.text(current, "survey.invalid"))
         now = self.clock()
 
         def work(session: Session) -> bool:
@@ -278,19 +278,19 @@ class SurveyService:
         key = "language.done" if await self._run(work) else "survey.not_linked"
         return replace(self._say(language, key), close_keyboard=True)
 
-    async def invalid_button(self, who: Who) -> Reply:
+    async def invalid_button(self, who: Who) -> SurveyReply:
         """A button whose data is not one we make (forged, or from an old bot version)."""
         _, language = await asyncio.to_thread(self._linked_language, who)
-        return Reply(notice=self.catalog.text(language, "survey.invalid"))
+        return SurveyReply(notice=self.catalog.text(language, "survey.invalid"))
 
     # -- answers -------------------------------------------------------------------------
 
-    async def tap(self, who: Who, action: AnswerAction | SkipAction) -> Reply:
+    async def tap(self, who: Who, action: AnswerAction | SkipAction) -> SurveyReply:
         given: Input = Skip() if isinstance(action, SkipAction) else Tap(action.value)
         applied = await self._apply(who, given, action.session_id, action.step)
         return self._answer_reply(who, applied, tapped=True)
 
-    async def message(self, who: Who, given: Typed | NonText) -> Reply:
+    async def message(self, who: Who, given: Typed | NonText) -> SurveyReply:
         applied = await self._apply(who, given, None, None)
         return self._answer_reply(who, applied, tapped=False)
 
@@ -317,12 +317,12 @@ class SurveyService:
             self.hooks.survey_completed(applied.completed)
         return applied
 
-    def _answer_reply(self, who: Who, applied: Applied, tapped: bool) -> Reply:
+    def _answer_reply(self, who: Who, applied: Applied, tapped: bool) -> SurveyReply:
         language = self._language(who, applied.language)
         text = self.catalog.text
         if applied.result is Result.NOT_LINKED:
             if tapped:
-                return Reply(notice=text(language, "survey.closed"), close_keyboard=True)
+                return SurveyReply(notice=text(language, "survey.closed"), close_keyboard=True)
             return self._say(language, "help.not_linked")
         if applied.result is Result.NO_SURVEY:
             return self._say(language, "help.idle")
@@ -343,21 +343,21 @@ class SurveyService:
                 self.offers,
                 applied.answers or {},
             )
-        return Reply(
+        return SurveyReply(
             messages=(message,),
             close_keyboard=tapped,
             clear_keyboard_of=None if tapped else applied.prompt_ref,
         )
 
-    def _rejection(self, language: str, applied: Applied, tapped: bool) -> Reply:
+    def _rejection(self, language: str, applied: Applied, tapped: bool) -> SurveyReply:
         text = self.catalog.text
         problem = applied.problem
         if tapped:
             if problem is Problem.CLOSED:
-                return Reply(notice=text(language, "survey.closed"), close_keyboard=True)
+                return SurveyReply(notice=text(language, "survey.closed"), close_keyboard=True)
             if problem is Problem.ANSWERED:
-                return Reply(notice=text(language, "survey.answered"), close_keyboard=True)
-            return Reply(notice=text(language, "survey.invalid"))
+                return SurveyReply(notice=text(language, "survey.answered"), close_keyboard=True)
+            return SurveyReply(notice=text(language, "survey.invalid"))
         if problem is Problem.OUT_OF_RANGE and applied.survey and applied.next_step:
             step = self.surveys[applied.survey].step(applied.next_step)
             return self._say(language, "survey.out_of_range", low=step.low, high=step.high)

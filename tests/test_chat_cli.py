@@ -10,7 +10,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.commands.chat import chat as chat_command
+from bot.context import AppContext
+from bot.services import Services
 from builders import customer
+from config import load_settings
 from storage import schema
 from storage.database import make_engine, session_factory
 from storage.models import Answer, SurveySession
@@ -132,3 +136,28 @@ def test_customer_answers_are_stored_and_exported(database_url: str):
     missing = chat("nps", "--customer", "nobody", input="", env=env)
     assert missing.exit_code == 1
     assert "nobody" in missing.stderr
+
+
+def test_the_time_comes_from_the_services_clock(database_url: str):
+    """A command reads the time from `Services.clock`, so a test can pin it."""
+    engine = make_engine(database_url)
+    schema.upgrade(engine)
+    factory = session_factory(engine)
+    with factory() as session, session.begin():
+        customer(session, datetime(2026, 5, 2, 10, tzinfo=UTC), external_id="C42")
+    pinned = datetime(2026, 5, 3, 9, 30, tzinfo=UTC)
+    settings = load_settings(database_url=database_url)
+    app = AppContext(_settings=settings, _services=Services(settings, clock=lambda: pinned))
+    try:
+        result = CliRunner().invoke(
+            chat_command, ["nps", "--customer", "C42"], input="3\nToo expensive\n", obj=app
+        )
+    finally:
+        app.close()
+    assert result.exit_code == 0, result.output
+    with factory() as session:
+        row = session.execute(select(SurveySession)).scalar_one()
+        answered = session.scalars(select(Answer.answered_at)).all()
+    engine.dispose()
+    assert row.created_at.replace(tzinfo=UTC) == pinned
+    assert [a.replace(tzinfo=UTC) for a in answered] == [pinned, pinned]

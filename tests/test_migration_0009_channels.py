@@ -27,17 +27,49 @@ def _seed_0008(connection) -> None:  # type: ignore[no-untyped-def]
     )
     rows = [
         # linked and reachable
-        dict(id=1, ext="linked", chat=5_000_000_001, user=77, linked=LINKED,
-             unreachable=False, unreachable_at=None, opted_out=False),
+        dict(
+            id=1,
+            ext="linked",
+            chat=5_000_000_001,
+            user=77,
+            linked=LINKED,
+            unreachable=False,
+            unreachable_at=None,
+            opted_out=False,
+        ),
         # linked, then blocked the bot
-        dict(id=2, ext="blocked", chat=-1001234567890, user=None, linked=LINKED,
-             unreachable=True, unreachable_at=BLOCKED, opted_out=True),
+        dict(
+            id=2,
+            ext="blocked",
+            chat=-1001234567890,
+            user=None,
+            linked=LINKED,
+            unreachable=True,
+            unreachable_at=BLOCKED,
+            opted_out=True,
+        ),
         # bound by hand: no link time
-        dict(id=3, ext="by-hand", chat=42, user=None, linked=None,
-             unreachable=False, unreachable_at=None, opted_out=False),
+        dict(
+            id=3,
+            ext="by-hand",
+            chat=42,
+            user=None,
+            linked=None,
+            unreachable=False,
+            unreachable_at=None,
+            opted_out=False,
+        ),
         # never linked
-        dict(id=4, ext="unlinked", chat=None, user=None, linked=None,
-             unreachable=False, unreachable_at=None, opted_out=False),
+        dict(
+            id=4,
+            ext="unlinked",
+            chat=None,
+            user=None,
+            linked=None,
+            unreachable=False,
+            unreachable_at=None,
+            opted_out=False,
+        ),
     ]
     for row in rows:
         connection.execute(customer, {"t": T, "stale": False, **row})
@@ -53,10 +85,20 @@ def _seed_0008(connection) -> None:  # type: ignore[no-untyped-def]
         " updated_at, telegram_message_id, save_opportunity)"
         " VALUES (:id, :customer, 'nps', :status, 'telegram', :t, :t, :message, :no)"
     )
-    connection.execute(session, {"id": 10, "customer": 1, "status": "completed",
-                                 "message": 9_876_543_210, "t": T, "no": False})
-    connection.execute(session, {"id": 11, "customer": 2, "status": "sent",
-                                 "message": None, "t": T, "no": False})
+    connection.execute(
+        session,
+        {
+            "id": 10,
+            "customer": 1,
+            "status": "completed",
+            "message": 9_876_543_210,
+            "t": T,
+            "no": False,
+        },
+    )
+    connection.execute(
+        session, {"id": 11, "customer": 2, "status": "sent", "message": None, "t": T, "no": False}
+    )
     connection.execute(
         text(
             "INSERT INTO answers (id, session_id, customer_id, survey, question, score,"
@@ -70,10 +112,11 @@ def _seed_0008(connection) -> None:  # type: ignore[no-untyped-def]
         " updated_at, slack_channel, slack_ts)"
         " VALUES (:id, 1, 10, :kind, 'open', :t, :t, :channel, :ts)"
     )
-    connection.execute(follow_up, {"id": 20, "kind": "alert", "channel": "C0ALERTS",
-                                   "ts": "1733400000.000100", "t": T})
-    connection.execute(follow_up, {"id": 21, "kind": "manual", "channel": None, "ts": None,
-                                   "t": T})
+    connection.execute(
+        follow_up,
+        {"id": 20, "kind": "alert", "channel": "C0ALERTS", "ts": "1733400000.000100", "t": T},
+    )
+    connection.execute(follow_up, {"id": 21, "kind": "manual", "channel": None, "ts": None, "t": T})
 
 
 def _columns(engine, table: str) -> set[str]:  # type: ignore[no-untyped-def]
@@ -100,8 +143,13 @@ def test_0009_moves_bindings_and_references_and_back(database_url: str) -> None:
             before = _counts(connection)
 
         command.upgrade(config, "0009")
-        assert {"telegram_chat_id", "telegram_user_id", "telegram_linked_at", "unreachable",
-                "unreachable_at"}.isdisjoint(_columns(engine, "customers"))
+        assert {
+            "telegram_chat_id",
+            "telegram_user_id",
+            "telegram_linked_at",
+            "unreachable",
+            "unreachable_at",
+        }.isdisjoint(_columns(engine, "customers"))
         assert "telegram_message_id" not in _columns(engine, "survey_sessions")
         assert {"slack_channel", "slack_ts"}.isdisjoint(_columns(engine, "follow_ups"))
         with engine.connect() as connection:
@@ -142,8 +190,7 @@ def test_0009_moves_bindings_and_references_and_back(database_url: str) -> None:
         for customer, address in ((4, "42"), (1, "999")):
             connection = engine.connect()
             try:
-                connection.execute(insert, {"customer": customer, "address": address,
-                                            "yes": True})
+                connection.execute(insert, {"customer": customer, "address": address, "yes": True})
                 raise AssertionError(f"({customer}, {address}) was accepted")
             except Exception as error:  # IntegrityError, wrapped per driver
                 assert "unique" in str(error).lower() or "duplicate" in str(error).lower()
@@ -169,11 +216,12 @@ def test_0009_moves_bindings_and_references_and_back(database_url: str) -> None:
                 (4, None, None, False),
             ]
             assert [_when(r[3]) if r[3] else None for r in customers] == [
-                LINKED, LINKED, None, None
+                LINKED,
+                LINKED,
+                None,
+                None,
             ]
-            assert [_when(r[5]) if r[5] else None for r in customers] == [
-                None, BLOCKED, None, None
-            ]
+            assert [_when(r[5]) if r[5] else None for r in customers] == [None, BLOCKED, None, None]
             refs = connection.execute(
                 text("SELECT id, telegram_message_id FROM survey_sessions ORDER BY id")
             ).all()
@@ -188,8 +236,8 @@ def test_0009_moves_bindings_and_references_and_back(database_url: str) -> None:
         # ...and up again: the round trip is repeatable.
         command.upgrade(config, "0009")
         with engine.connect() as connection:
-            assert connection.execute(
-                text("SELECT count(*) FROM customer_channels")
-            ).scalar_one() == 3
+            assert (
+                connection.execute(text("SELECT count(*) FROM customer_channels")).scalar_one() == 3
+            )
     finally:
         engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 import click
@@ -61,7 +61,7 @@ def at_risk_command(
     """
     app.refresh_lifecycle()
     factory = app.database()
-    now = datetime.now(UTC)
+    now = app.clock()
     with factory() as session:
         rows = call_list(
             session,

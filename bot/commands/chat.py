@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -25,6 +25,7 @@ from bot.context import AppContext
 from handlers.terminal import MemoryConversation, take_survey
 from insights import feedback
 from insights.tagging import Tagger
+from storage.clock import Clock
 from storage.database import transaction
 from surveys import engine, sessions
 from surveys.channels import KnownCustomer
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 CHANNEL = "terminal"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _save_offers(app: AppContext) -> SaveOffers:
@@ -78,8 +75,10 @@ class StoredConversation:
         language: str,
         has_offer: engine.HasOffer,
         tagger: Tagger,
+        clock: Clock,
     ) -> None:
         self.factory = factory
+        self.clock = clock
         self.survey = survey
         self.session_id = session_id
         self.customer_id = customer_id
@@ -94,7 +93,7 @@ class StoredConversation:
             {self.survey.key: self.survey},
             KnownCustomer(self.customer_id, CHANNEL),
             given,
-            _now(),
+            self.clock(),
             lambda _language: self.has_offer,
             session_id=self.session_id,
             step_key=step_key,
@@ -111,7 +110,7 @@ class StoredConversation:
     def cancel(self) -> None:
         """The person left half-way: close the session (answers given so far stay)."""
         with self.factory() as session, session.begin():
-            sessions.cancel_open(session, self.customer_id, _now(), self.session_id)
+            sessions.cancel_open(session, self.customer_id, self.clock(), self.session_id)
 
 
 def _open_session(
@@ -120,6 +119,7 @@ def _open_session(
     external_id: str,
     language: str | None,
     expires_after: timedelta,
+    now: datetime,
 ) -> tuple[int, int, str | None]:
     """Start a session for the customer; the session id, customer id and language come back."""
     with factory() as session, session.begin():
@@ -129,7 +129,7 @@ def _open_session(
             survey,
             channel=CHANNEL,
             language=language,
-            now=_now(),
+            now=now,
             expires_after=expires_after,
         )
 
@@ -188,13 +188,13 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
     if external_id is None:
         language = catalog.resolve(lang)
         conversation: MemoryConversation | StoredConversation = MemoryConversation(
-            survey, lambda reason: offers.has(reason, language)
+            survey, lambda reason: offers.has(reason, language), app.clock
         )
     else:
         factory = app.database()
         expires = timedelta(days=app.settings.surveys.survey_expiry_days)
         session_id, customer_id, customer_language = _open_session(
-            factory, survey, external_id, lang, expires
+            factory, survey, external_id, lang, expires, app.clock()
         )
         language = catalog.resolve(lang, customer_language)
         stored = StoredConversation(
@@ -205,6 +205,7 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
             language,
             lambda reason: offers.has(reason, language),
             tagger,
+            app.clock,
         )
         conversation = stored
     done = take_survey(
@@ -217,6 +218,18 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
         write=click.echo,
     )
     click.echo("")
+    _report(survey, done, stored, external_id, language, tagger)
+
+
+def _report(
+    survey: Survey,
+    done: Applied | None,
+    stored: StoredConversation | None,
+    external_id: str | None,
+    language: str,
+    tagger: Tagger,
+) -> None:
+    """What came of the survey: left half-way, or what was (or would be) stored."""
     if done is None:
         click.echo("Survey left before the end.", err=True)
         if stored is not None:

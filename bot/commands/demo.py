@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -56,7 +56,7 @@ def run_demo(
     _clear_output(output)
     settings = load_settings(database_url=f"sqlite:///{output / 'demo.db'}")
     app = AppContext(_settings=settings)
-    now = datetime.now(UTC)
+    now = app.clock()
     rejected: list[str] = []
 
     def reject(rejection: Rejection) -> None:

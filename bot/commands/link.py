@@ -7,7 +7,7 @@ Telegram starts the bot with the signed token, and the bot binds the chat.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 
@@ -32,7 +32,7 @@ def link(app: AppContext, external_id: str) -> None:
     token = issue_token(
         settings.surveys.link_secret,
         customer_id,
-        datetime.now(UTC),
+        app.clock(),
         timedelta(days=settings.surveys.link_ttl_days),
     )
     click.echo(deep_link(username, token))

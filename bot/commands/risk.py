@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -160,7 +160,7 @@ def fit_command(app: AppContext) -> None:
     """Refit the model on the history's snapshots; adopt it unless it backtests worse."""
     app.refresh_lifecycle()
     settings = app.settings
-    now = datetime.now(UTC)
+    now = app.clock()
     result = refit_now(
         settings, app.database(), app.risk_weights, now, progress=lambda m: click.echo(m, err=True)
     )
@@ -190,7 +190,7 @@ def backtest_command(app: AppContext, cutoffs: int | None, reference: bool, fmt:
     settings = app.settings
     config = history_config(settings, backtest_cutoffs=cutoffs)
     weights = app.risk_weights
-    now = datetime.now(UTC)
+    now = app.clock()
     with app.database()() as session:
         snaps = build_snapshots(session, weights, now, config)
         bt = backtest(snaps, weights, config, adopted_model(session))

@@ -50,7 +50,7 @@ from handlers.slack.formatting import reason_words, user
 from handlers.slack.log_safety import bounded_logger, clip
 from handlers.slack.payload import dig, user_of
 from insights import alert_tags, follow_ups
-from insights.follow_ups import Action, Outcome, Refusal
+from insights.follow_ups import Action, FollowUpOutcome, FollowUpRefusal
 from insights.tagging import REASON_KEYS
 
 log = bounded_logger(__name__)
@@ -95,17 +95,17 @@ def parse_id(value: object) -> int | None:
     return None
 
 
-def refusal_text(outcome: Outcome) -> str:
+def refusal_text(outcome: FollowUpOutcome) -> str:
     refusal = outcome.decision.refusal
     owner = user(outcome.decision.state.assignee)
-    if refusal is Refusal.OWNED_BY_OTHER:
+    if refusal is FollowUpRefusal.OWNED_BY_OTHER:
         return (
             f"{owner} has this one, so only they (or a follow-up manager) can move it on. "
             "Ask them in a thread if you want to help."
         )
-    if refusal is Refusal.ALREADY_RESOLVED:
+    if refusal is FollowUpRefusal.ALREADY_RESOLVED:
         return f"This alert was already resolved by {owner}."
-    if refusal is Refusal.NOT_FOUND:
+    if refusal is FollowUpRefusal.NOT_FOUND:
         return GONE
     return "Nothing to change: it is already at that step."
 
@@ -244,7 +244,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         manager = who in ctx.managers
         now = ctx.clock()
 
-        def store() -> Outcome:
+        def store() -> FollowUpOutcome:
             with ctx.factory() as session, session.begin():
                 return follow_ups.apply(session, follow_up_id, kind, who, now, manager)
 

@@ -56,7 +56,7 @@ def _state(alert: AlertContent, tz: tzinfo) -> str:
     return alert.status
 
 
-def render(alert: AlertContent, tz: tzinfo) -> blocks.Reply:
+def render(alert: AlertContent, tz: tzinfo) -> blocks.SlackReply:
     headline = HEADLINES.get(alert.trigger, ":rotating_light: Unhappy customer")
     who = customer_title(alert.customer_name, alert.customer_external_id)
     plan = f" · {blocks.escape(alert.plan)}" if alert.plan else ""
@@ -107,4 +107,4 @@ def render(alert: AlertContent, tz: tzinfo) -> blocks.Reply:
     tail = [blocks.actions(f"alert:{alert.follow_up_id}", buttons)] if buttons else []
     name = alert.customer_name or alert.customer_external_id
     text = f"{headline.split(' ', 1)[1]}: {name} (MRR {money(alert.mrr)}), {_score(alert)}"
-    return blocks.Reply(text.replace("*", ""), body).finish(tail)
+    return blocks.SlackReply(text.replace("*", ""), body).finish(tail)

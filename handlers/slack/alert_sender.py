@@ -37,7 +37,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import alert_blocks
-from handlers.slack.blocks import Reply
+from handlers.slack.blocks import SlackReply
 from handlers.slack.context import SlackContext
 from handlers.slack.errors import PERMANENT_ERRORS
 from insights import alerts, follow_ups
@@ -55,7 +55,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class _Message:
-    reply: Reply
+    reply: SlackReply
     channel: str | None  # where it was posted (None: not yet)
     ts: str | None
 

@@ -39,13 +39,13 @@ def line(
     )
 
 
-def render(result: AtRiskResult, tz: tzinfo, currency: str | None = None) -> blocks.Reply:
+def render(result: AtRiskResult, tz: tzinfo, currency: str | None = None) -> blocks.SlackReply:
     query, rows = result.query, result.customers
     scope = f" on plan {blocks.escape(query.plan)}" if query.plan else ""
     title = f"Customers most at risk{scope}"
     if not rows:
         text = f"No active customers{scope}."
-        return blocks.Reply(text, [blocks.header(title), blocks.section(text)])
+        return blocks.SlackReply(text, [blocks.header(title), blocks.section(text)])
     total = sum((row.revenue_at_risk for row in rows), Decimal(0))
     model = rows[0].model
     days = model.horizon_days
@@ -73,4 +73,4 @@ def render(result: AtRiskResult, tz: tzinfo, currency: str | None = None) -> blo
         f"{title}: {len(rows)} customers; first {first.name or first.external_id} "
         f"({chance(first.probability, days)}, MRR {money(first.mrr, currency)})"
     )
-    return blocks.Reply(text, body)
+    return blocks.SlackReply(text, body)

@@ -125,20 +125,20 @@ def list_sections(
 
 
 @dataclass
-class Reply:
+class SlackReply:
     """One message: the notification text and its blocks."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)
 
-    def finish(self, tail: Sequence[Block] = ()) -> Reply:
+    def finish(self, tail: Sequence[Block] = ()) -> SlackReply:
         """The message with `tail` (buttons) appended, cut to Slack's block limit."""
         room = MAX_BLOCKS - len(tail)
         body = self.blocks
         if len(body) > room:
             dropped = len(body) - (room - 1)
             body = [*body[: room - 1], context(f"…and {dropped} more parts not shown.")]
-        return Reply(cut(self.text, FALLBACK_CHARS), [*body, *tail])
+        return SlackReply(cut(self.text, FALLBACK_CHARS), [*body, *tail])
 
     def payload(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}

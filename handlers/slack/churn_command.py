@@ -57,7 +57,7 @@ async def _ack(ack: AsyncAck) -> None:
     await ack()
 
 
-def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> blocks.Reply:
+def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> blocks.SlackReply:
     query, tz = frozen.query, ctx.tz
     if isinstance(result, churn_queries.SummaryResult):
         return summary_reply.render(result, tz)
@@ -73,7 +73,7 @@ def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> b
     return help_reply.render()
 
 
-async def answer(ctx: SlackContext, frozen: Frozen, channel: str | None) -> blocks.Reply:
+async def answer(ctx: SlackContext, frozen: Frozen, channel: str | None) -> blocks.SlackReply:
     """The reply to a query, with the Share button where sharing is allowed."""
     result = await asyncio.to_thread(churn_queries.run, ctx, frozen)
     reply = render(ctx, frozen, result)
@@ -86,7 +86,7 @@ async def answer(ctx: SlackContext, frozen: Frozen, channel: str | None) -> bloc
     return reply.finish(tail)
 
 
-async def _respond(respond: AsyncRespond, reply: blocks.Reply, **options: Any) -> None:
+async def _respond(respond: AsyncRespond, reply: blocks.SlackReply, **options: Any) -> None:
     try:
         response = await respond(text=reply.text, blocks=reply.blocks, **options)
     except Exception:
@@ -105,14 +105,14 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         text = text if isinstance(text, str) else ""
         if not await ctx.gatekeeper.allows(who):
             ctx.gatekeeper.log_refusal(who, f"{COMMAND} ({len(text)} characters of text)")
-            await _respond(respond, blocks.Reply(REFUSAL), response_type="ephemeral")
+            await _respond(respond, blocks.SlackReply(REFUSAL), response_type="ephemeral")
             return
         now = ctx.clock()
         try:
             query = parse(text, ctx.tz, now)
         except TextTooLong as error:  # one line: the help would not be read past it anyway
             log.info("%s from %s: %d characters of text, refused", COMMAND, who, error.length)
-            await _respond(respond, blocks.Reply(str(error)), response_type="ephemeral")
+            await _respond(respond, blocks.SlackReply(str(error)), response_type="ephemeral")
             return
         except UsageError as error:
             await _respond(respond, help_reply.render(str(error)), response_type="ephemeral")
@@ -121,21 +121,21 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             reply = await answer(ctx, Frozen(query, now), channel)
         except Exception:
             log.exception("%s (%s) from %s failed", COMMAND, type(query).__name__, who)
-            reply = blocks.Reply(FAILED)
+            reply = blocks.SlackReply(FAILED)
         await _respond(respond, reply, response_type="ephemeral")
 
     async def share(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         who, channel = user_of(body), channel_of(body)
         if not await ctx.gatekeeper.allows(who):
             ctx.gatekeeper.log_refusal(who, "Share in channel")
-            await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
+            await _respond(respond, blocks.SlackReply(REFUSAL), replace_original=False)
             return
         if channel not in ctx.share_channels:
             allowed = ", ".join(f"<#{c}>" for c in sorted(ctx.share_channels)) or "no channel"
             note = f"Sharing is turned on only in {allowed} (SLACK_SHARE_CHANNELS)."
             await _respond(
                 respond,
-                blocks.Reply(note, [blocks.section(note)]),
+                blocks.SlackReply(note, [blocks.section(note)]),
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -145,15 +145,15 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             frozen = thaw(value, ctx.tz)
         except UsageError as error:
             log.info("Share in channel from %s with an unreadable value %s", who, clip(value, 40))
-            await _respond(respond, blocks.Reply(f"Sorry, {error}."), replace_original=False)
+            await _respond(respond, blocks.SlackReply(f"Sorry, {error}."), replace_original=False)
             return
         try:
             reply = await answer(ctx, frozen, None)
         except Exception:
             log.exception("sharing %s failed", type(frozen.query).__name__)
-            await _respond(respond, blocks.Reply(FAILED), replace_original=False)
+            await _respond(respond, blocks.SlackReply(FAILED), replace_original=False)
             return
-        shared = blocks.Reply(
+        shared = blocks.SlackReply(
             reply.text, [*reply.blocks, blocks.context(f"Shared by {user(who)} with `/churn`.")]
         ).finish()
         await _respond(respond, shared, response_type="in_channel", replace_original=False)
@@ -162,20 +162,20 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         who, channel = user_of(body), channel_of(body)
         if not await ctx.gatekeeper.allows(who):
             ctx.gatekeeper.log_refusal(who, "customer pick list")
-            await _respond(respond, blocks.Reply(REFUSAL), replace_original=False)
+            await _respond(respond, blocks.SlackReply(REFUSAL), replace_original=False)
             return
         value = dig(action, "value")
         try:
             frozen = thaw(value, ctx.tz)
         except UsageError as error:
             log.info("customer pick from %s with an unreadable value %s", who, clip(value, 40))
-            await _respond(respond, blocks.Reply(f"Sorry, {error}."), replace_original=False)
+            await _respond(respond, blocks.SlackReply(f"Sorry, {error}."), replace_original=False)
             return
         try:
             reply = await answer(ctx, frozen, channel)
         except Exception:
             log.exception("customer pick (%s) failed", type(frozen.query).__name__)
-            reply = blocks.Reply(FAILED)
+            reply = blocks.SlackReply(FAILED)
         await _respond(respond, reply, response_type="ephemeral", replace_original=True)
 
     app.command(COMMAND)(ack=_ack, lazy=[answer_command])

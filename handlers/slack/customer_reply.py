@@ -40,14 +40,16 @@ EVENT_NAMES = {
 }
 
 
-def render(result: CustomerResult, tz: tzinfo, pick_value: Callable[[str], str]) -> blocks.Reply:
+def render(
+    result: CustomerResult, tz: tzinfo, pick_value: Callable[[str], str]
+) -> blocks.SlackReply:
     """`pick_value(external_id)` is the value of a pick-list button (a frozen query)."""
     if result.story is not None:
         return render_story(result.story, tz)
     term = blocks.escape(result.term)
     if not result.matches.found:
         text = f"No customer matches “{term}” (external id, email or part of a name)."
-        return blocks.Reply(text, [blocks.section(text)])
+        return blocks.SlackReply(text, [blocks.section(text)])
     found = result.matches.found
     body = [blocks.section(f"*{result.matches.total} customers match “{term}”.* Pick one:")]
     for match in found:
@@ -71,10 +73,10 @@ def render(result: CustomerResult, tz: tzinfo, pick_value: Callable[[str], str])
     if left > 0:
         body.append(blocks.context(f"…and {left} more: type more of the name, or the email or id."))
     ids = ", ".join(m.external_id for m in found)
-    return blocks.Reply(f"{result.matches.total} customers match “{result.term}”: {ids}", body)
+    return blocks.SlackReply(f"{result.matches.total} customers match “{result.term}”: {ids}", body)
 
 
-def render_story(story: CustomerStory, tz: tzinfo) -> blocks.Reply:
+def render_story(story: CustomerStory, tz: tzinfo) -> blocks.SlackReply:
     c = story.customer
     if c.status == "churned":
         kind = f" ({story.churn_type})" if story.churn_type else ""
@@ -108,7 +110,7 @@ def render_story(story: CustomerStory, tz: tzinfo) -> blocks.Reply:
     body.append(blocks.section(_feedback(story, tz)))
     body.append(blocks.section(_events(story, tz)))
     body.append(blocks.section(_follow_ups(story, tz)))
-    return blocks.Reply(f"Customer {title}: {status}", body)
+    return blocks.SlackReply(f"Customer {title}: {status}", body)
 
 
 def _more(shown: int, total: int) -> str:

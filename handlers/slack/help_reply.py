@@ -19,10 +19,10 @@ Periods: `7d`, `30d`, `90d` (today included) or `2026-10-01..2026-10-31` (both d
 included), in the business's timezone."""
 
 
-def render(problem: str | None = None) -> blocks.Reply:
+def render(problem: str | None = None) -> blocks.SlackReply:
     body = []
     if problem:
         body.append(blocks.section(f":warning: {blocks.escape(problem)}"))
     body.append(blocks.section(USAGE))
     text = f"{problem}. Usage: /churn help" if problem else "How to use /churn"
-    return blocks.Reply(text, body)
+    return blocks.SlackReply(text, body)

@@ -27,7 +27,7 @@ def _item(trend: ReasonTrend) -> str:
     return "\n".join([head, *quotes])
 
 
-def render(report: ReasonReport, tz: tzinfo) -> blocks.Reply:
+def render(report: ReasonReport, tz: tzinfo) -> blocks.SlackReply:
     title = f"Reasons customers gave: {describe(report.period, tz)}"
     previous = describe(report.period.previous(), tz)
     body = [
@@ -58,4 +58,4 @@ def render(report: ReasonReport, tz: tzinfo) -> blocks.Reply:
         )
     )
     top = ", ".join(f"{reason_words(t.key)} {t.customers}" for t in report.reasons[:3])
-    return blocks.Reply(f"{title}: {top or 'none'}", body)
+    return blocks.SlackReply(f"{title}: {top or 'none'}", body)

@@ -48,7 +48,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     return "\n".join(lines)
 
 
-def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
+def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
     now, before = result.current, result.previous
     period = Period(now.period_from, now.period_to)
     previous = Period(before.period_from, before.period_to)
@@ -103,4 +103,4 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.Reply:
         f"{title}: NPS {numbers.nps(now.nps)}, CSAT {numbers.pct(now.csat)}, "
         f"churn {numbers.pct(now.churn_rate)}, retention {numbers.pct(now.retention_rate)}"
     )
-    return blocks.Reply(text, body)
+    return blocks.SlackReply(text, body)

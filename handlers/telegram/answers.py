@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from handlers.telegram import callbacks, render
 from handlers.telegram.updates import chat_id_of, customer_input, who
 from surveys.prompts import AnswerAction, ForgetAction, LanguageAction, SkipAction
-from surveys.service import Reply, SurveyService, Who
+from surveys.service import SurveyReply, SurveyService, Who
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ NON_TEXT = reduce(
 )
 
 
-async def _reply_to_tap(service: SurveyService, sender: Who, data: object) -> Reply:
+async def _reply_to_tap(service: SurveyService, sender: Who, data: object) -> SurveyReply:
     action = callbacks.decode(data)
     if action is None:
         log.warning("rejected callback data %r from chat %s", data, sender.address)

@@ -16,7 +16,7 @@ from handlers.telegram import render
 from handlers.telegram.answers import PRIVATE_MESSAGES
 from handlers.telegram.updates import chat_id_of, who
 from surveys.i18n import DEFAULT_LANGUAGE, Catalog
-from surveys.service import Reply, SurveyService, Who
+from surveys.service import SurveyReply, SurveyService, Who
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "help", "stop", "resume", "forget", "language")
@@ -35,7 +35,9 @@ async def publish_commands(application: Application, catalog: Catalog) -> None: 
 
 
 def register(application: Application, service: SurveyService) -> None:  # type: ignore[type-arg]
-    def command(name: str, call: Callable[[Who, list[str]], Awaitable[Reply]]) -> CommandHandler:  # type: ignore[type-arg]
+    def command(
+        name: str, call: Callable[[Who, list[str]], Awaitable[SurveyReply]]
+    ) -> CommandHandler:  # type: ignore[type-arg]
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             sender = who(update)
             if sender is None:

@@ -195,7 +195,8 @@ class Poller:
             except Exception as error:  # the database refused the batch: ask for it again
                 log.warning(  # the type only: a driver's message may quote a customer's text
                     "could not store updates, asking again in %.0f s: %s",
-                    pause, type(error).__name__,
+                    pause,
+                    type(error).__name__,
                 )
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)

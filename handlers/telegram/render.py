@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from handlers.telegram.callbacks import encode
 from surveys.prompts import Prompt
-from surveys.service import Reply, SurveyService
+from surveys.service import SurveyReply, SurveyService
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def deliver(
     bot: Bot,
     service: SurveyService,
     chat_id: int,
-    reply: Reply,
+    reply: SurveyReply,
     query: CallbackQuery | None = None,
 ) -> None:
     """Send `reply` to `chat_id`; with `query`, answer the tapped button too."""

@@ -73,7 +73,9 @@ def webhook_route(
             # The error's type only: a driver's message may quote the update's text.
             log.error(
                 "could not store update %s (%d bytes); Telegram will resend it: %s",
-                entry.delivery_id, len(body), type(error).__name__,
+                entry.delivery_id,
+                len(body),
+                type(error).__name__,
             )
             return Response(status_code=503, headers={"Retry-After": "5"})
         return Response()

@@ -51,7 +51,7 @@ ERROR_CHARS = 2000
 
 
 class Poster(Protocol):
-    """A destination the digest goes to (`handlers.slack.digest`, `handlers.digest_telegram`).
+    """A destination the digest goes to (`handlers.slack.digest`, `handlers.telegram.digest`).
 
     `post` performs the remaining steps, recording each finished one in `progress` and
     awaiting `checkpoint()` to persist it; it raises on failure. An exception with
@@ -74,7 +74,7 @@ class ClaimLost(Exception):
 
 
 @dataclass
-class Claim:
+class PostClaim:
     id: int
     week: str
     destination: str
@@ -130,7 +130,7 @@ class PostLedger:
             or_(DigestPost.claimed_at.is_(None), DigestPost.claimed_at < now - self.stale_after),
         )
 
-    def claim(self, week: str, destination: str) -> Claim | Busy:
+    def claim(self, week: str, destination: str) -> PostClaim | Busy:
         token = uuid.uuid4().hex
         now = self.clock()
         with self.factory() as session, session.begin():
@@ -166,7 +166,7 @@ class PostLedger:
                 )
             ).scalar_one()
             if inserted is not None or takeover == 1:
-                return Claim(
+                return PostClaim(
                     id=row.id,
                     week=week,
                     destination=destination,
@@ -176,7 +176,7 @@ class PostLedger:
                 )
             return Busy(row.status, row.attempts, row.posted_at, row.last_error)
 
-    def _update(self, claim: Claim, **values: Any) -> None:
+    def _update(self, claim: PostClaim, **values: Any) -> None:
         values.setdefault("updated_at", self.clock())
         with self.factory() as session, session.begin():
             changed = _rowcount(
@@ -190,24 +190,24 @@ class PostLedger:
         if changed != 1:
             raise ClaimLost(f"{claim.destination} {claim.week} was taken over by another process")
 
-    def start_attempt(self, claim: Claim) -> int:
+    def start_attempt(self, claim: PostClaim) -> int:
         """Count an attempt and refresh the claim, so a live post never looks stale."""
         claim.attempts += 1
         now = self.clock()
         self._update(claim, attempts=claim.attempts, claimed_at=now, updated_at=now)
         return claim.attempts
 
-    def save_progress(self, claim: Claim) -> None:
+    def save_progress(self, claim: PostClaim) -> None:
         now = self.clock()
         self._update(claim, progress=json.dumps(claim.progress), claimed_at=now, updated_at=now)
 
-    def record_failure(self, claim: Claim, error: str, final: bool) -> None:
+    def record_failure(self, claim: PostClaim, error: str, final: bool) -> None:
         values: dict[str, Any] = {"last_error": error[:ERROR_CHARS]}
         if final:
             values.update(status="failed", claim_token=None, claimed_at=None)
         self._update(claim, **values)
 
-    def mark_sent(self, claim: Claim) -> None:
+    def mark_sent(self, claim: PostClaim) -> None:
         now = self.clock()
         self._update(
             claim,

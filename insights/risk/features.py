@@ -82,8 +82,24 @@ def _clip(x: float) -> float:
 def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
     """The non-zero features of one customer as ``(index into FEATURES, value)``."""
     out: list[tuple[int, float]] = [(_HAND[name], points) for name, points in hand_terms(s, w)]
-    add = out.append
+    _rhythm_features(s, w, out)
+    _account_features(s, out)
+    _score_features(s, w, out)
+    _counted(out, "negative_feedback", s.negative_feedback_count, 4)
+    _counted(out, "complaints", s.complaints_recent, 3)
+    _counted(out, "failed_payments", s.failed_payments_recent, 3)
+    _counted(out, "unanswered_surveys", s.unanswered_surveys, 3)
+    tickets = s.support_tickets_recent
+    if tickets > 0:
+        out.append((_I["support_tickets:count"], min(tickets, 10) / 10))
+        if tickets > 3:
+            out.append((_I["support_tickets:>3"], _clip((tickets - 3) / 3)))
+    return out
 
+
+def _rhythm_features(s: RiskSignals, w: Weights, out: list[tuple[int, float]]) -> None:
+    """Silence, in days and against the customer's usual gap, and how wide that gap is."""
+    add = out.append
     days = s.days_since_last_activity
     if days is not None and days > 0:
         for a, b in _SILENCE_RAMPS:
@@ -100,12 +116,16 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
         if ratio > 5.0:
             add((_I["recency:ratio>5"], _clip(math.log(ratio / 5.0) / math.log(6.0))))
 
-    gap = s.usual_activity_gap_days
-    if gap is not None:
+    usual = s.usual_activity_gap_days
+    if usual is not None:
         for a, b in _GAP_RAMPS:
-            if gap > a:
-                add((_I[f"usage:gap>{int(a)}d"], _clip((gap - a) / (b - a))))
+            if usual > a:
+                add((_I[f"usage:gap>{int(a)}d"], _clip((usual - a) / (b - a))))
 
+
+def _account_features(s: RiskSignals, out: list[tuple[int, float]]) -> None:
+    """A small account, activity below the peers' percentiles, a short tenure."""
+    add = out.append
     mrr = float(s.mrr)
     for level in _MRR_LEVELS:
         if 0 < mrr < level:  # a free (or unknown, 0) MRR says nothing about the account
@@ -129,6 +149,10 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
                 )
                 add((_I[f"tenure:<{int(days_)}d"], value))
 
+
+def _score_features(s: RiskSignals, w: Weights, out: list[tuple[int, float]]) -> None:
+    """The latest NPS and CSAT below their marks, fading with the answer's age."""
+    add = out.append
     nps = s.latest_nps
     if nps is not None and nps < 9:
         fresh = freshness(s.latest_nps_at, s.as_of, w)
@@ -148,17 +172,6 @@ def feature_values(s: RiskSignals, w: Weights) -> list[tuple[int, float]]:
                 add((_I["csat:<4"], (4 - csat) / 3 * fresh))
             if csat <= 2:
                 add((_I["csat:<=2"], fresh))
-
-    _counted(out, "negative_feedback", s.negative_feedback_count, 4)
-    _counted(out, "complaints", s.complaints_recent, 3)
-    _counted(out, "failed_payments", s.failed_payments_recent, 3)
-    _counted(out, "unanswered_surveys", s.unanswered_surveys, 3)
-    tickets = s.support_tickets_recent
-    if tickets > 0:
-        add((_I["support_tickets:count"], min(tickets, 10) / 10))
-        if tickets > 3:
-            add((_I["support_tickets:>3"], _clip((tickets - 3) / 3)))
-    return out
 
 
 def _counted(out: list[tuple[int, float]], signal: str, n: int, cap: int) -> None:

@@ -49,39 +49,52 @@ def hand_terms(signals: RiskSignals, w: Weights) -> list[tuple[str, float]]:
     """The hand-set points (log-odds) of each signal that adds any, in a fixed order."""
     s = signals
     terms: list[tuple[str, float]] = []
-    add = terms.append
-
     if s.exit_intent and w.exit_intent_points > 0:
-        add(("exit_intent", w.exit_intent_points))
+        terms.append(("exit_intent", w.exit_intent_points))
+    _usage_terms(s, w, terms)
+    _feedback_terms(s, w, terms)
+    _payment_and_contact_terms(s, w, terms)
+    if s.monthly_contract and w.contract_monthly_points > 0:
+        terms.append(("monthly_contract", w.contract_monthly_points))
+    if s.manual_payment and w.contract_manual_payment_points > 0:
+        terms.append(("manual_payment", w.contract_manual_payment_points))
+    return terms
 
+
+def _usage_terms(s: RiskSignals, w: Weights, terms: list[tuple[str, float]]) -> None:
+    """How the customer uses the product: silence, quietness against peers, tenure."""
     if s.days_since_last_activity is not None:
         points = recency_points(s.days_since_last_activity, s.usual_activity_gap_days, w)
         if points > 0:
-            add(("recency", points))
+            terms.append(("recency", points))
 
     pct = s.activity_percentile
     if pct is not None and pct < w.activity_quiet_below_percentile:
         quiet = w.activity_quiet_below_percentile
         points = w.activity_max_points * (quiet - pct) / quiet
         if points > 0:
-            add(("activity", points))
+            terms.append(("activity", points))
 
     if s.tenure_days is not None:
         points = tenure_points(s.tenure_days, w)
         if points > 0:
-            add(("tenure", points))
+            terms.append(("tenure", points))
 
+
+def _feedback_terms(s: RiskSignals, w: Weights, terms: list[tuple[str, float]]) -> None:
+    """What the customer told us: scores (fading with age), negative comments,
+    complaints, and the churn reasons tagged in them."""
     nps = s.latest_nps
     if nps is not None and nps < 7:
         points = w.nps_max_points * (7 - nps) / 7 * freshness(s.latest_nps_at, s.as_of, w)
         if points > 0:
-            add(("nps", points))
+            terms.append(("nps", points))
 
     csat = s.latest_csat
     if csat is not None and csat < 4:
         points = w.csat_max_points * (4 - csat) / 3 * freshness(s.latest_csat_at, s.as_of, w)
         if points > 0:
-            add(("csat", points))
+            terms.append(("csat", points))
 
     if s.negative_feedback_count > 0:
         points = min(
@@ -89,42 +102,38 @@ def hand_terms(signals: RiskSignals, w: Weights) -> list[tuple[str, float]]:
             w.negative_feedback_max_points,
         )
         if points > 0:
-            add(("negative_feedback", points))
+            terms.append(("negative_feedback", points))
 
     if s.complaints_recent > 0:
         points = min(s.complaints_recent * w.complaints_points_each, w.complaints_max_points)
         if points > 0:
-            add(("complaints", points))
+            terms.append(("complaints", points))
 
     if s.churn_reasons:
         _add_reasons(s.churn_reasons, w, terms)
 
+
+def _payment_and_contact_terms(s: RiskSignals, w: Weights, terms: list[tuple[str, float]]) -> None:
+    """Failed and unrecovered payments, more support tickets than usual, surveys ignored."""
     if s.failed_payments_recent > 0:
         points = min(
             s.failed_payments_recent * w.payments_points_each_failure, w.payments_max_failure_points
         )
         if points > 0:
-            add(("failed_payments", points))
+            terms.append(("failed_payments", points))
     if s.unrecovered_payment_failure and w.payments_unrecovered_points > 0:
-        add(("unrecovered_payment", w.payments_unrecovered_points))
+        terms.append(("unrecovered_payment", w.payments_unrecovered_points))
 
     extra = s.support_tickets_recent - w.support_normal_tickets
     if extra > 0:
         points = min(extra * w.support_points_each_extra, w.support_max_points)
         if points > 0:
-            add(("support_tickets", points))
+            terms.append(("support_tickets", points))
 
     if s.unanswered_surveys > 0:
         points = min(s.unanswered_surveys * w.surveys_points_each_unanswered, w.surveys_max_points)
         if points > 0:
-            add(("unanswered_surveys", points))
-
-    if s.monthly_contract and w.contract_monthly_points > 0:
-        add(("monthly_contract", w.contract_monthly_points))
-    if s.manual_payment and w.contract_manual_payment_points > 0:
-        add(("manual_payment", w.contract_manual_payment_points))
-
-    return terms
+            terms.append(("unanswered_surveys", points))
 
 
 def recency_points(days_silent: float | None, usual_gap: float | None, w: Weights) -> float:

@@ -369,109 +369,130 @@ class _WordMatcher:
             present.add(t.surface)
         # negation and "resolved" flags are only needed once something matched
         cue: list[bool] = []
-        fixed: list[bool] = []
-        any_fixed = False
+        fixed: list[bool] | None = None  # None: nothing in the text says "resolved"
         flags_ready = False
         part_hits: dict[int, list[_Part]] = {}
         hits: list[_RawHit] = []
-        ntoks = len(toks)
-        pair_get = self.pair_index.get
-        pair_firsts = self.pair_firsts
-        step_ok = self._step_ok
-        word_cands = self._word_cands
-        for i, tok in enumerate(toks):
-            own = word_cands.get(tok.surface)
-            if own is None:
-                own = self._own_candidates(tok)
-            always, gated = own
-            cands: Sequence[_WordPattern] = always
-            extra: list[_WordPattern] | None = None
-            for key, group in gated:
-                if key in present:
-                    if extra is None:
-                        extra = list(always)
-                    extra += group
-            if i + 1 < ntoks:
-                nxt_forms = ordered_forms(toks[i + 1])
-                for f in ordered_forms(tok):
-                    if f not in pair_firsts:
-                        continue
-                    for f2 in nxt_forms:
-                        entry = pair_get((f, f2))
-                        if entry:
-                            if extra is None:
-                                extra = list(always)
-                            extra += entry[0]
-                            for key, group in entry[1]:
-                                if key in present:
-                                    extra += group
-            if extra is not None:
-                cands = extra
+        for i in range(len(toks)):
+            cands = self._candidates(toks, i, present)
             if not cands:
                 continue
             if not flags_ready:
                 cue = self._cue_flags(toks)
-                fixed = self._resolved_flags(toks, cue, low, present)
-                any_fixed = any(fixed)
+                resolved = self._resolved_flags(toks, cue, low, present)
+                fixed = resolved if any(resolved) else None
                 flags_ready = True
-            for pat in cands:
-                if pat.need and not pat.need <= present:
-                    continue
-                gaps: list[int] = []
-                steps = pat.steps
-                if pat.simple:
-                    end = i + len(steps)
-                    if end > ntoks:
-                        continue
-                    if len(steps) > 1 and not all(
-                        step_ok(steps[k], toks[i + k]) for k in range(1, len(steps))
-                    ):
-                        continue
-                else:
-                    end = self._extend(toks, steps, 1, i + 1, gaps)
-                    if end < 0:
-                        continue
-                neg = -1
-                if not pat.is_except:
-                    neg = self._negating_cue(toks, cue, i, gaps, pat.has_cue)
-                    # a cue inside another part of the same '&' phrase may still be fine
-                    # ("can't set up & recurring invoices"); decided when parts are joined
-                    if neg == -2 or (neg >= 0 and pat.conj < 0):
-                        continue
-                if (
-                    self.post
-                    and not pat.is_except
-                    and not pat.has_cue
-                    and self._post_negated(toks, end)
-                ):
-                    continue
-                if any_fixed and not pat.is_except and _near(toks, fixed, i, end):
-                    continue
-                if pat.conj >= 0:
-                    part_hits.setdefault(pat.conj, []).append(
-                        (pat.part, i, end, tok.start, toks[end - 1].end, pat, neg)
-                    )
-                    continue
-                hits.append(
-                    _RawHit(pat.rule_idx, pat.phrase, tok.start, toks[end - 1].end, pat.is_except)
-                )
+            self._word_hits(toks, i, cands, present, cue, fixed, hits, part_hits)
         if part_hits:
             hits.extend(self._join_parts(part_hits, toks))
         if self.regexes:
-            if not flags_ready:
-                cue = self._cue_flags(toks)
-            starts = [t.start for t in toks]
-            for rx, pat in self.regexes:
-                for m in rx.finditer(low):
-                    i = bisect_right(starts, m.start()) - 1
-                    if not pat.is_except and i >= 0 and self._negated(toks, cue, i, [], False):
-                        continue
-                    hits.append(
-                        _RawHit(pat.rule_idx, pat.phrase, m.start(), m.end(), pat.is_except)
-                    )
+            hits.extend(self._regex_hits(low, toks, cue if flags_ready else self._cue_flags(toks)))
         if self.guard_re is not None:
             hits = _drop_guarded(hits, self.guard_re, low)
         return hits, toks
+
+    def _candidates(self, toks: list[Token], i: int, present: set[str]) -> Sequence[_WordPattern]:
+        """The word patterns that may start at token i: its own (those gated by a word
+        elsewhere in the text only when that word is present), and those of the pair it
+        forms with the next token."""
+        tok = toks[i]
+        own = self._word_cands.get(tok.surface)
+        if own is None:
+            own = self._own_candidates(tok)
+        always, gated = own
+        extra: list[_WordPattern] | None = None
+        for key, group in gated:
+            if key in present:
+                if extra is None:
+                    extra = list(always)
+                extra += group
+        if i + 1 < len(toks):
+            pair_get = self.pair_index.get
+            pair_firsts = self.pair_firsts
+            nxt_forms = ordered_forms(toks[i + 1])
+            for f in ordered_forms(tok):
+                if f not in pair_firsts:
+                    continue
+                for f2 in nxt_forms:
+                    entry = pair_get((f, f2))
+                    if entry:
+                        if extra is None:
+                            extra = list(always)
+                        extra += entry[0]
+                        for key, group in entry[1]:
+                            if key in present:
+                                extra += group
+        return always if extra is None else extra
+
+    def _word_hits(
+        self,
+        toks: list[Token],
+        i: int,
+        cands: Sequence[_WordPattern],
+        present: set[str],
+        cue: list[bool],
+        fixed: list[bool] | None,
+        hits: list[_RawHit],
+        part_hits: dict[int, list[_Part]],
+    ) -> None:
+        """Match `cands` from token i: whole phrases go to `hits`, parts of '&' phrases to
+        `part_hits` (joined later); negated ones and ones near a "resolved" are dropped."""
+        tok = toks[i]
+        ntoks = len(toks)
+        step_ok = self._step_ok
+        for pat in cands:
+            if pat.need and not pat.need <= present:
+                continue
+            gaps: list[int] = []
+            steps = pat.steps
+            if pat.simple:
+                end = i + len(steps)
+                if end > ntoks:
+                    continue
+                if len(steps) > 1 and not all(
+                    step_ok(steps[k], toks[i + k]) for k in range(1, len(steps))
+                ):
+                    continue
+            else:
+                end = self._extend(toks, steps, 1, i + 1, gaps)
+                if end < 0:
+                    continue
+            neg = -1
+            if not pat.is_except:
+                neg = self._negating_cue(toks, cue, i, gaps, pat.has_cue)
+                # a cue inside another part of the same '&' phrase may still be fine
+                # ("can't set up & recurring invoices"); decided when parts are joined
+                if neg == -2 or (neg >= 0 and pat.conj < 0):
+                    continue
+            if (
+                self.post
+                and not pat.is_except
+                and not pat.has_cue
+                and self._post_negated(toks, end)
+            ):
+                continue
+            if fixed is not None and not pat.is_except and _near(toks, fixed, i, end):
+                continue
+            if pat.conj >= 0:
+                part_hits.setdefault(pat.conj, []).append(
+                    (pat.part, i, end, tok.start, toks[end - 1].end, pat, neg)
+                )
+                continue
+            hits.append(
+                _RawHit(pat.rule_idx, pat.phrase, tok.start, toks[end - 1].end, pat.is_except)
+            )
+
+    def _regex_hits(self, low: str, toks: list[Token], cue: list[bool]) -> list[_RawHit]:
+        """Hits of the rules' regular expressions, unless a cue before them negates them."""
+        hits: list[_RawHit] = []
+        starts = [t.start for t in toks]
+        for rx, pat in self.regexes:
+            for m in rx.finditer(low):
+                i = bisect_right(starts, m.start()) - 1
+                if not pat.is_except and i >= 0 and self._negated(toks, cue, i, [], False):
+                    continue
+                hits.append(_RawHit(pat.rule_idx, pat.phrase, m.start(), m.end(), pat.is_except))
+        return hits
 
     def _join_parts(
         self,

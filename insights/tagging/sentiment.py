@@ -392,7 +392,7 @@ class ZhLexicon:
 
 
 @dataclass(frozen=True, slots=True)
-class Survey:
+class SurveyScore:
     """A survey score and its kind; ``polarity`` maps it onto -1..1."""
 
     kind: str  # "nps" or "csat"
@@ -416,7 +416,7 @@ SURVEY_ALIASES = {"nps": "nps", "csat": "csat", "exit": "exit"}
 """Survey kinds: nps (0-10), csat (1-5), exit (exit interview, no score)."""
 
 
-def parse_survey(score: int | None, survey: str | None) -> Survey | None:
+def parse_survey(score: int | None, survey: str | None) -> SurveyScore | None:
     """Validate a score and decide its scale.
 
     Without ``survey`` a score of 0 or 6..10 can only be NPS; 1..5 is ambiguous
@@ -439,11 +439,11 @@ def parse_survey(score: int | None, survey: str | None) -> Survey | None:
     if kind == "nps" or (kind is None and (score == 0 or 6 <= score <= 10)):
         if not 0 <= score <= 10:
             raise ValueError(f"NPS score must be 0..10, got {score}")
-        return Survey("nps", score)
+        return SurveyScore("nps", score)
     if kind == "csat":
         if not 1 <= score <= 5:
             raise ValueError(f"CSAT score must be 1..5, got {score}")
-        return Survey("csat", score)
+        return SurveyScore("csat", score)
     if not 0 <= score <= 10:
         raise ValueError(f"score must be 0..10 (NPS) or 1..5 (CSAT), got {score}")
     return None  # 1..5 without a survey kind: ambiguous, ignored
@@ -487,7 +487,7 @@ def text_polarity(
     return squash(corrected_valence(text_valence, n_reasons, lang, n_clauses))
 
 
-def with_survey(text_pol: float, survey: Survey) -> tuple[float, str]:
+def with_survey(text_pol: float, survey: SurveyScore) -> tuple[float, str]:
     """Final polarity and label from the text's polarity and a survey score."""
     pol = 0.6 * survey.polarity + 0.4 * text_pol
     label = label_for(pol)
@@ -502,7 +502,7 @@ def with_survey(text_pol: float, survey: Survey) -> tuple[float, str]:
 def combine(
     text_valence: float,
     n_reasons: int,
-    survey: Survey | None,
+    survey: SurveyScore | None,
     lang: str = "en",
     n_clauses: int = 1,
 ) -> tuple[float, str]:

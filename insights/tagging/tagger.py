@@ -276,19 +276,7 @@ class Tagger:
         if _SURROGATE_RE.search(text):
             text = _SURROGATE_RE.sub("\ufffd", text)
         low = safe_lower(normalize_chars(text))
-        code = normalize_lang(lang)
-        try_all = False
-        if code is not None:
-            # The given language is the customer's (their chat, their CRM record); the text
-            # may be in another (a Danish customer writing English). When the text itself
-            # settles it (script, telltale letters, function words), the text wins.
-            seen = self._detector.detect(text, model=False)
-            if seen.confident and seen.lang is not None:
-                code = seen.lang
-        if code is None:
-            det = self._detector.detect(text)
-            code = det.lang
-            try_all = not det.confident
+        code, try_all = self._language_of(text, lang)
         if code is None:  # no letters at all: nothing to match, sentiment from score only
             pol, label = combine(0.0, 0, parsed_survey)
             return TagResult(text, UNDETERMINED, pol, label, (), (), (), truncated=truncated)
@@ -315,6 +303,21 @@ class Tagger:
             part.tags,
             truncated=truncated,
         )
+
+    def _language_of(self, text: str, lang: str | None) -> tuple[str | None, bool]:
+        """The language to tag `text` in (None: no letters at all), and whether detection
+        was unsure, so that every language's rules are to be tried."""
+        code = normalize_lang(lang)
+        if code is not None:
+            # The given language is the customer's (their chat, their CRM record); the text
+            # may be in another (a Danish customer writing English). When the text itself
+            # settles it (script, telltale letters, function words), the text wins.
+            seen = self._detector.detect(text, model=False)
+            if seen.confident and seen.lang is not None:
+                code = seen.lang
+            return code, False
+        det = self._detector.detect(text)
+        return det.lang, not det.confident
 
     def _tag_part(self, text: str, low: str, code: str, try_all: bool, use_model: bool) -> _Part:
         """Reasons and text polarity of a text (or one language's part of it)."""

@@ -16,7 +16,7 @@ import pytest
 from digest_helpers import sample
 from sqlalchemy import select
 
-from insights.digest.delivery import Claim, ClaimLost, PostLedger, RetryPolicy, deliver
+from insights.digest.delivery import ClaimLost, PostClaim, PostLedger, RetryPolicy, deliver
 from storage.database import make_engine, session_factory
 from storage.models import DigestPost
 
@@ -168,7 +168,7 @@ def test_a_stale_claim_is_taken_over_and_a_fresh_one_is_not(factory):
     clock = [now]
     ledger = PostLedger(factory, timedelta(minutes=15), clock=lambda: clock[0])
     crashed = ledger.claim(WEEK, "slack:C1")  # a process that then died mid-post
-    assert isinstance(crashed, Claim)
+    assert isinstance(crashed, PostClaim)
     clock[0] = now + timedelta(minutes=5)
     assert ledger.unsent("2026-W40", include_failed=False) == []
     busy = run_deliver(ledger, RecordingPoster())
@@ -188,10 +188,10 @@ def test_a_process_that_lost_its_claim_does_not_post_on(factory):
     clock = [now]
     ledger = PostLedger(factory, timedelta(minutes=15), clock=lambda: clock[0])
     slow = ledger.claim(WEEK, "slack:C1")
-    assert isinstance(slow, Claim)
+    assert isinstance(slow, PostClaim)
     clock[0] = now + timedelta(minutes=20)
     other = ledger.claim(WEEK, "slack:C1")
-    assert isinstance(other, Claim)
+    assert isinstance(other, PostClaim)
     with pytest.raises(ClaimLost):
         ledger.start_attempt(slow)
     ledger.mark_sent(other)

@@ -12,10 +12,14 @@ import pytest
 from click.testing import CliRunner
 from digest_helpers import CHANNEL, MANAGER_CHATS, digest_environment, digest_settings
 from sqlalchemy import select
+from telegram.ext import AIORateLimiter
 
+from bot import telegram_app
 from bot.cli import main
-from bot.digest_posting import retry_unsent
+from bot.digest_posting import close_clients, destinations, post_week, retry_unsent
+from bot.telegram_app import build_application, connected
 from builders import answer, at, customer, event
+from insights.digest import IsoWeek
 from storage import schema
 from storage.database import make_engine, session_factory
 from storage.models import DigestPost
@@ -156,3 +160,42 @@ def test_an_unknown_channel_is_not_retried_and_says_why(database, slack_api):
     result = post(digest_environment(database, slack_api, None))
     assert result.exit_code == 1
     assert "FAILED after 1 attempt(s) (chat.postMessage: channel_not_found)" in result.output
+
+
+def test_a_chat_that_blocked_the_bot_is_not_retried(database, telegram_api):
+    telegram_api.block(4242)
+    result = post(digest_environment(database, None, telegram_api))
+    assert result.exit_code == 1
+    assert "telegram:4242: FAILED after 1 attempt(s) (sendMessage: " in result.output
+    assert "telegram:-1001234567890: sent (1 message and the chart)" in result.output
+
+
+async def test_without_a_running_bot_the_digest_builds_one_paced_client(database, telegram_api):
+    settings = digest_settings(database, None, telegram_api)
+    posters = destinations(settings)
+    lent = posters[0].bot
+    assert all(p.bot is lent for p in posters)  # one client, one pace, for every chat
+    client = lent()
+    assert isinstance(client.rate_limiter, AIORateLimiter) and lent() is client
+    await close_clients(posters)
+    assert lent() is not client  # closed, so the next post builds a fresh one
+    await close_clients(posters)
+
+
+async def test_inside_run_the_digest_posts_with_the_running_bot(
+    database, telegram_api, monkeypatch
+):
+    settings = digest_settings(database, None, telegram_api)
+    application = build_application(settings)
+    monkeypatch.setattr(telegram_app, "running_application", lambda: application)
+    engine = make_engine(database)
+    async with connected(application, settings):
+        posters = destinations(settings)
+        assert all(p.bot() is application.bot for p in posters)
+        outcomes = await post_week(
+            settings, session_factory(engine), IsoWeek.parse(WEEK), NOW, posters
+        )
+        assert {o.status for o in outcomes} == {"sent"}
+        await application.bot.get_me()  # the running bot's client was lent, not closed
+    engine.dispose()
+    assert len(telegram_api.calls_to("sendPhoto")) == len(MANAGER_CHATS)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from digest_helpers import WEEK, sample
 
-from handlers.digest_telegram import MESSAGE_CHARS, render_messages
 from handlers.slack.digest import MAX_BLOCKS, SECTION_CHARS, fallback_text, render_blocks
+from handlers.telegram.digest import MESSAGE_CHARS, render_messages
 from insights.digest import (
     Digest,
     WeekFigures,

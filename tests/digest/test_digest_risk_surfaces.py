@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from digest_helpers import sample
 
-from handlers.digest_telegram import render_messages
 from handlers.slack import at_risk_reply
 from handlers.slack.churn_args import AtRisk
 from handlers.slack.churn_queries import AtRiskResult
 from handlers.slack.digest import render_blocks
+from handlers.telegram.digest import render_messages
 from insights.at_risk import AtRiskCustomer
 from insights.digest import render_json, render_markdown, render_text
 from insights.risk import RiskModel, RiskSignals, chance, percent

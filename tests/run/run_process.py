@@ -6,13 +6,20 @@ import asyncio
 import os
 import re
 import sys
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import httpx
+import tg_updates as tg
 from fake_bot_api import TOKEN as BOT_TOKEN
 from fake_bot_api import FakeBotApi
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Customer, SurveySession
+from surveys.linking import issue_token
 
 WEBHOOK_SECRET = "run-test-webhook-secret-7c1e9a"
 LINK_SECRET = "run-test-link-secret-0b5d8f2a6c4e9173"
@@ -98,3 +105,52 @@ async def post_update(client: httpx.AsyncClient, update: dict[str, Any]) -> http
 
 def api_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEY}"}
+
+
+async def customers_with_exit_interviews(
+    client: httpx.AsyncClient,
+    api: FakeBotApi,
+    factory: sessionmaker[Session],
+    first_chat: int,
+    customers: int,
+    prefix: str,
+    timeout: float,
+) -> dict[int, int]:
+    """`customers` customers (external ids `<prefix>-<n>`) created through the API, each
+    linked to chat `first_chat + n` with /start, then cancelled, so each is sent an exit
+    interview; chat -> its survey session."""
+    people = [
+        {"external_id": f"{prefix}-{n}", "language": "en", "signed_up_at": "2026-01-01"}
+        for n in range(customers)
+    ]
+    created = await client.post("/api/customers", json=people, headers=api_headers())
+    assert created.json()["inserted"] == customers
+    with factory() as session:
+        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
+    now = datetime.now(UTC)
+    chats = {first_chat + n: ids[f"{prefix}-{n}"] for n in range(customers)}
+    for chat, customer in chats.items():
+        token = issue_token(LINK_SECRET, customer, now, timedelta(days=1))
+        assert (await post_update(client, tg.command(chat, f"/start {token}"))).status_code == 200
+    await api.wait_for(lambda: all(api.sent(c) for c in chats), timeout=timeout, what="every link")
+    cancellations = [
+        {"event_id": f"{prefix}x-{n}", "external_id": f"{prefix}-{n}",
+         "type": "subscription_cancelled", "occurred_at": now.isoformat()}
+        for n in range(customers)
+    ]  # fmt: skip
+    sent = await client.post("/api/events", json=cancellations, headers=api_headers())
+    assert sent.status_code == 200
+    await api.wait_for(
+        lambda: all(len(api.sent(c)) >= 2 for c in chats),
+        timeout=timeout,
+        what="every exit interview",
+    )
+    with factory() as session:
+        surveys = dict(
+            session.execute(
+                select(SurveySession.customer_id, SurveySession.id).where(
+                    SurveySession.survey == "exit"
+                )
+            ).all()
+        )
+    return {chat: surveys[customer] for chat, customer in chats.items()}

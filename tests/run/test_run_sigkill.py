@@ -13,62 +13,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import tg_updates as tg
 from fake_bot_api import FakeBotApi
-from run_process import LINK_SECRET, RunProcess, api_headers, post_update, telegram_env
+from run_process import RunProcess, customers_with_exit_interviews, post_update, telegram_env
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Answer, Customer, SurveySession
-from surveys.linking import issue_token
+from storage.models import Answer
 
 CUSTOMERS = 150
 KILL_AFTER = 40  # acknowledged taps before the kill: the rest are in flight
 FIRST_CHAT = 770_000
-
-
-async def _customers_with_exit_interviews(
-    client: httpx.AsyncClient, api: FakeBotApi, factory: sessionmaker[Session]
-) -> dict[int, int]:
-    """Link CUSTOMERS chats and send each an exit interview; chat -> its survey session."""
-    people = [
-        {"external_id": f"k-{n}", "language": "en", "signed_up_at": "2026-01-01"}
-        for n in range(CUSTOMERS)
-    ]
-    created = await client.post("/api/customers", json=people, headers=api_headers())
-    assert created.json()["inserted"] == CUSTOMERS
-    with factory() as session:
-        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
-    now = datetime.now(UTC)
-    chats = {FIRST_CHAT + n: ids[f"k-{n}"] for n in range(CUSTOMERS)}
-    for chat, customer in chats.items():
-        token = issue_token(LINK_SECRET, customer, now, timedelta(days=1))
-        assert (await post_update(client, tg.command(chat, f"/start {token}"))).status_code == 200
-    await api.wait_for(lambda: all(api.sent(c) for c in chats), timeout=60, what="every link")
-    cancellations = [
-        {"event_id": f"kx-{n}", "external_id": f"k-{n}",
-         "type": "subscription_cancelled", "occurred_at": now.isoformat()}
-        for n in range(CUSTOMERS)
-    ]  # fmt: skip
-    assert (
-        await client.post("/api/events", json=cancellations, headers=api_headers())
-    ).status_code == 200
-    await api.wait_for(
-        lambda: all(len(api.sent(c)) >= 2 for c in chats), timeout=60, what="exit interviews"
-    )
-    with factory() as session:
-        surveys = dict(
-            session.execute(
-                select(SurveySession.customer_id, SurveySession.id).where(
-                    SurveySession.survey == "exit"
-                )
-            ).all()
-        )
-    return {chat: surveys[customer] for chat, customer in chats.items()}
 
 
 async def test_sigkill_during_a_burst_loses_no_acknowledged_tap(
@@ -84,7 +42,9 @@ async def test_sigkill_during_a_burst_loses_no_acknowledged_tap(
     acknowledged: list[int] = []
     try:
         async with httpx.AsyncClient(base_url=run.url, timeout=30) as client:
-            sessions = await _customers_with_exit_interviews(client, api, factory)
+            sessions = await customers_with_exit_interviews(
+                client, api, factory, FIRST_CHAT, CUSTOMERS, prefix="k", timeout=60
+            )
             killed = asyncio.Event()
 
             async def tap(chat: int) -> None:

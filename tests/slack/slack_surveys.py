@@ -85,9 +85,7 @@ class Respondent:
             return row.id
 
     async def tap(self, session_id: int, step: str, value: str) -> None:
-        await self.service.tap(
-            self.who, AnswerAction(session_id, step, value)
-        )
+        await self.service.tap(self.who, AnswerAction(session_id, step, value))
         await self.hooks.drain()
 
     async def write(self, text: str) -> None:

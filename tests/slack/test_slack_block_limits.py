@@ -81,7 +81,7 @@ def test_list_sections_cut_by_blocks_and_characters() -> None:
 def test_reply_finish_keeps_the_buttons_and_cuts_the_body() -> None:
     body = [blocks.section(f"part {i}") for i in range(80)]
     tail = [blocks.actions("x", [blocks.button("Share in channel", "churn_share", "1 help")])]
-    finished = blocks.Reply("t" * 5000, body).finish(tail)
+    finished = blocks.SlackReply("t" * 5000, body).finish(tail)
     assert len(finished.blocks) == blocks.MAX_BLOCKS
     assert finished.blocks[-1] == tail[0]
     assert "more parts not shown" in finished.blocks[-2]["elements"][0]["text"]

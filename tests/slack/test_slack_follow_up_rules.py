@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from builders import answer, at, customer
 from insights import follow_ups
-from insights.follow_ups import Action, FollowUpState, Refusal, decide
+from insights.follow_ups import Action, FollowUpRefusal, FollowUpState, decide
 
 ANN, BOB, MAX = "U0ANN0001", "U0BOB0001", "U0MAX0001"  # MAX is a follow-up manager
 TAKE, CONTACTED, RESOLVED = Action.TAKE, Action.CONTACTED, Action.RESOLVED
@@ -27,21 +27,21 @@ TAKE, CONTACTED, RESOLVED = Action.TAKE, Action.CONTACTED, Action.RESOLVED
         ("assigned", ANN, RESOLVED, ANN, False, ("resolved", ANN)),
         ("contacted", ANN, RESOLVED, ANN, False, ("resolved", ANN)),
         # Repeating a step, or going back, changes nothing.
-        ("assigned", ANN, TAKE, ANN, False, Refusal.NO_CHANGE),
-        ("contacted", ANN, CONTACTED, ANN, False, Refusal.NO_CHANGE),
-        ("contacted", ANN, TAKE, ANN, False, Refusal.NO_CHANGE),
+        ("assigned", ANN, TAKE, ANN, False, FollowUpRefusal.NO_CHANGE),
+        ("contacted", ANN, CONTACTED, ANN, False, FollowUpRefusal.NO_CHANGE),
+        ("contacted", ANN, TAKE, ANN, False, FollowUpRefusal.NO_CHANGE),
         # Someone else: refused, whatever the button.
-        ("assigned", ANN, TAKE, BOB, False, Refusal.OWNED_BY_OTHER),
-        ("assigned", ANN, CONTACTED, BOB, False, Refusal.OWNED_BY_OTHER),
-        ("contacted", ANN, RESOLVED, BOB, False, Refusal.OWNED_BY_OTHER),
+        ("assigned", ANN, TAKE, BOB, False, FollowUpRefusal.OWNED_BY_OTHER),
+        ("assigned", ANN, CONTACTED, BOB, False, FollowUpRefusal.OWNED_BY_OTHER),
+        ("contacted", ANN, RESOLVED, BOB, False, FollowUpRefusal.OWNED_BY_OTHER),
         # A manager moves it on for the owner, or takes it over.
         ("assigned", ANN, CONTACTED, MAX, True, ("contacted", ANN)),
         ("contacted", ANN, RESOLVED, MAX, True, ("resolved", ANN)),
         ("assigned", ANN, TAKE, MAX, True, ("assigned", MAX)),
         ("contacted", ANN, TAKE, MAX, True, ("contacted", MAX)),
         # Resolved is final, for everyone.
-        ("resolved", ANN, TAKE, ANN, False, Refusal.ALREADY_RESOLVED),
-        ("resolved", ANN, CONTACTED, MAX, True, Refusal.ALREADY_RESOLVED),
+        ("resolved", ANN, TAKE, ANN, False, FollowUpRefusal.ALREADY_RESOLVED),
+        ("resolved", ANN, CONTACTED, MAX, True, FollowUpRefusal.ALREADY_RESOLVED),
     ],
 )
 def test_decide(
@@ -50,10 +50,10 @@ def test_decide(
     action: Action,
     who: str,
     manager: bool,
-    expected: tuple[str, str] | Refusal,
+    expected: tuple[str, str] | FollowUpRefusal,
 ) -> None:
     decision = decide(FollowUpState(status, owner), action, who, manager)
-    if isinstance(expected, Refusal):
+    if isinstance(expected, FollowUpRefusal):
         assert decision.refusal is expected and not decision.changed
         assert decision.state == FollowUpState(status, owner)  # shows who has it
     else:
@@ -76,11 +76,11 @@ def test_transitions_are_stored_with_their_times_and_one_alert_per_session(
     with factory() as session, session.begin():
         # Bob's click was decided against a stale view: compare-and-set still refuses it.
         refused = follow_ups.apply(session, first, Action.RESOLVED, BOB, t3)
-        assert refused.decision.refusal is Refusal.OWNED_BY_OTHER
+        assert refused.decision.refusal is FollowUpRefusal.OWNED_BY_OTHER
         done = follow_ups.apply(session, first, Action.RESOLVED, ANN, t3)
         assert done.decision.state == FollowUpState("resolved", ANN)
         missing = follow_ups.apply(session, first + 999, Action.TAKE, ANN, t3)
-        assert missing.decision.refusal is Refusal.NOT_FOUND
+        assert missing.decision.refusal is FollowUpRefusal.NOT_FOUND
     with factory() as session:
         from storage.models import FollowUp
 

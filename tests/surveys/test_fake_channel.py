@@ -27,7 +27,7 @@ from surveys.hooks import AnswerHooks, StoredAnswer
 from surveys.i18n import builtin_catalog
 from surveys.linking import issue_token
 from surveys.prompts import AnswerAction, Prompt
-from surveys.service import Reply, SurveyService, Who
+from surveys.service import SurveyReply, SurveyService, Who
 
 NOW = datetime(2026, 5, 10, 9, tzinfo=UTC)
 SECRET = "fake-channel-link-secret-0123456789abcdef"
@@ -50,7 +50,7 @@ class FakeChannel:
         self.outbox.append((address, prompt, ref))
         return ref
 
-    async def render(self, address: str, reply: Reply) -> None:
+    async def render(self, address: str, reply: SurveyReply) -> None:
         for prompt in reply.messages:
             ref = await self.send(address, prompt)
             if prompt.session_id is not None:

@@ -197,9 +197,7 @@ def test_retry_backoff_doubles_up_to_the_cap_then_parks() -> None:
 
 
 @pytest.mark.parametrize("payload", ["", "x" * 100_000, "\u00e9\u4e2d\U0001f600"])
-async def test_payloads_come_back_as_stored(
-    factory: sessionmaker[Session], payload: str
-) -> None:
+async def test_payloads_come_back_as_stored(factory: sessionmaker[Session], payload: str) -> None:
     got: list[str] = []
 
     async def handle(given: str) -> None:

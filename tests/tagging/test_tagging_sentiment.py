@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from insights.tagging import Tagger
-from insights.tagging.sentiment import Survey, parse_survey
+from insights.tagging.sentiment import SurveyScore, parse_survey
 from insights.tagging.textblob_en import textblob_polarity
 
 
@@ -110,10 +110,10 @@ def test_promoter_score_lifts_a_neutral_text(tagger: Tagger) -> None:
 
 def test_survey_parsing() -> None:
     assert parse_survey(None, None) is None
-    assert parse_survey(9, "nps") == Survey("nps", 9)
-    assert parse_survey(4, "CSAT") == Survey("csat", 4)
-    assert parse_survey(0, None) == Survey("nps", 0)  # only NPS has a 0
-    assert parse_survey(8, None) == Survey("nps", 8)  # only NPS goes above 5
+    assert parse_survey(9, "nps") == SurveyScore("nps", 9)
+    assert parse_survey(4, "CSAT") == SurveyScore("csat", 4)
+    assert parse_survey(0, None) == SurveyScore("nps", 0)  # only NPS has a 0
+    assert parse_survey(8, None) == SurveyScore("nps", 8)  # only NPS goes above 5
     assert parse_survey(4, None) is None  # 1..5 without a survey: ambiguous, ignored
     assert parse_survey(3, "exit") is None
     for score, survey in [(11, "nps"), (0, "csat"), (6, "csat"), (-1, None), (12, None)]:
@@ -128,12 +128,12 @@ def test_survey_parsing() -> None:
 
 
 def test_score_label_bands() -> None:
-    assert Survey("nps", 6).band == "negative"
-    assert Survey("nps", 7).band == "neutral"
-    assert Survey("nps", 9).band == "positive"
-    assert Survey("csat", 2).band == "negative"
-    assert Survey("csat", 3).band == "neutral"
-    assert Survey("csat", 4).band == "positive"
+    assert SurveyScore("nps", 6).band == "negative"
+    assert SurveyScore("nps", 7).band == "neutral"
+    assert SurveyScore("nps", 9).band == "positive"
+    assert SurveyScore("csat", 2).band == "negative"
+    assert SurveyScore("csat", 3).band == "neutral"
+    assert SurveyScore("csat", 4).band == "positive"
 
 
 TRICKY = [

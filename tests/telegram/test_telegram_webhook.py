@@ -83,11 +83,11 @@ async def test_run_in_webhook_mode_serves_and_registers_the_webhook(
     settings: Settings, factory: sessionmaker[Session], api: FakeBotApi
 ) -> None:
     webhook = settings.replaced(
-            telegram_mode="webhook",
-            telegram_webhook_url="https://bot.example.com/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-            http_port=0,
-        )
+        telegram_mode="webhook",
+        telegram_webhook_url="https://bot.example.com/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+        http_port=0,
+    )
     who = make_customer(factory, "w1", "en")
     bot = TelegramBot(Services(webhook, factory=factory))
     web = WebServer(webhook, bot.routes(), _healthy)

@@ -63,9 +63,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_channels")),
         sa.UniqueConstraint("channel", "address", name="uq_customer_channels_channel_address"),
-        sa.UniqueConstraint(
-            "customer_id", "channel", name="uq_customer_channels_customer_channel"
-        ),
+        sa.UniqueConstraint("customer_id", "channel", name="uq_customer_channels_customer_channel"),
     )
     op.execute(
         sa.text(
@@ -114,9 +112,7 @@ def downgrade() -> None:
         batch_op.add_column(sa.Column("telegram_chat_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("telegram_user_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "telegram_linked_at", storage.types.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("telegram_linked_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("unreachable", sa.Boolean(), server_default=sa.false(), nullable=False)

@@ -4,19 +4,30 @@ Rendering maps the digest's `document()` to Telegram's HTML subset (`<b>`, `<i>`
 every piece of text escaped, and splits it into messages of at most 4,096 characters at
 section (else item) boundaries, so no tag is ever cut in half.
 
-Posting calls the Bot API directly with httpx (`sendMessage`, then `sendPhoto`): one call
-per step, each remembered in `progress` once done, so a retry after a failure sends only
-what is missing. The base URL and token are the ones the survey bot uses
-(`TELEGRAM_API_BASE_URL` + `TELEGRAM_BOT_TOKEN`).
+Posting goes through python-telegram-bot's `Bot`, the one the survey sender uses (built
+by `bot.telegram_app.build_bot`: TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN and the
+`AIORateLimiter`), so digest messages and survey messages share one pace in a running bot.
+One call per step (`sendMessage`, then `sendPhoto`), each remembered in `progress` once
+done, so a retry after a failure sends only what is missing; a failed call becomes a
+`TelegramPostError` saying whether another attempt could help.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import timedelta
 from typing import Any
 
-import httpx
+from telegram import Bot, InputFile, LinkPreviewOptions, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 
 from handlers.post_errors import PostError
 from insights.digest import Digest, Document, Line, document, monthly
@@ -25,8 +36,8 @@ from insights.digest.text import chat_entries, render_line
 MESSAGE_CHARS = 4096
 CAPTION_CHARS = 1024
 # Bot API answers another attempt cannot change: a refused request (bad markup, a chat
-# that does not exist), a wrong token, a bot that was removed from the chat.
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404})
+# that does not exist: 400), a wrong token (401, 404), a bot removed from the chat (403).
+PERMANENT_ERRORS = (BadRequest, ChatMigrated, InvalidToken, Forbidden)
 
 
 class TelegramPostError(PostError):
@@ -100,16 +111,21 @@ def photo_caption(digest: Digest) -> str:
 
 
 Checkpoint = Callable[[], Awaitable[None]]
+# Where a poster gets its client at post time: the running bot's, or one built for the post.
+BotSource = Callable[[], Bot]
 
 
 class TelegramDigestPoster:
     """Posts a digest to one chat; `destination` names it in the delivery ledger."""
 
-    def __init__(self, token: str, chat_id: int, api_base_url: str, timeout: float) -> None:
+    def __init__(self, bot: BotSource, chat_id: int, timeout: float) -> None:
+        self.bot = bot
         self.chat_id = chat_id
         self.destination = f"telegram:{chat_id}"
-        self._base = f"{api_base_url}{token}/"
-        self._timeout = timeout
+        self._timeouts = {
+            name: timeout
+            for name in ("read_timeout", "write_timeout", "connect_timeout", "pool_timeout")
+        }
 
     async def post(
         self,
@@ -118,57 +134,55 @@ class TelegramDigestPoster:
         progress: MutableMapping[str, Any],
         checkpoint: Checkpoint,
     ) -> str:
+        bot = self.bot()
         messages = render_messages(digest)
-        async with httpx.AsyncClient(base_url=self._base, timeout=self._timeout) as client:
-            for index, text in enumerate(messages):
-                key = f"message_{index}"
-                if key in progress:
-                    continue
-                result = await self._call(
-                    client,
-                    "sendMessage",
-                    json={
-                        "chat_id": self.chat_id,
-                        "text": text,
-                        "parse_mode": "HTML",
-                        "link_preview_options": {"is_disabled": True},
-                    },
-                )
-                progress[key] = result.get("message_id")
-                await checkpoint()
-            if "photo" not in progress:
-                result = await self._call(
-                    client,
-                    "sendPhoto",
-                    data={
-                        "chat_id": str(self.chat_id),
-                        "caption": photo_caption(digest),
-                        "parse_mode": "HTML",
-                    },
-                    files={"photo": (f"retention-digest-{digest.week}.png", chart, "image/png")},
-                )
-                progress["photo"] = result.get("message_id")
-                await checkpoint()
+        for index, text in enumerate(messages):
+            key = f"message_{index}"
+            if key in progress:
+                continue
+            sent = await self._call(
+                "sendMessage",
+                bot.send_message(
+                    self.chat_id,
+                    text,
+                    parse_mode="HTML",
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **self._timeouts,
+                ),
+            )
+            progress[key] = sent.message_id
+            await checkpoint()
+        if "photo" not in progress:
+            photo = InputFile(chart, filename=f"retention-digest-{digest.week}.png")
+            sent = await self._call(
+                "sendPhoto",
+                bot.send_photo(
+                    self.chat_id,
+                    photo,
+                    caption=photo_caption(digest),
+                    parse_mode="HTML",
+                    **self._timeouts,
+                ),
+            )
+            progress["photo"] = sent.message_id
+            await checkpoint()
         plural = "s" if len(messages) != 1 else ""
         return f"{len(messages)} message{plural} and the chart"
 
-    async def _call(self, client: httpx.AsyncClient, method: str, **request: Any) -> Any:
+    @staticmethod
+    async def _call(method: str, request: Awaitable[Message]) -> Message:
+        """Await one Bot API call, its failure translated for the delivery ledger."""
         try:
-            response = await client.post(method, **request)
-        except httpx.HTTPError as error:
-            raise TelegramPostError(f"{method}: {type(error).__name__}: {error}") from error
-        try:
-            body = response.json()
-        except ValueError:
+            return await request
+        except RetryAfter as error:  # what the rate limiter's own retries did not absorb
             raise TelegramPostError(
-                f"{method}: HTTP {response.status_code}, not a Bot API answer"
-            ) from None
-        if response.status_code == 200 and body.get("ok"):
-            return body.get("result") or {}
-        description = str(body.get("description") or f"HTTP {response.status_code}")
-        retry_after = (body.get("parameters") or {}).get("retry_after")
-        raise TelegramPostError(
-            f"{method}: {description}",
-            permanent=response.status_code in PERMANENT_STATUSES,
-            retry_after=float(retry_after) if retry_after is not None else None,
-        )
+                f"{method}: {error.message}", retry_after=_seconds(error.retry_after)
+            ) from error
+        except PERMANENT_ERRORS as error:
+            raise TelegramPostError(f"{method}: {error.message}", permanent=True) from error
+        except TelegramError as error:  # NetworkError, TimedOut, ...: worth another try
+            raise TelegramPostError(f"{method}: {type(error).__name__}: {error}") from error
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
