@@ -19,6 +19,8 @@ TOP_REASONS = 5
 def _whole(nps: float | None) -> int | None:
     """NPS is written as a whole number (+18), so its change is too (▲ 3), as in the digest."""
     return None if nps is None else round(nps)
+
+
 def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | None) -> str:
     """MRR, NRR (with its change), GRR, revenue churn, MRR lost and who took it, movements."""
     m = report.movements

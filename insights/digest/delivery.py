@@ -109,7 +109,6 @@ class Outcome:
         return self.status != "failed"
 
 
-
 class PostLedger:
     """The `digest_posts` table as a set of claims (see the module docstring)."""
 

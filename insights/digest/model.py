@@ -235,6 +235,7 @@ class Digest:
     @property
     def before_first_data(self) -> bool:
         return self.first_data_at is None or self.period_end <= self.first_data_at
+
     revenue: Revenue | None = None
 
     @property
