@@ -284,10 +284,17 @@ def _activity(out: _Writer, c: _Customer) -> None:
     if c.churn_at is None and c.health < 0.3 and rng.random() < 0.5:
         quiet_from = c.today - timedelta(days=rng.uniform(15, 50))
     at = c.begin + timedelta(days=rng.expovariate(1 / gap))
+    # About one visit in twelve is an order (a `purchase` with its amount, for order value
+    # and purchase frequency). Its own random stream: every other figure stays as it was,
+    # and purchases count as activity wherever activity counts.
+    orders = random.Random(f"{c.id}:orders")
     while at < c.end:
         if quiet_from is not None and at > quiet_from:
             break
-        out.event(c.id, "activity", at)
+        if orders.random() < 1 / 12:
+            out.event(c.id, "purchase", at, f"{orders.lognormvariate(3.6, 0.6):.2f}")
+        else:
+            out.event(c.id, "activity", at)
         slowdown = 3 if c.churn_at and c.churn_at - at < timedelta(days=30) else 1
         at += timedelta(days=rng.expovariate(1 / (gap * slowdown)) + 0.1)
 
@@ -302,7 +309,9 @@ def _billing(out: _Writer, c: _Customer) -> None:
         if rng.random() < 0.04:
             # Dunning recovers these within the grace period; only the churn failure stays.
             out.event(c.id, "payment_failed", due, amount)
-            out.event(c.id, "payment_succeeded", due + timedelta(days=rng.uniform(1, 10)), amount)
+            recovered = due + timedelta(days=rng.uniform(1, 10))
+            if recovered < c.today:  # a recovery still to come is not an event yet
+                out.event(c.id, "payment_succeeded", recovered, amount)
         else:
             out.event(c.id, "payment_succeeded", due, amount)
         due += timedelta(days=30)
