@@ -11,8 +11,10 @@ import click
 
 from bot.commands.progress import count_progress
 from bot.context import AppContext
-from insights import feedback, tagger_models
 from insights.tagging import tag_lines
+
+# `insights.feedback` and `insights.tagger_models` (SQLAlchemy) are imported by the commands
+# that store; `tag` reads lines and writes JSON, and starts without them.
 
 
 @click.command("tag")
@@ -69,6 +71,8 @@ def _json_line(result: dict[str, Any], encoding: str | None) -> str:
 @click.pass_obj
 def retag_command(app: AppContext) -> None:
     """Tag every stored answer again, after the rules changed; staff corrections are kept."""
+    from insights import feedback, tagger_models
+
     factory = app.database()
     with factory() as session:
         total = feedback.count_taggable(session)
@@ -86,6 +90,8 @@ def retag_command(app: AppContext) -> None:
 
 def tag_pending_with_progress(app: AppContext) -> int:
     """Tag answers that arrived untagged (after an import); returns how many."""
+    from insights import feedback
+
     factory = app.database()
     with factory() as session:
         pending = feedback.count_pending(session)
@@ -120,6 +126,8 @@ def tagger_train_command(app: AppContext, labels_file: str | None, langs: tuple[
     Each language with at least 20 labelled texts gets a model on top of the shipped one,
     stored in the database with its cross-validated scores; `retag` then uses it.
     """
+    from insights import tagger_models
+
     try:
         extra = tagger_models.read_labels_csv(labels_file) if labels_file else {}
     except (tagger_models.LabelsError, OSError) as error:
@@ -147,6 +155,8 @@ def tagger_train_command(app: AppContext, labels_file: str | None, langs: tuple[
 @click.pass_obj
 def tagger_evaluate_command(app: AppContext) -> None:
     """Show the stored company models' cross-validated scores next to the shipped model."""
+    from insights import tagger_models
+
     factory = app.database()
     with factory() as session:
         stored = tagger_models.stored_models(session)
