@@ -40,10 +40,13 @@ def tag_command(app: AppContext, file: str) -> None:
     except OSError as error:
         raise click.FileError(file, hint=error.strerror or str(error)) from None
     out = sys.stdout
+    streaming = file == "-"  # stdin: answer each line as it comes; a file: buffer the output
     with stream:
         for result in tag_lines(stream, tagger):
             out.write(_json_line(result, out.encoding))
-            out.flush()
+            if streaming:
+                out.flush()
+    out.flush()
 
 
 def _open_lines(file: str) -> TextIO:

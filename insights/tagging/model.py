@@ -111,8 +111,8 @@ class Featurizer:
             if not hit_cols:
                 continue
             counts = Counter(hit_cols)
-            if block.sublinear_tf:
-                b_vals = [(1.0 + log(n)) * idf[c] for c, n in counts.items()]
+            if block.sublinear_tf:  # most terms occur once: tf 1, no logarithm
+                b_vals = [idf[c] if n == 1 else (1.0 + log(n)) * idf[c] for c, n in counts.items()]
             else:
                 b_vals = [float(n) * idf[c] for c, n in counts.items()]
             norm = math.sqrt(sum([v * v for v in b_vals]))
