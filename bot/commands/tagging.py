@@ -9,12 +9,11 @@ from typing import Any, TextIO
 
 import click
 
-from bot.commands.progress import count_progress
 from bot.context import AppContext
 from insights.tagging import tag_lines
 
-# `insights.feedback` and `insights.tagger_models` (SQLAlchemy) are imported by the commands
-# that store; `tag` reads lines and writes JSON, and starts without them.
+# `insights.feedback` and `insights.tagger_models` (SQLAlchemy) and the progress bars (rich)
+# are imported by the commands that store; `tag` reads lines, writes JSON, starts without them.
 
 
 @click.command("tag")
@@ -74,6 +73,7 @@ def _json_line(result: dict[str, Any], encoding: str | None) -> str:
 @click.pass_obj
 def retag_command(app: AppContext) -> None:
     """Tag every stored answer again, after the rules changed; staff corrections are kept."""
+    from bot.commands.progress import count_progress
     from insights import feedback, tagger_models
 
     factory = app.database()
@@ -93,6 +93,7 @@ def retag_command(app: AppContext) -> None:
 
 def tag_pending_with_progress(app: AppContext) -> int:
     """Tag answers that arrived untagged (after an import); returns how many."""
+    from bot.commands.progress import count_progress
     from insights import feedback
 
     factory = app.database()
