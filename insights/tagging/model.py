@@ -76,8 +76,9 @@ class Block:
         return out
 
 
-_UNIT_CACHE_MAX = 200_000
-"""Words remembered per block (their vocabulary columns); the cache is emptied when full."""
+_UNIT_CACHE_MAX = 50_000
+"""Words remembered per char_wb block (their vocabulary columns, ~10 MB at most); emptied
+when full. 20,000 English feedback texts hold ~30,000 distinct words."""
 
 
 class Featurizer:
