@@ -140,7 +140,7 @@ def gold_reasons(
         [
             "lang",
             "reason",
-            "test positives",
+            f"{split} positives",
             "rules P",
             "rules R",
             "rules F1",
@@ -148,14 +148,14 @@ def gold_reasons(
             "rules+model R",
             "rules+model F1",
         ],
-        "Reasons with no positive in a language's test split and no prediction are left out.",
+        f"Reasons with no positive in a language's {split} split and no prediction are left out.",
     )
     summary = Table(
         f"Reasons on the gold {split} split: macro-F1 and praise with a reason",
         [
             "lang",
             "n",
-            f"reasons in play (>= {MIN_TEST_POSITIVES} test positives)",
+            f"reasons in play (>= {MIN_TEST_POSITIVES} {split} positives)",
             "rules macro-F1",
             "rules+model macro-F1",
             "praise texts",
