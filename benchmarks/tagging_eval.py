@@ -3,6 +3,9 @@
 Run:  .venv/bin/python benchmarks/tagging_eval.py            (~10 minutes on 2 busy cores)
       .venv/bin/python benchmarks/tagging_eval.py --quick    (subsamples the big public sets)
       .venv/bin/python benchmarks/tagging_eval.py --markdown results.md
+      .venv/bin/python benchmarks/tagging_eval.py --only reasons --split validation
+                                         (gold validation and public validation parts: where
+                                          rule edits and gates are chosen)
 
 What is scored (benchmarks/tagger_data.py defines every split; nothing here trains the
 shipped model or chooses any of its thresholds):
@@ -107,13 +110,15 @@ class Ours:
 
 
 # ----------------------------------------------------------------- 1. gold reasons
-def gold_reasons(ours: Ours) -> tuple[list[Table], dict[str, dict[str, float]]]:
+def gold_reasons(
+    ours: Ours, split: str = "test"
+) -> tuple[list[Table], dict[str, dict[str, float]]]:
     per_reason = Table(
-        "Reasons on the gold test split, per language and reason (P / R / F1)",
+        f"Reasons on the gold {split} split, per language and reason (P / R / F1)",
         [
             "lang",
             "reason",
-            "test positives",
+            f"{split} positives",
             "rules P",
             "rules R",
             "rules F1",
@@ -121,14 +126,14 @@ def gold_reasons(ours: Ours) -> tuple[list[Table], dict[str, dict[str, float]]]:
             "rules+model R",
             "rules+model F1",
         ],
-        "Reasons with no positive in a language's test split and no prediction are left out.",
+        f"Reasons with no positive in a language's {split} split and no prediction are left out.",
     )
     summary = Table(
-        "Reasons on the gold test split: macro-F1 and praise with a reason",
+        f"Reasons on the gold {split} split: macro-F1 and praise with a reason",
         [
             "lang",
             "n",
-            f"reasons in play (>= {MIN_TEST_POSITIVES} test positives)",
+            f"reasons in play (>= {MIN_TEST_POSITIVES} {split} positives)",
             "rules macro-F1",
             "rules+model macro-F1",
             "praise texts",
@@ -139,7 +144,7 @@ def gold_reasons(ours: Ours) -> tuple[list[Table], dict[str, dict[str, float]]]:
     scores: dict[str, dict[str, float]] = {}
     macro_r, macro_m, praise_all = [], [], [0, 0, 0]
     for lang in D.GOLD_LANGS:
-        rows = D.only(D.gold(lang), "test")
+        rows = D.only(D.gold(lang), split)
         rule_sets = [set(ours.tag(r.text, lang, False).reasons) for r in rows]
         model_sets = [set(ours.tag(r.text, lang, True).reasons) for r in rows]
         in_play = []
@@ -184,9 +189,9 @@ def gold_reasons(ours: Ours) -> tuple[list[Table], dict[str, dict[str, float]]]:
 
 
 # ----------------------------------------------------------------- 3. public reason sets
-def public_reasons(ours: Ours, quick: bool) -> Table:
+def public_reasons(ours: Ours, quick: bool, split: str = "test") -> Table:
     t = Table(
-        "Reasons on the public sets' test parts (P / R / F1 per mapped key)",
+        f"Reasons on the public sets' {split} parts (P / R / F1 per mapped key)",
         [
             "set",
             "key",
@@ -206,11 +211,11 @@ def public_reasons(ours: Ours, quick: bool) -> Table:
         "missing_features, gui -> usability. Telco: the churn-reason strings (never trained on).",
     )
     sets: list[tuple[str, list[D.Row], Sequence[str]]] = []
-    air = [r for r in D.only(D.airline(), "test") if r.reasons is not None]
+    air = [r for r in D.only(D.airline(), split) if r.reasons is not None]
     if quick:
         air = air[::3]
     sets.append(("airline tweets", air, D.AIRLINE_KEYS))
-    sets.append(("app reviews", D.only(D.app_reviews(), "test"), D.APP_KEYS))
+    sets.append(("app reviews", D.only(D.app_reviews(), split), D.APP_KEYS))
     telco: list[D.Row] = []
     for reason in D.telco_churn_reasons():
         keys = D.TELCO_REASON_MAP.get(reason)
@@ -246,14 +251,14 @@ def public_reasons(ours: Ours, quick: bool) -> Table:
 
 
 # ----------------------------------------------------------------- 2. praise on public sets
-def public_praise(ours: Ours) -> Table:
+def public_praise(ours: Ours, split: str = "test") -> Table:
     t = Table(
-        "Praise with a reason on the public sets' test parts (positive texts tagged with any "
+        f"Praise with a reason on the public sets' {split} parts (positive texts tagged with any "
         "reason; lower is better)",
         ["set", "lang", "positive texts", "rules", "rules+model"],
     )
     for name, (lang, _loader, _labels) in D.SENTIMENT_SETS.items():
-        rows = [r for r in D.only(D.sentiment_set(name), "test") if r.sentiment == "positive"]
+        rows = [r for r in D.only(D.sentiment_set(name), split) if r.sentiment == "positive"]
         if not rows:
             continue
         rows = rows[:1000]
@@ -428,6 +433,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="subsample the big public sets")
     ap.add_argument("--markdown", type=Path, help="also write the tables to this file")
     ap.add_argument("--only", choices=("reasons", "sentiment", "feedback"), default=None)
+    ap.add_argument(
+        "--split",
+        choices=("test", "validation"),
+        default="test",
+        help="gold split and public-set part for the reason and praise tables: validation is "
+        "where gates and rule edits are chosen; test only for the final held-out run",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     ours = Ours()
@@ -442,9 +454,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps: list[Callable[[], list[Table]]] = []
     if args.only in (None, "reasons"):
         steps += [
-            lambda: gold_reasons(ours)[0],
-            lambda: [public_reasons(ours, args.quick)],
-            lambda: [public_praise(ours)],
+            lambda: gold_reasons(ours, args.split)[0],
+            lambda: [public_reasons(ours, args.quick, args.split)],
+            lambda: [public_praise(ours, args.split)],
         ]
     if args.only in (None, "sentiment"):
         steps.append(lambda: [sentiment(ours, Baselines(), args.quick)])

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.services import Services
 from config import Settings, load_settings
-from insights.risk import Weights
-from insights.tagging import Tagger
-from storage import schema
-from storage.clock import Clock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.services import Services
+    from insights.risk import Weights
+    from insights.tagging import Tagger
+    from storage.clock import Clock
 
 
 @dataclass
@@ -37,6 +37,8 @@ class AppContext:
     def services(self) -> Services:
         """The process's shared parts, built once (see `bot.services`)."""
         if self._services is None:
+            from bot.services import Services  # imported here: `tag` needs no database code
+
             self._services = Services(self.settings)
         return self._services
 
@@ -53,6 +55,8 @@ class AppContext:
     def database(self, check_schema: bool = True) -> sessionmaker[Session]:
         """Sessions on a database whose schema is current (or say which command fixes it)."""
         if check_schema:
+            from storage import schema
+
             schema.check_current(self.engine)
         return self.services.factory
 

@@ -18,16 +18,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from config import ConfigError, Settings
-from insights import lifecycle
-from insights.ingest import LifecycleRules
 from insights.risk import Weights, load_weights
 from insights.tagging import RulesError, Tagger
 from storage.clock import Clock, utcnow
-from storage.database import make_engine, session_factory
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from insights.ingest import LifecycleRules
+
+# The database, ingest and lifecycle modules (SQLAlchemy, scipy: ~1 s) are imported where
+# they are first used, so a process that only tags (`retention-bot tag`) never loads them.
 
 
 class _Once:
@@ -63,6 +65,18 @@ def _weights(settings: Settings) -> Weights:
         raise ConfigError(f"RISK_WEIGHTS_FILE: {error}") from None
 
 
+def _make_engine(settings: Settings) -> Engine:
+    from storage.database import make_engine
+
+    return make_engine(settings.database.url)
+
+
+def _session_factory(engine: Engine) -> sessionmaker[Session]:
+    from storage.database import session_factory
+
+    return session_factory(engine)
+
+
 class Services:
     """Settings, the database, the clock, the tagger and the risk weights of one process."""
 
@@ -77,8 +91,8 @@ class Services:
         self.clock = clock
         if engine is None and factory is not None:
             engine = factory.kw["bind"]
-        self._engine = _Once(lambda: engine or make_engine(settings.database.url))
-        self._factory = _Once(lambda: factory or session_factory(self.engine))
+        self._engine = _Once(lambda: engine or _make_engine(settings))
+        self._factory = _Once(lambda: factory or _session_factory(self.engine))
         self._tagger = _Once(lambda: _tagger(settings))
         self._weights = _Once(lambda: _weights(settings))
 
@@ -105,10 +119,14 @@ class Services:
     @property
     def lifecycle_rules(self) -> LifecycleRules:
         """How imports decide churn: PAYMENT_GRACE_DAYS and INACTIVITY_CHURN_DAYS."""
+        from insights.ingest import LifecycleRules
+
         return LifecycleRules(self.settings.payment_grace, self.settings.inactivity_window)
 
     def refresh_lifecycle(self, as_of: datetime | None = None) -> int:
         """Bring churn up to date: grace periods and inactivity windows that ran out."""
+        from insights import lifecycle
+
         with self.factory() as session, session.begin():
             return lifecycle.refresh(
                 session,

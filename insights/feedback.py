@@ -110,7 +110,10 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
         if row.text:
             # A customer language the rules do not cover is detected from the text instead.
             lang = row.language if row.language in LANGUAGES else None
-            result = tagger.tag(row.text, lang=lang, score=row.score, survey=row.survey)
+            # only reasons and rule ids are stored: no explanations computed
+            result = tagger.tag(
+                row.text, lang=lang, score=row.score, survey=row.survey, explain=False
+            )
             sentiment, label = result.sentiment, result.label
             found = zip(result.reasons, result.rules, strict=True)
         if row.choice and row.question == "reason" and row.choice in REASON_KEYS:

@@ -9,10 +9,11 @@ from typing import Any, TextIO
 
 import click
 
-from bot.commands.progress import count_progress
 from bot.context import AppContext
-from insights import feedback, tagger_models
 from insights.tagging import tag_lines
+
+# `insights.feedback` and `insights.tagger_models` (SQLAlchemy) and the progress bars (rich)
+# are imported by the commands that store; `tag` reads lines, writes JSON, starts without them.
 
 
 @click.command("tag")
@@ -38,10 +39,13 @@ def tag_command(app: AppContext, file: str) -> None:
     except OSError as error:
         raise click.FileError(file, hint=error.strerror or str(error)) from None
     out = sys.stdout
+    streaming = file == "-"  # stdin: answer each line as it comes; a file: buffer the output
     with stream:
         for result in tag_lines(stream, tagger):
             out.write(_json_line(result, out.encoding))
-            out.flush()
+            if streaming:
+                out.flush()
+    out.flush()
 
 
 def _open_lines(file: str) -> TextIO:
@@ -69,6 +73,9 @@ def _json_line(result: dict[str, Any], encoding: str | None) -> str:
 @click.pass_obj
 def retag_command(app: AppContext) -> None:
     """Tag every stored answer again, after the rules changed; staff corrections are kept."""
+    from bot.commands.progress import count_progress
+    from insights import feedback, tagger_models
+
     factory = app.database()
     with factory() as session:
         total = feedback.count_taggable(session)
@@ -86,6 +93,9 @@ def retag_command(app: AppContext) -> None:
 
 def tag_pending_with_progress(app: AppContext) -> int:
     """Tag answers that arrived untagged (after an import); returns how many."""
+    from bot.commands.progress import count_progress
+    from insights import feedback
+
     factory = app.database()
     with factory() as session:
         pending = feedback.count_pending(session)
@@ -120,6 +130,8 @@ def tagger_train_command(app: AppContext, labels_file: str | None, langs: tuple[
     Each language with at least 20 labelled texts gets a model on top of the shipped one,
     stored in the database with its cross-validated scores; `retag` then uses it.
     """
+    from insights import tagger_models
+
     try:
         extra = tagger_models.read_labels_csv(labels_file) if labels_file else {}
     except (tagger_models.LabelsError, OSError) as error:
@@ -147,6 +159,8 @@ def tagger_train_command(app: AppContext, labels_file: str | None, langs: tuple[
 @click.pass_obj
 def tagger_evaluate_command(app: AppContext) -> None:
     """Show the stored company models' cross-validated scores next to the shipped model."""
+    from insights import tagger_models
+
     factory = app.database()
     with factory() as session:
         stored = tagger_models.stored_models(session)

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -71,58 +72,95 @@ class Block:
         # char_wb
         out = []
         for w in doc.split():
-            w = " " + w + " "
-            w_len = len(w)
-            for n in range(lo, hi + 1):
-                if w_len <= n:  # a short word counts once, as itself
-                    out.append(w[0:n])
-                    break
-                out.extend([w[i : i + n] for i in range(w_len - n + 1)])
+            out.extend(_wb_ngrams(w, lo, hi))
         return out
 
 
+_UNIT_CACHE_MAX = 50_000
+"""Words remembered per char_wb block (their vocabulary columns, ~10 MB at most); emptied
+when full. 20,000 English feedback texts hold ~30,000 distinct words."""
+
+
 class Featurizer:
-    """TF-IDF features of a text as (columns, values), equal to sklearn's transform."""
+    """TF-IDF features of a text as (columns, values), equal to sklearn's transform.
+
+    Speed: a ``char_wb`` block's n-grams never cross a word, so the columns of each
+    distinct word are computed once and remembered (feedback reuses a small vocabulary:
+    most words of a text were seen before). A text's features are then its words' cached
+    columns counted, instead of ~400 n-gram strings built and looked up per text."""
 
     def __init__(self, blocks: Sequence[Block], idf: np.ndarray) -> None:
         self.blocks = tuple(blocks)
         self.idf = [float(x) for x in idf]  # python floats: per-feature lookups are scalar
         self.n_features = len(self.idf)
-        # term -> (column, idf) per block: one lookup per term of the text that is kept
-        self._lookup = [
-            {t: (b.offset + j, self.idf[b.offset + j]) for t, j in b.vocabulary.items()}
-            for b in self.blocks
-        ]
+        # term -> joint column per block: one lookup per term of the text
+        self._lookup = [{t: b.offset + j for t, j in b.vocabulary.items()} for b in self.blocks]
+        self._units: list[dict[str, tuple[int, ...]]] = [{} for _ in self.blocks]
 
     def transform(self, text: str) -> tuple[list[int], list[float]]:
         low = text.lower()
         cols: list[int] = []
         vals: list[float] = []
         log = math.log
-        for block, lookup in zip(self.blocks, self._lookup, strict=True):
-            counts = Counter(block.terms(low))
-            # set intersection in C: most n-grams of a text are not in the vocabulary
-            hits = counts.keys() & lookup.keys()
-            if not hits:
+        idf = self.idf
+        for block, lookup, units in zip(self.blocks, self._lookup, self._units, strict=True):
+            if block.analyzer == "char_wb":
+                hit_cols = self._word_columns(block, low, lookup, units)
+            else:
+                get = lookup.get
+                hit_cols = [c for t in block.terms(low) if (c := get(t)) is not None]
+            if not hit_cols:
                 continue
-            b_cols: list[int] = []
-            b_vals: list[float] = []
-            sublinear = block.sublinear_tf
-            for term in hits:
-                col, idf = lookup[term]
-                count = counts[term]
-                b_cols.append(col)
-                b_vals.append((1.0 + log(count) if sublinear else float(count)) * idf)
-            norm = math.sqrt(sum(v * v for v in b_vals))
-            cols.extend(b_cols)
-            vals.extend(v / norm for v in b_vals)
+            counts = Counter(hit_cols)
+            if block.sublinear_tf:  # most terms occur once: tf 1, no logarithm
+                b_vals = [idf[c] if n == 1 else (1.0 + log(n)) * idf[c] for c, n in counts.items()]
+            else:
+                b_vals = [float(n) * idf[c] for c, n in counts.items()]
+            norm = math.sqrt(sum([v * v for v in b_vals]))
+            cols.extend(counts)
+            vals.extend([v / norm for v in b_vals])
         return cols, vals
+
+    @staticmethod
+    def _word_columns(
+        block: Block, low: str, lookup: Mapping[str, int], units: dict[str, tuple[int, ...]]
+    ) -> list[int]:
+        """The vocabulary columns of a ``char_wb`` block's n-grams, word by word (cached)."""
+        out: list[int] = []
+        for w in low.split():  # sklearn squeezes whitespace first; split() ignores it anyway
+            hit = units.get(w)
+            if hit is None:
+                get = lookup.get
+                hit = tuple(
+                    c
+                    for g in _wb_ngrams(w, block.ngram_min, block.ngram_max)
+                    if (c := get(g)) is not None
+                )
+                if len(units) >= _UNIT_CACHE_MAX:
+                    units.clear()
+                units[w] = hit
+            out.extend(hit)
+        return out
 
     def term_of(self, col: int) -> tuple[Block, str]:
         for block in self.blocks:
             if block.offset <= col < block.offset + len(block.vocabulary):
                 return block, _inverse(block)[col - block.offset]
         raise IndexError(col)
+
+
+def _wb_ngrams(word: str, lo: int, hi: int) -> list[str]:
+    """sklearn's ``char_wb`` n-grams of one word: padded with a space each side; a word
+    no longer than n (padding included) counts once, as itself, and ends the sizes."""
+    w = " " + word + " "
+    w_len = len(w)
+    out: list[str] = []
+    for n in range(lo, hi + 1):
+        if w_len <= n:
+            out.append(w[0:n])
+            break
+        out.extend([w[i : i + n] for i in range(w_len - n + 1)])
+    return out
 
 
 _INVERSE: dict[int, list[str]] = {}
@@ -229,7 +267,9 @@ class TextModel:
             return []
         cols = np.asarray(pred.cols)
         w = np.asarray(pred.vals) * self.coef[cols, j]
-        order = np.argsort(-w, kind="stable")[: 4 * top]  # a few spare for duplicates
+        # largest first; ties by column, so the explanation never depends on the order the
+        # featurizer produced (it was set order, which changed with PYTHONHASHSEED)
+        order = np.lexsort((cols, -w))[: 4 * top]  # a few spare for duplicates
         contrib = [(float(w[i]), int(cols[i])) for i in order]
         out: list[Evidence] = []
         low = text.lower()
@@ -255,17 +295,25 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+@lru_cache(maxsize=4096)
+def _span_pattern(term: str, analyzer: str) -> re.Pattern[str]:
+    """The compiled search for a word feature or a word-initial ``char_wb`` n-gram:
+    compiled once per feature (re's own cache holds 512 and thrashes on explanations)."""
+    if analyzer == "word":
+        return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in term.split(" ")) + r"\b")
+    return re.compile(r"(?<!\S)" + re.escape(term.strip()))
+
+
 def _find_span(low: str, term: str, analyzer: str) -> tuple[int | None, int | None]:
     """Where a feature occurs in the lower-cased text: a word or word pair as whole words;
     a ``char_wb`` n-gram as the whole word that contains it; a ``char`` n-gram (Chinese)
     as itself."""
     if analyzer == "word":
-        pat = r"\b" + r"\W+".join(re.escape(w) for w in term.split(" ")) + r"\b"
-        m = re.search(pat, low)
+        m = _span_pattern(term, analyzer).search(low)
         return (m.start(), m.end()) if m else (None, None)
     core = term.strip()
     if analyzer == "char_wb" and term.startswith(" "):
-        m = re.search(r"(?<!\S)" + re.escape(core), low)
+        m = _span_pattern(term, analyzer).search(low)
         i = m.start() if m else -1
     else:
         i = low.find(core)

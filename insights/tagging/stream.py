@@ -88,7 +88,8 @@ def tag_lines(lines: Iterable[str], tagger: Tagger | None = None) -> Iterator[di
         else:
             text = line
         try:
-            result = tg.tag(text, lang=lang, score=score, survey=survey)
+            # the output has no evidence, so none is computed
+            result = tg.tag(text, lang=lang, score=score, survey=survey, explain=False)
         except ValueError as exc:
             yield _error(str(exc), n)
             continue
