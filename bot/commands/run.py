@@ -187,6 +187,9 @@ def run(app: AppContext) -> None:
     """
     logging.getLogger().setLevel(app.settings.core.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call
+    # Alembic logs its plugin set-up at INFO when it is first imported, which (commands
+    # load on first use) is now after logging is configured: noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     asyncio.run(serve(components(app)))
 
 
