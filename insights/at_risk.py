@@ -416,6 +416,22 @@ def _active_chunks(
         last_id = rows[-1].id
 
 
+def _listed(item: RankedCustomer[_Row], model: RiskModel) -> AtRiskCustomer:
+    """A ranked customer as the list shows them, with the reasons worth showing."""
+    return AtRiskCustomer(
+        external_id=item.key.external_id,
+        name=item.key.name,
+        plan=item.key.plan,
+        mrr=item.key.mrr,
+        probability=item.assessment.probability,
+        horizon_days=model.horizon_days,
+        revenue_at_risk=item.revenue_at_risk,
+        reasons=shown_reasons(item.assessment, model.horizon_days),
+        assessment=item.assessment,
+        model=model,
+    )
+
+
 def at_risk(
     session: Session,
     as_of: datetime,
@@ -463,21 +479,7 @@ def at_risk(
         )
         if limit is not None:
             del best[limit:]
-    return [
-        AtRiskCustomer(
-            external_id=item.key.external_id,
-            name=item.key.name,
-            plan=item.key.plan,
-            mrr=item.key.mrr,
-            probability=item.assessment.probability,
-            horizon_days=model.horizon_days,
-            revenue_at_risk=item.revenue_at_risk,
-            reasons=shown_reasons(item.assessment, model.horizon_days),
-            assessment=item.assessment,
-            model=model,
-        )
-        for _, item in best
-    ]
+    return [_listed(item, model) for _, item in best]
 
 
 def assess_customer(

@@ -142,6 +142,48 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
+def _period_ends(
+    cohorts: Sequence[CalendarPeriod], tz: tzinfo, now: datetime, span: int
+) -> list[datetime]:
+    """ends[j]: the end of the j-th period after the first cohort's, for those ended by now."""
+    ends: list[datetime] = []
+    while len(ends) < span:
+        moment = cohorts[0].shift(len(ends)).end(tz)
+        if moment > now:
+            break
+        ends.append(moment)
+    return ends
+
+
+@dataclass(frozen=True)
+class _Outflows:
+    """What each cohort lost by the end of each period: customers, their MRR, and the MRR
+    its remaining customers moved up or down (revenue only)."""
+
+    periods: int
+    gone: dict[int, list[int]]
+    gone_mrr: dict[int, list[Decimal]]
+    delta: dict[int, list[Decimal]]
+
+    def customers(
+        self, i: int, size: int, measured: range
+    ) -> tuple[list[int | Decimal], tuple[float | None, ...]]:
+        lost_count = self.gone.get(i, [0] * self.periods)
+        retained: list[int | Decimal] = [size - lost_count[j] for j in measured]
+        return retained, tuple(percent(int(v), size) for v in retained)
+
+    def revenue(
+        self, i: int, total_mrr: Decimal, measured: range
+    ) -> tuple[list[int | Decimal], tuple[float | None, ...], Decimal | None]:
+        """Against the MRR at the end of the sign-up period (the first one measured)."""
+        zero = [Decimal("0")] * self.periods
+        lost, moved = self.gone_mrr.get(i, zero), self.delta.get(i, zero)
+        values = [(total_mrr - lost[j] + moved[j]).quantize(CENT) for j in measured]
+        start_mrr = values[0] if values else None
+        retained: list[int | Decimal] = list(values)
+        return retained, tuple(_ratio(v, start_mrr) for v in values), start_mrr
+
+
 def compute(
     session: Session,
     cohorts: Sequence[CalendarPeriod],
@@ -164,12 +206,7 @@ def compute(
     starts = [c.start(tz) for c in cohorts]
     window_end = cohorts[-1].end(tz)
     span = len(cohorts) + (max_periods - 1 if max_periods else 10**6)
-    ends: list[datetime] = []  # ends[j]: end of the j-th period after the first cohort's
-    while len(ends) < span:
-        moment = cohorts[0].shift(len(ends)).end(tz)
-        if moment > now:
-            break
-        ends.append(moment)
+    ends = _period_ends(cohorts, tz, now, span)
     in_window = and_(Customer.signed_up_at >= starts[0], Customer.signed_up_at < window_end)
     cohort = _index_of(Customer.signed_up_at, starts, window_end)
     sizes = {
@@ -182,23 +219,18 @@ def compute(
     delta: dict[int, list[Decimal]] = {}
     if metric == "revenue" and ends:
         delta = _event_mrr_delta(session, cohort, in_window, ends)
+    outflows = _Outflows(len(ends), gone, gone_mrr, delta)
     rows = []
     for i, period in enumerate(cohorts):
         size, total_mrr = sizes.get(i, (0, Decimal("0.00")))
         measured = range(i, len(ends))
         if max_periods is not None:
             measured = range(i, min(len(ends), i + max_periods))
+        start_mrr = None
         if metric == "customers":
-            lost_count = gone.get(i, [0] * len(ends))
-            retained: list[int | Decimal] = [size - lost_count[j] for j in measured]
-            retention = tuple(percent(int(v), size) for v in retained)
-            start_mrr = None
+            retained, retention = outflows.customers(i, size, measured)
         else:
-            zero = [Decimal("0")] * len(ends)
-            lost, moved = gone_mrr.get(i, zero), delta.get(i, zero)
-            retained = [(total_mrr - lost[j] + moved[j]).quantize(CENT) for j in measured]
-            start_mrr = retained[0] if retained else None
-            retention = tuple(_ratio(Decimal(v), start_mrr) for v in retained)
+            retained, retention, start_mrr = outflows.revenue(i, total_mrr, measured)
         rows.append(
             Cohort(
                 label=str(period),

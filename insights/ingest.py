@@ -487,21 +487,7 @@ class ResponseImporter(Importer[ResponseRecord]):
         """
         if not records:
             return set()
-        sessions = {
-            record.response_id: {
-                "customer_id": customer_ids[record.external_id],
-                "survey": record.survey,
-                "status": "completed",
-                "channel": "import",
-                "language": languages.get(customer_ids[record.external_id]),
-                "source_ref": record.response_id,
-                "save_opportunity": False,
-                "created_at": now,
-                "updated_at": now,
-                "completed_at": record.answered_at,
-            }
-            for record in records
-        }
+        sessions = _session_rows(records, customer_ids, languages, now)
         refs = list(sessions)
         columns = [SurveySession.id, SurveySession.created_at]
         overwritten: set[str] = set()
@@ -512,28 +498,65 @@ class ResponseImporter(Importer[ResponseRecord]):
             insert_ignoring_conflicts(session, SurveySession, [sessions[ref] for ref in theirs])
             overwritten = set(theirs)
         ids = rows_by_key(session, SurveySession.source_ref, refs, [SurveySession.id])
-        rows = []
-        for record in records:
-            customer_id = customer_ids[record.external_id]
-            for question, (score, text, answered_at) in _answer_values(record).items():
-                rows.append(
-                    {
-                        "session_id": ids[record.response_id].id,
-                        "customer_id": customer_id,
-                        "survey": record.survey,
-                        "question": question,
-                        "score": score,
-                        "text": text,
-                        "answered_at": answered_at,
-                        "channel": "import",
-                        "language": languages.get(customer_id),
-                        "tags_corrected": False,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
+        session_ids = {ref: row.id for ref, row in ids.items()}
+        rows = _answer_rows(records, session_ids, customer_ids, languages, now)
         insert_ignoring_conflicts(session, Answer, rows)
         return overwritten
+
+
+def _session_rows(
+    records: Sequence[ResponseRecord],
+    customer_ids: Mapping[str, int],
+    languages: Mapping[int, str | None],
+    now: datetime,
+) -> dict[str, dict[str, Any]]:
+    """The completed survey session of each imported response, by response id."""
+    return {
+        record.response_id: {
+            "customer_id": customer_ids[record.external_id],
+            "survey": record.survey,
+            "status": "completed",
+            "channel": "import",
+            "language": languages.get(customer_ids[record.external_id]),
+            "source_ref": record.response_id,
+            "save_opportunity": False,
+            "created_at": now,
+            "updated_at": now,
+            "completed_at": record.answered_at,
+        }
+        for record in records
+    }
+
+
+def _answer_rows(
+    records: Sequence[ResponseRecord],
+    session_ids: Mapping[str, int],
+    customer_ids: Mapping[str, int],
+    languages: Mapping[int, str | None],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The answers of each imported response, in the session stored for it."""
+    rows = []
+    for record in records:
+        customer_id = customer_ids[record.external_id]
+        for question, (score, text, answered_at) in _answer_values(record).items():
+            rows.append(
+                {
+                    "session_id": session_ids[record.response_id],
+                    "customer_id": customer_id,
+                    "survey": record.survey,
+                    "question": question,
+                    "score": score,
+                    "text": text,
+                    "answered_at": answered_at,
+                    "channel": "import",
+                    "language": languages.get(customer_id),
+                    "tags_corrected": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return rows
 
 
 def _answer_values(record: ResponseRecord) -> dict[str, tuple[int | None, str | None, datetime]]:

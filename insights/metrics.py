@@ -146,15 +146,17 @@ def _scores(session: Session, survey: str, period: Period) -> Any:
     ).one()
 
 
-def compute(session: Session, period: Period) -> RetentionMetrics:
-    start_count, _ = _active_at(session, period.start)
-    end_count, _ = _active_at(session, period.end)
-    (mrr_end,) = total_mrr(session, [just_before(period.end)])
+def _new_customers(session: Session, period: Period) -> int:
     new = session.scalar(
         select(func.count()).where(
             Customer.signed_up_at >= period.start, Customer.signed_up_at < period.end
         )
     )
+    return int(new or 0)
+
+
+def _lost(session: Session, period: Period) -> tuple[int, int, int]:
+    """Customers who churned in the period: (all, voluntarily, involuntarily), each once."""
     in_period = and_(Churn.churned_at >= period.start, Churn.churned_at < period.end)
     lost = session.execute(
         select(
@@ -163,27 +165,53 @@ def compute(session: Session, period: Period) -> RetentionMetrics:
             func.count(func.distinct(case((Churn.churn_type == "involuntary", Churn.customer_id)))),
         ).where(in_period)
     ).one()
+    lost_total, lost_vol, lost_invol = (int(x) for x in lost)
+    return lost_total, lost_vol, lost_invol
+
+
+def _reactivated(session: Session, period: Period) -> int:
     reactivated = session.scalar(
         select(func.count()).where(
             Churn.reactivated_at >= period.start, Churn.reactivated_at < period.end
         )
     )
-    nps_count, promoters, detractors, _ = _scores(session, "nps", period)
-    csat_count, _, _, satisfied = _scores(session, "csat", period)
+    return int(reactivated or 0)
+
+
+def _surveys_sent_and_answered(session: Session, period: Period) -> tuple[int, int]:
+    """Surveys sent in the period, and how many of those have an answer."""
     sent_in_period = and_(SurveySession.sent_at >= period.start, SurveySession.sent_at < period.end)
     answered = exists().where(Answer.session_id == SurveySession.id)
     sent, responded = session.execute(
         select(func.count(), _count_if(answered)).where(sent_in_period)
     ).one()
+    return int(sent), int(responded)
 
-    lost_total, lost_vol, lost_invol = (int(x) for x in lost)
-    new_count = int(new or 0)
-    churn_rate = percent(lost_total, start_count)
+
+def _arpu_and_cltv(
+    mrr_end: Decimal, end_count: int, start_count: int, lost_total: int, period: Period
+) -> tuple[Decimal | None, Decimal | None]:
+    """ARPU at the end of the period, and CLTV from it and the period's churn per month."""
     arpu = (mrr_end / end_count).quantize(Decimal("0.01")) if end_count else None
     cltv = None
     if arpu is not None and start_count and lost_total:
         monthly_churn = (lost_total / start_count) * (DAYS_PER_MONTH / period.days)
         cltv = (arpu / Decimal(str(monthly_churn))).quantize(Decimal("0.01"))
+    return arpu, cltv
+
+
+def compute(session: Session, period: Period) -> RetentionMetrics:
+    start_count, _ = _active_at(session, period.start)
+    end_count, _ = _active_at(session, period.end)
+    (mrr_end,) = total_mrr(session, [just_before(period.end)])
+    new_count = _new_customers(session, period)
+    lost_total, lost_vol, lost_invol = _lost(session, period)
+    reactivated = _reactivated(session, period)
+    nps_count, promoters, detractors, _ = _scores(session, "nps", period)
+    csat_count, _, _, satisfied = _scores(session, "csat", period)
+    sent, responded = _surveys_sent_and_answered(session, period)
+
+    arpu, cltv = _arpu_and_cltv(mrr_end, end_count, start_count, lost_total, period)
     nps_count, promoters, detractors = int(nps_count), int(promoters), int(detractors)
     nps = None
     if nps_count:
@@ -197,9 +225,9 @@ def compute(session: Session, period: Period) -> RetentionMetrics:
         lost_customers=lost_total,
         lost_voluntary=lost_vol,
         lost_involuntary=lost_invol,
-        reactivated_customers=int(reactivated or 0),
+        reactivated_customers=reactivated,
         retention_rate=percent(end_count - new_count, start_count),
-        churn_rate=churn_rate,
+        churn_rate=percent(lost_total, start_count),
         voluntary_churn_rate=percent(lost_vol, start_count),
         involuntary_churn_rate=percent(lost_invol, start_count),
         nps=nps,
@@ -210,9 +238,9 @@ def compute(session: Session, period: Period) -> RetentionMetrics:
         csat=percent(int(satisfied), int(csat_count)),
         csat_responses=int(csat_count),
         csat_satisfied=int(satisfied),
-        surveys_sent=int(sent),
-        surveys_answered=int(responded),
-        response_rate=percent(int(responded), int(sent)),
+        surveys_sent=sent,
+        surveys_answered=responded,
+        response_rate=percent(responded, sent),
         mrr_end=mrr_end.quantize(Decimal("0.01")),
         arpu=arpu,
         cltv=cltv,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -154,19 +154,9 @@ def snapshot_dates(
     return dates[::-1]
 
 
-def build_snapshots(
-    session: Session,
-    weights: Weights,
-    now: datetime,
-    config: HistoryConfig,
-    extra_dates: tuple[datetime, ...] = (),
-    progress: Callable[[str], None] | None = None,
-) -> Snapshots:
-    """Point-in-time rows for every snapshot date (see the module's docstring)."""
-    started = time.perf_counter()
-    first_data = session.scalar(select(func.min(Event.occurred_at)))
-    dates = sorted(set(snapshot_dates(first_data, now, config)) | set(extra_dates))
-    customers = session.execute(select(Customer.id, Customer.signed_up_at)).all()
+def _churn_episodes(session: Session, config: HistoryConfig) -> dict[int, list[_Episode]]:
+    """Every churn episode by customer, with when it became known (after the dunning grace
+    period for a failed payment)."""
     episodes: dict[int, list[_Episode]] = defaultdict(list)
     grace = timedelta(days=config.grace_days)
     for key, (customer_id, churned_at, cause, reactivated_at) in enumerate(
@@ -176,10 +166,16 @@ def build_snapshots(
     ):
         known = churned_at + grace if cause == "payment_failed" else churned_at
         episodes[customer_id].append(_Episode(key, churned_at, known, reactivated_at))
+    return episodes
 
-    # Estimate the rows, and keep a fixed pseudo-random share of customers above max_rows.
+
+def _sampled_customers(
+    customers: Sequence[tuple[int, datetime]], dates: int, config: HistoryConfig
+) -> tuple[float, list[tuple[int, datetime]]]:
+    """(share kept, customers kept): above `max_rows` estimated rows, a fixed pseudo-random
+    share of customers, the same one on every run."""
     sampled = 1.0
-    estimate = len(customers) * len(dates)
+    estimate = len(customers) * dates
     if estimate > config.max_rows:
         sampled = config.max_rows / estimate
     keep = [
@@ -187,50 +183,62 @@ def build_snapshots(
         for cid, signed in customers
         if sampled >= 1.0 or ((cid * 2654435761) % 4294967296) / 4294967296 < sampled
     ]
+    return sampled, keep
 
-    date_index: list[int] = []
-    ids: list[int] = []
-    labels: list[int] = []
-    episode_keys: list[int] = []
-    mrrs: list[float] = []
-    hand: list[float] = []
-    rows_x: list[list[tuple[int, float]]] = []
-    hand_columns = [FEATURE_INDEX[name] for name in HAND_FEATURES]
-    hand_set = set(hand_columns)
-    for k, t in enumerate(dates):
-        active: list[int] = []
-        outcome: dict[int, int] = {}
-        end = t + config.horizon
-        for cid, signed in keep:
-            if signed > t:
-                continue
-            gone = False
-            label = -1
-            for e in episodes.get(cid, ()):
-                if e.known_at <= t and (e.reactivated_at is None or e.reactivated_at > t):
-                    gone = True
-                    break
-                if e.known_at > t and e.churned_at <= end and label < 0:
-                    label = e.key
-            if not gone:
-                active.append(cid)
-                outcome[cid] = label
-        for cid, mrr, signals in signals_as_of(session, t, weights, active):
-            values = feature_values(signals, weights)
-            date_index.append(k)
-            ids.append(cid)
-            label = outcome[cid]
-            labels.append(1 if label >= 0 else 0)
-            episode_keys.append(label)
-            mrrs.append(float(mrr))
-            hand.append(
-                weights.model_baseline_log_odds + sum(v for i, v in values if i in hand_set)
-            )
-            rows_x.append(values)
-        if progress is not None:
-            progress(f"snapshot {t.date()}: {len(active):,} active")
-    # Sparse: a customer has a few signals, and a sparse product is also far faster than a
-    # dense one when other processes hold the cores (no BLAS threads to wait for).
+
+def _active_with_outcomes(
+    keep: Sequence[tuple[int, datetime]],
+    episodes: dict[int, list[_Episode]],
+    t: datetime,
+    end: datetime,
+) -> dict[int, int]:
+    """Customers active at `t`, in order, each with the key of the churn episode that ends
+    them by `end` (-1: none)."""
+    outcome: dict[int, int] = {}
+    for cid, signed in keep:
+        if signed > t:
+            continue
+        gone = False
+        label = -1
+        for e in episodes.get(cid, ()):
+            if e.known_at <= t and (e.reactivated_at is None or e.reactivated_at > t):
+                gone = True
+                break
+            if e.known_at > t and e.churned_at <= end and label < 0:
+                label = e.key
+        if not gone:
+            outcome[cid] = label
+    return outcome
+
+
+@dataclass
+class _Rows:
+    """The snapshot rows as they are built, column by column."""
+
+    date_index: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    episode_keys: list[int] = field(default_factory=list)
+    mrrs: list[float] = field(default_factory=list)
+    hand: list[float] = field(default_factory=list)
+    x: list[list[tuple[int, float]]] = field(default_factory=list)
+
+    def add(
+        self, k: int, cid: int, label: int, mrr: float, values: list[tuple[int, float]], hand: float
+    ) -> None:
+        self.date_index.append(k)
+        self.ids.append(cid)
+        self.labels.append(1 if label >= 0 else 0)
+        self.episode_keys.append(label)
+        self.mrrs.append(mrr)
+        self.hand.append(hand)
+        self.x.append(values)
+
+
+def _sparse_features(rows_x: list[list[tuple[int, float]]]) -> sparse.csr_matrix:
+    """The feature matrix. Sparse: a customer has a few signals, and a sparse product is
+    also far faster than a dense one when other processes hold the cores (no BLAS threads
+    to wait for)."""
     indptr = np.zeros(len(rows_x) + 1, dtype=np.int64)
     indices: list[int] = []
     data: list[float] = []
@@ -244,15 +252,44 @@ def build_snapshots(
         shape=(len(rows_x), len(FEATURES)),
     )
     x.sum_duplicates()
+    return x
+
+
+def build_snapshots(
+    session: Session,
+    weights: Weights,
+    now: datetime,
+    config: HistoryConfig,
+    extra_dates: tuple[datetime, ...] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Snapshots:
+    """Point-in-time rows for every snapshot date (see the module's docstring)."""
+    started = time.perf_counter()
+    first_data = session.scalar(select(func.min(Event.occurred_at)))
+    dates = sorted(set(snapshot_dates(first_data, now, config)) | set(extra_dates))
+    customers = session.execute(select(Customer.id, Customer.signed_up_at)).all()
+    episodes = _churn_episodes(session, config)
+    sampled, keep = _sampled_customers(customers, len(dates), config)
+    rows = _Rows()
+    hand_set = {FEATURE_INDEX[name] for name in HAND_FEATURES}
+    for k, t in enumerate(dates):
+        outcome = _active_with_outcomes(keep, episodes, t, t + config.horizon)
+        active = list(outcome)
+        for cid, mrr, signals in signals_as_of(session, t, weights, active):
+            values = feature_values(signals, weights)
+            hand = weights.model_baseline_log_odds + sum(v for i, v in values if i in hand_set)
+            rows.add(k, cid, outcome[cid], float(mrr), values, hand)
+        if progress is not None:
+            progress(f"snapshot {t.date()}: {len(active):,} active")
     return Snapshots(
         dates,
-        np.asarray(date_index, dtype=int),
-        np.asarray(ids, dtype=np.int64),
-        x,
-        np.asarray(labels, dtype=float),
-        np.asarray(episode_keys, dtype=np.int64),
-        np.asarray(mrrs, dtype=float),
-        np.asarray(hand, dtype=float),
+        np.asarray(rows.date_index, dtype=int),
+        np.asarray(rows.ids, dtype=np.int64),
+        _sparse_features(rows.x),
+        np.asarray(rows.labels, dtype=float),
+        np.asarray(rows.episode_keys, dtype=np.int64),
+        np.asarray(rows.mrrs, dtype=float),
+        np.asarray(rows.hand, dtype=float),
         sampled,
         time.perf_counter() - started,
     )
@@ -456,6 +493,46 @@ def worse_than(
     return None
 
 
+def _training_record(
+    model: RiskModel, snaps: Snapshots, now: datetime, config: HistoryConfig, started: float
+) -> dict[str, Any]:
+    """The fitter's own record of the training, with what it was trained on and when."""
+    trained = dict(model.trained)
+    trained.update(
+        {
+            "fitted_at": now.isoformat(),
+            "window_start": snaps.dates[0].isoformat() if snaps.dates else None,
+            "window_end": snaps.dates[-1].isoformat() if snaps.dates else None,
+            "snapshots": len(snaps.dates),
+            "step_days": config.step_days,
+            "rows": len(snaps.y),
+            "churners": snaps.churners,
+            "positive_rows": int(snaps.y.sum()),
+            "customers_sampled": round(snaps.sampled, 4),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    )
+    return trained
+
+
+def _why_not_adopted(incumbent: RiskModel | None, bt: Backtest) -> str | None:
+    """Why the new model should not replace the calibrated one in use; None: adopt it."""
+    if incumbent is None or not incumbent.calibrated:
+        return None
+    if bt.versus_in_use is not None:
+        # Same customers and dates, none of them seen by either model when trained.
+        return worse_than(*bt.versus_in_use)
+    if incumbent.backtest and bt.cutoffs:
+        # Nothing new since the model in use was fitted: its own backtest (other dates,
+        # so a looser tolerance for their noise) against this one.
+        return worse_than(
+            bt.figures, dict(incumbent.backtest), STORED_BRIER_TOLERANCE, STORED_AUC_TOLERANCE
+        )
+    if not bt.cutoffs:
+        return "no backtest possible on this history; the model in use is kept"
+    return None
+
+
 def refit(
     session: Session,
     weights: Weights,
@@ -473,43 +550,16 @@ def refit(
     incumbent = adopted_model(session)
     bt = backtest(snaps, weights, config, incumbent, fitter)
     model = fitter(snaps, weights, config)
-    trained = dict(model.trained)
-    trained.update(
-        {
-            "fitted_at": now.isoformat(),
-            "window_start": snaps.dates[0].isoformat() if snaps.dates else None,
-            "window_end": snaps.dates[-1].isoformat() if snaps.dates else None,
-            "snapshots": len(snaps.dates),
-            "step_days": config.step_days,
-            "rows": len(snaps.y),
-            "churners": snaps.churners,
-            "positive_rows": int(snaps.y.sum()),
-            "customers_sampled": round(snaps.sampled, 4),
-            "seconds": round(time.perf_counter() - started, 1),
-        }
-    )
     model = RiskModel(
         model.kind,
         model.horizon_days,
         model.intercept,
         model.coefficients,
         None,
-        trained,
+        _training_record(model, snaps, now, config, started),
         _stored_backtest(bt) if bt.cutoffs else None,
     )
-    note = None
-    if incumbent is not None and incumbent.calibrated:
-        if bt.versus_in_use is not None:
-            # Same customers and dates, none of them seen by either model when trained.
-            note = worse_than(*bt.versus_in_use)
-        elif incumbent.backtest and bt.cutoffs:
-            # Nothing new since the model in use was fitted: its own backtest (other dates,
-            # so a looser tolerance for their noise) against this one.
-            note = worse_than(
-                bt.figures, dict(incumbent.backtest), STORED_BRIER_TOLERANCE, STORED_AUC_TOLERANCE
-            )
-        elif not bt.cutoffs:
-            note = "no backtest possible on this history; the model in use is kept"
+    note = _why_not_adopted(incumbent, bt)
     adopted = note is None
     stored = save_model(
         session, model, adopted=adopted, note=None if adopted else f"not adopted: {note}", now=now

@@ -10,7 +10,7 @@ Definitions: `insights.cohorts` (and README "Cohorts").
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,7 @@ def cohorts_command(
     """
     if chart is not None and chart.suffix.lower() != ".png":
         raise click.BadParameter(f"{chart} should end in .png", param_hint="--chart")
-    now = datetime.now(UTC)
+    now = app.clock()
     tz = app.settings.tz
     chosen = choose_cohorts(by, start, end, count, now, tz)
     if chart is not None:

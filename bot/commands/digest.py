@@ -16,7 +16,7 @@ exit code is 1 if any destination failed.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,7 +128,7 @@ def digest_command(
     # (and `--help`) should not pay for them.
     from bot.digest_posting import compose_week, destinations, post_week
 
-    now = datetime.now(UTC)
+    now = app.clock()
     settings = app.settings
     chosen = _week(week, month, app, now)
     if post:

@@ -223,7 +223,9 @@ def _store_tags(
         )
 
 
-def register(app: AsyncApp, ctx: SlackContext) -> None:
+def _register_step_buttons(app: AsyncApp, ctx: SlackContext) -> None:
+    """ "I'll take it", "Contacted", "Resolved": the step is stored, then acknowledged."""
+
     async def click(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
@@ -260,6 +262,13 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         if ctx.alerts is not None:
             ctx.alerts.submit(follow_up_id)
 
+    for action_id in ACTIONS:
+        app.action(action_id)(click)
+
+
+def _register_wrong_tags_button(app: AsyncApp, ctx: SlackContext) -> None:
+    """ "Wrong tags" opens the modal; acknowledged at once, the modal opened lazily."""
+
     async def wrong_tags(
         body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -288,6 +297,12 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             log.error("could not open the tags modal for alert %s: %s",
                       follow_up_id, clip(str(error), 200))  # fmt: skip
             await _say(respond, "Sorry, I could not open the form. Please click again.")
+
+    app.action(alert_blocks.WRONG_TAGS_ACTION)(ack=_ack, lazy=[wrong_tags])
+
+
+def _register_tags_submission(app: AsyncApp, ctx: SlackContext) -> None:
+    """The modal's submission: checked, stored, then acknowledged."""
 
     async def save_tags(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Checked, then stored, then acknowledged: the modal closes only once it is saved."""
@@ -318,7 +333,11 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         if ctx.alerts is not None:
             ctx.alerts.submit(follow_up_id)
 
-    for action_id in ACTIONS:
-        app.action(action_id)(click)
-    app.action(alert_blocks.WRONG_TAGS_ACTION)(ack=_ack, lazy=[wrong_tags])
     app.view(MODAL_CALLBACK)(save_tags)
+
+
+def register(app: AsyncApp, ctx: SlackContext) -> None:
+    """The alert's buttons and the tags modal, in the order bolt matches them."""
+    _register_step_buttons(app, ctx)
+    _register_wrong_tags_button(app, ctx)
+    _register_tags_submission(app, ctx)

@@ -98,7 +98,33 @@ async def _respond(respond: AsyncRespond, reply: blocks.SlackReply, **options: A
         )
 
 
-def register(app: AsyncApp, ctx: SlackContext) -> None:
+async def _thawed(
+    ctx: SlackContext, action: dict[str, Any], respond: AsyncRespond, who: str | None, what: str
+) -> Frozen | None:
+    """The query frozen in a button's value, or None once the clicker is told it is unreadable."""
+    value = dig(action, "value")
+    try:
+        return thaw(value, ctx.tz)
+    except UsageError as error:
+        log.info("%s from %s with an unreadable value %s", what, who, clip(value, 40))
+        await _respond(respond, blocks.SlackReply(f"Sorry, {error}."), replace_original=False)
+        return None
+
+
+async def _button_refused(
+    ctx: SlackContext, who: str | None, respond: AsyncRespond, what: str
+) -> bool:
+    """True (and the clicker told so) when `who` may not use the buttons of an answer."""
+    if await ctx.gatekeeper.allows(who):
+        return False
+    ctx.gatekeeper.log_refusal(who, what)
+    await _respond(respond, blocks.SlackReply(REFUSAL), replace_original=False)
+    return True
+
+
+def _register_command(app: AsyncApp, ctx: SlackContext) -> None:
+    """`/churn ...`: parsed, answered, and shown only to whoever typed it."""
+
     async def answer_command(body: dict[str, Any], respond: AsyncRespond) -> None:
         who, channel = user_of(body), channel_of(body)
         text = body.get("text")
@@ -124,11 +150,15 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             reply = blocks.SlackReply(FAILED)
         await _respond(respond, reply, response_type="ephemeral")
 
+    app.command(COMMAND)(ack=_ack, lazy=[answer_command])
+
+
+def _register_share(app: AsyncApp, ctx: SlackContext) -> None:
+    """ "Share in channel": the same answer again, posted for the channel, where allowed."""
+
     async def share(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         who, channel = user_of(body), channel_of(body)
-        if not await ctx.gatekeeper.allows(who):
-            ctx.gatekeeper.log_refusal(who, "Share in channel")
-            await _respond(respond, blocks.SlackReply(REFUSAL), replace_original=False)
+        if await _button_refused(ctx, who, respond, "Share in channel"):
             return
         if channel not in ctx.share_channels:
             allowed = ", ".join(f"<#{c}>" for c in sorted(ctx.share_channels)) or "no channel"
@@ -140,12 +170,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
                 replace_original=False,
             )
             return
-        value = dig(action, "value")
-        try:
-            frozen = thaw(value, ctx.tz)
-        except UsageError as error:
-            log.info("Share in channel from %s with an unreadable value %s", who, clip(value, 40))
-            await _respond(respond, blocks.SlackReply(f"Sorry, {error}."), replace_original=False)
+        frozen = await _thawed(ctx, action, respond, who, "Share in channel")
+        if frozen is None:
             return
         try:
             reply = await answer(ctx, frozen, None)
@@ -158,18 +184,18 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         ).finish()
         await _respond(respond, shared, response_type="in_channel", replace_original=False)
 
+    app.action(SHARE_ACTION)(ack=_ack, lazy=[share])
+
+
+def _register_customer_pick(app: AsyncApp, ctx: SlackContext) -> None:
+    """A customer picked from a list of matches: their story replaces the list."""
+
     async def pick(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         who, channel = user_of(body), channel_of(body)
-        if not await ctx.gatekeeper.allows(who):
-            ctx.gatekeeper.log_refusal(who, "customer pick list")
-            await _respond(respond, blocks.SlackReply(REFUSAL), replace_original=False)
+        if await _button_refused(ctx, who, respond, "customer pick list"):
             return
-        value = dig(action, "value")
-        try:
-            frozen = thaw(value, ctx.tz)
-        except UsageError as error:
-            log.info("customer pick from %s with an unreadable value %s", who, clip(value, 40))
-            await _respond(respond, blocks.SlackReply(f"Sorry, {error}."), replace_original=False)
+        frozen = await _thawed(ctx, action, respond, who, "customer pick")
+        if frozen is None:
             return
         try:
             reply = await answer(ctx, frozen, channel)
@@ -178,6 +204,11 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             reply = blocks.SlackReply(FAILED)
         await _respond(respond, reply, response_type="ephemeral", replace_original=True)
 
-    app.command(COMMAND)(ack=_ack, lazy=[answer_command])
-    app.action(SHARE_ACTION)(ack=_ack, lazy=[share])
     app.action(PICK_ACTION)(ack=_ack, lazy=[pick])
+
+
+def register(app: AsyncApp, ctx: SlackContext) -> None:
+    """`/churn` and the buttons of its answers."""
+    _register_command(app, ctx)
+    _register_share(app, ctx)
+    _register_customer_pick(app, ctx)

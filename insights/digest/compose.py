@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from insights.at_risk import AtRiskCustomer
 from insights.call_list import call_list
 from insights.digest.industry import benchmark
 from insights.digest.leaving import LOOKBACK_DAYS, leaving_reasons
@@ -31,6 +32,35 @@ TREND_WEEKS = 8
 AT_RISK_LIMIT = 10
 TOP_REASONS = 5
 MIN_SAMPLE = 30
+
+
+def _risk_entry(row: AtRiskCustomer) -> RiskEntry:
+    """A call-list row as the digest keeps it."""
+    return RiskEntry(
+        external_id=row.external_id,
+        name=row.name,
+        plan=row.plan,
+        probability=row.probability,
+        horizon_days=row.horizon_days,
+        mrr=row.mrr,
+        revenue_at_risk=row.revenue_at_risk,
+        reasons=tuple(row.reasons),
+        new_to_list=bool(row.new_to_list),
+        owner=row.owner,
+        last_contacted_at=row.last_contacted_at,
+    )
+
+
+def _at_risk(
+    session: Session, as_of: datetime | None, weights: Weights | None, limit: int
+) -> tuple[tuple[RiskEntry, ...], int | None, str | None]:
+    """(the top of the call list as of `as_of`, the risk model's horizon in days, its
+    one-line summary); nothing without `as_of` (no list in this digest)."""
+    if as_of is None or weights is None:
+        return (), None, None
+    model = current_model(session, weights)
+    rows = call_list(session, as_of, weights, limit=limit, model=model)
+    return tuple(_risk_entry(row) for row in rows), model.horizon_days, model.summary()
 
 
 def compose(
@@ -65,29 +95,9 @@ def compose(
     figures = week_series(session, weeks, tz, until=covered.period.end)
     first = first_data_at(session)
     before_first = first is None or period.end <= first
-    entries: tuple[RiskEntry, ...] = ()
-    as_of = None
-    horizon = note = None
-    if weights is not None and at_risk_limit > 0 and not before_first:
-        as_of = covered.period.end
-        model = current_model(session, weights)
-        horizon, note = model.horizon_days, model.summary()
-        entries = tuple(
-            RiskEntry(
-                external_id=row.external_id,
-                name=row.name,
-                plan=row.plan,
-                probability=row.probability,
-                horizon_days=row.horizon_days,
-                mrr=row.mrr,
-                revenue_at_risk=row.revenue_at_risk,
-                reasons=tuple(row.reasons),
-                new_to_list=bool(row.new_to_list),
-                owner=row.owner,
-                last_contacted_at=row.last_contacted_at,
-            )
-            for row in call_list(session, as_of, weights, limit=at_risk_limit, model=model)
-        )
+    listed = weights is not None and at_risk_limit > 0 and not before_first
+    as_of = covered.period.end if listed else None
+    entries, horizon, note = _at_risk(session, as_of, weights, at_risk_limit)
     leaving = leaving_reasons(session, period, TOP_REASONS, horizon or LOOKBACK_DAYS)
     return Digest(
         week=week,

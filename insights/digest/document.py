@@ -170,117 +170,136 @@ def _local_day(digest: Digest, moment: datetime) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _headline(digest: Digest) -> Section:
-    current = digest.current
-    items: list[Item] = []
-
+def _retention_item(digest: Digest) -> Item:
     retention = digest.figure("retention_rate")
     if retention.value is None:
-        items.append(Item((_b("Retention"), _t(": no customers at the start of the week"))))
-    else:
-        line = [_b(f"Retention {fmt.pct(retention.value)}")]
-        items.append(Item(_with_change(line, retention, "pt")))
+        return Item((_b("Retention"), _t(": no customers at the start of the week")))
+    line = [_b(f"Retention {fmt.pct(retention.value)}")]
+    return Item(_with_change(line, retention, "pt"))
 
+
+def _churn_item(digest: Digest) -> Item:
+    """The churn rate and how many customers left, cancelled and after failed payments."""
+    current = digest.current
     churn = digest.figure("churn_rate")
     lost = digest.figure("lost_customers")
     if churn.value is None:
-        items.append(Item((_b("Churn"), _t(": no customers at the start of the week"))))
+        return Item((_b("Churn"), _t(": no customers at the start of the week")))
+    line = [_b(f"Churn {fmt.pct(churn.value)}"), _t(" · ")]
+    if current.lost_customers == 0:
+        line.append(_t("no customers lost"))
+        line.append(_t(_change(lost)))
     else:
-        line = [_b(f"Churn {fmt.pct(churn.value)}"), _t(" · ")]
-        if current.lost_customers == 0:
-            line.append(_t("no customers lost"))
-            line.append(_t(_change(lost)))
-        else:
-            plural = "s" if current.lost_customers != 1 else ""
-            line.append(_b(f"{current.lost_customers:,} customer{plural} lost"))
-            line.append(_t(_change(lost)))
-            line.append(
-                _t(
-                    f": {current.lost_voluntary:,} cancelled, "
-                    f"{current.lost_involuntary:,} after failed payments"
-                )
+        plural = "s" if current.lost_customers != 1 else ""
+        line.append(_b(f"{current.lost_customers:,} customer{plural} lost"))
+        line.append(_t(_change(lost)))
+        line.append(
+            _t(
+                f": {current.lost_voluntary:,} cancelled, "
+                f"{current.lost_involuntary:,} after failed payments"
             )
-        items.append(Item(tuple(line)))
+        )
+    return Item(tuple(line))
 
+
+def _nps_item(digest: Digest) -> Item:
+    current = digest.current
     nps = digest.figure("nps")
     if nps.value is None:
-        items.append(Item((_b("NPS"), _t(": no NPS answers this week"))))
-    else:
-        line = [_b(f"NPS {fmt.nps(nps.value)}{fmt.margin(current.nps_margin)}")]
-        items.append(_score(digest, "nps", line, current.nps_responses, ""))
+        return Item((_b("NPS"), _t(": no NPS answers this week")))
+    line = [_b(f"NPS {fmt.nps(nps.value)}{fmt.margin(current.nps_margin)}")]
+    return _score(digest, "nps", line, current.nps_responses, "")
 
+
+def _csat_item(digest: Digest) -> Item:
+    current = digest.current
     csat = digest.figure("csat")
     if csat.value is None:
-        items.append(Item((_b("CSAT"), _t(": no CSAT answers this week"))))
-    else:
-        line = [
-            _b(f"CSAT {fmt.pct(csat.value, 0)}"),
-            _t(f" satisfied{fmt.margin(current.csat_margin, 'pt')}"),
-        ]
-        items.append(_score(digest, "csat", line, current.csat_responses, "pt"))
+        return Item((_b("CSAT"), _t(": no CSAT answers this week")))
+    line = [
+        _b(f"CSAT {fmt.pct(csat.value, 0)}"),
+        _t(f" satisfied{fmt.margin(current.csat_margin, 'pt')}"),
+    ]
+    return _score(digest, "csat", line, current.csat_responses, "pt")
 
+
+def _response_item(digest: Digest) -> Item:
+    """The response rate, or only the answers received when no sends were recorded."""
+    current = digest.current
     rate = digest.figure("response_rate")
     if rate.value is None:
         answers = current.answers
-        line = [
-            _b(f"{answers:,} survey answer{'s' if answers != 1 else ''} received"),
-            _t("; response rate unknown (no survey sends recorded this week)"),
-        ]
-        items.append(Item(tuple(line)))
-    else:
-        # The rate and the count beside it are the same thing: of the surveys sent this
-        # week, how many were answered (`WeekFigures.surveys_answered / surveys_sent`).
-        line = [
-            _b(f"Response rate {fmt.pct(rate.value, 0)}"),
-            _t(
-                f": {current.surveys_answered:,} of {current.surveys_sent:,} surveys "
-                "sent this week answered"
-            ),
-        ]
-        items.append(Item(_with_change(line, rate, "pt")))
-
-    if current.has_customers:
-        items.append(
-            Item(
-                (
-                    _b(f"{current.customers_end:,} customers"),
-                    _t(f" at the end of the week, {current.new_customers:,} new"),
-                )
+        return Item(
+            (
+                _b(f"{answers:,} survey answer{'s' if answers != 1 else ''} received"),
+                _t("; response rate unknown (no survey sends recorded this week)"),
             )
         )
+    # The rate and the count beside it are the same thing: of the surveys sent this
+    # week, how many were answered (`WeekFigures.surveys_answered / surveys_sent`).
+    line = [
+        _b(f"Response rate {fmt.pct(rate.value, 0)}"),
+        _t(
+            f": {current.surveys_answered:,} of {current.surveys_sent:,} surveys "
+            "sent this week answered"
+        ),
+    ]
+    return Item(_with_change(line, rate, "pt"))
 
+
+def _customers_item(digest: Digest) -> Item | None:
+    current = digest.current
+    if not current.has_customers:
+        return None
+    return Item(
+        (
+            _b(f"{current.customers_end:,} customers"),
+            _t(f" at the end of the week, {current.new_customers:,} new"),
+        )
+    )
+
+
+def _benchmark_item(digest: Digest) -> Item | None:
+    """Annualised retention against the industry's typical rate, when one is configured."""
     bench = digest.benchmark
-    if bench is not None:
-        if bench.annualised_rate is None:
-            items.append(
-                Item(
-                    (
-                        _b("Annual retention"),
-                        _t(
-                            f": not enough weeks with customers to compare with "
-                            f"{bench.label} ({bench.annual_rate:.0f}%)"
-                        ),
-                    )
-                )
+    if bench is None:
+        return None
+    if bench.annualised_rate is None:
+        return Item(
+            (
+                _b("Annual retention"),
+                _t(
+                    f": not enough weeks with customers to compare with "
+                    f"{bench.label} ({bench.annual_rate:.0f}%)"
+                ),
             )
-        else:
-            gap = round(bench.annualised_rate - bench.annual_rate, 1)
-            verdict = (
-                "on par" if abs(gap) < 1 else f"{abs(gap):.1f} pt {'above' if gap > 0 else 'below'}"
-            )
-            items.append(
-                Item(
-                    (
-                        _b(f"Annual retention ≈ {bench.annualised_rate:.1f}%"),
-                        _t(
-                            f" (last {bench.weeks_used} weeks, annualised) vs "
-                            f"{bench.annual_rate:.0f}% typical in {bench.label}: "
-                        ),
-                        _b(verdict),
-                    )
-                )
-            )
-    return Section("This week", tuple(items))
+        )
+    gap = round(bench.annualised_rate - bench.annual_rate, 1)
+    verdict = "on par" if abs(gap) < 1 else f"{abs(gap):.1f} pt {'above' if gap > 0 else 'below'}"
+    return Item(
+        (
+            _b(f"Annual retention ≈ {bench.annualised_rate:.1f}%"),
+            _t(
+                f" (last {bench.weeks_used} weeks, annualised) vs "
+                f"{bench.annual_rate:.0f}% typical in {bench.label}: "
+            ),
+            _b(verdict),
+        )
+    )
+
+
+def _headline(digest: Digest) -> Section:
+    """The week's figures, one line each; customers and the benchmark only when known."""
+    items = [
+        _retention_item(digest),
+        _churn_item(digest),
+        _nps_item(digest),
+        _csat_item(digest),
+        _response_item(digest),
+        _customers_item(digest),
+        _benchmark_item(digest),
+    ]
+    return Section("This week", tuple(item for item in items if item is not None))
 
 
 _TRENDS: tuple[tuple[str, str, str], ...] = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from insights.digest.model import Digest, ReasonCount
+from insights.digest.model import Digest, ReasonCount, RiskEntry
 from insights.digest.revenue import revenue_json
 from insights.margins import change_margin, is_clear_change
 
@@ -39,9 +39,9 @@ COUNTS = (
 )
 
 
-def as_json(digest: Digest) -> dict[str, Any]:
-    current = digest.current
-    data: dict[str, Any] = {
+def _period(digest: Digest) -> dict[str, Any]:
+    """Which week (or month) this is, and how much of it the figures cover."""
+    return {
         "week": str(digest.week),
         "period": {
             "start": digest.period_start.isoformat(),
@@ -54,6 +54,42 @@ def as_json(digest: Digest) -> dict[str, Any]:
         "covered_until": digest.covered_until.isoformat() if digest.covered_until else None,
         "before_first_data": digest.before_first_data,
     }
+
+
+def _benchmark(digest: Digest) -> dict[str, Any] | None:
+    bench = digest.benchmark
+    if bench is None:
+        return None
+    return {
+        "industry": bench.industry,
+        "label": bench.label,
+        "annual_rate": bench.annual_rate,
+        "annualised_rate": bench.annualised_rate,
+        "weeks_used": bench.weeks_used,
+    }
+
+
+def _at_risk_entry(entry: RiskEntry) -> dict[str, Any]:
+    return {
+        "external_id": entry.external_id,
+        "name": entry.name,
+        "plan": entry.plan,
+        "churn_probability": round(entry.probability, 6),
+        "horizon_days": entry.horizon_days,
+        "mrr": f"{entry.mrr:.2f}",
+        "revenue_at_risk": f"{entry.revenue_at_risk:.2f}",
+        "reasons": list(entry.reasons),
+        "new_to_list": entry.new_to_list,
+        "owner": entry.owner,
+        "last_contacted_at": (
+            entry.last_contacted_at.isoformat() if entry.last_contacted_at else None
+        ),
+    }
+
+
+def _figures_and_trends(data: dict[str, Any], digest: Digest) -> None:
+    """This week's figures flat, their changes and trends, and the margins around them."""
+    current = digest.current
     for name in FIGURES:
         data[name] = current.value(name)
     for name in COUNTS:
@@ -63,37 +99,11 @@ def as_json(digest: Digest) -> dict[str, Any]:
     for name in FIGURES:
         data["trend"][name] = list(digest.figure(name).trend)
     _margins(data, digest)
-    bench = digest.benchmark
-    data["retention_benchmark"] = (
-        None
-        if bench is None
-        else {
-            "industry": bench.industry,
-            "label": bench.label,
-            "annual_rate": bench.annual_rate,
-            "annualised_rate": bench.annualised_rate,
-            "weeks_used": bench.weeks_used,
-        }
-    )
-    data["leaving_reasons"] = [_reason(r) for r in digest.leaving_reasons]
-    data["leavers_without_reason"] = digest.leavers_without_reason
-    data["feedback_reasons"] = [_reason(r) for r in digest.feedback_reasons]
-    data["at_risk"] = [
-        {
-            "external_id": e.external_id,
-            "name": e.name,
-            "plan": e.plan,
-            "churn_probability": round(e.probability, 6),
-            "horizon_days": e.horizon_days,
-            "mrr": f"{e.mrr:.2f}",
-            "revenue_at_risk": f"{e.revenue_at_risk:.2f}",
-            "reasons": list(e.reasons),
-            "new_to_list": e.new_to_list,
-            "owner": e.owner,
-            "last_contacted_at": e.last_contacted_at.isoformat() if e.last_contacted_at else None,
-        }
-        for e in digest.at_risk
-    ]
+
+
+def _risk_and_follow_ups(data: dict[str, Any], digest: Digest) -> None:
+    """Who is at risk and what the team did about the alerts."""
+    data["at_risk"] = [_at_risk_entry(e) for e in digest.at_risk]
     data["at_risk_as_of"] = digest.at_risk_as_of.isoformat() if digest.at_risk_as_of else None
     data["revenue_at_risk"] = f"{digest.revenue_at_risk:.2f}"
     data["risk_horizon_days"] = digest.risk_horizon_days
@@ -104,6 +114,16 @@ def as_json(digest: Digest) -> dict[str, Any]:
         "resolved": digest.follow_ups.resolved,
     }
     data["saves_accepted"] = digest.saves_accepted
+
+
+def as_json(digest: Digest) -> dict[str, Any]:
+    data = _period(digest)
+    _figures_and_trends(data, digest)
+    data["retention_benchmark"] = _benchmark(digest)
+    data["leaving_reasons"] = [_reason(r) for r in digest.leaving_reasons]
+    data["leavers_without_reason"] = digest.leavers_without_reason
+    data["feedback_reasons"] = [_reason(r) for r in digest.feedback_reasons]
+    _risk_and_follow_ups(data, digest)
     data["edition"] = "monthly" if digest.monthly else "weekly"
     if digest.cohorts is not None:
         data["cohorts"] = digest.cohorts.as_json()

@@ -126,39 +126,25 @@ def _fit_sentiment(X: Any, rows: Sequence[Labelled]) -> Any:
     )
 
 
-def train(
-    lang: str,
-    labels: Sequence[Labelled],
-    pseudo: Sequence[Labelled] = (),
-    shipped: TextModel | None = None,
-    rule_reasons: Callable[[str], Sequence[str]] | None = None,
-    shipped_reasons: Callable[[str], Sequence[str]] | None = None,
-    version: str | None = None,
-    baseline_sentiment: Callable[[str], str] | None = None,
-) -> tuple[TextModel, CompanyScores]:
-    """Train a company model for ``lang`` on ``labels`` (weight 1) and ``pseudo`` (texts
-    labelled by the shipped tagger, weight PSEUDO_WEIGHT). ``rule_reasons(text)`` gives
-    the rules' reasons (a rule hit always counts, so thresholds are chosen beside them);
-    ``shipped_reasons(text)`` the shipped tagger's, for the comparison in the scores.
-    Thresholds and scores come from FOLDS-fold cross-validation over ``labels``; the
-    sentiment head is kept only if its cross-validated macro-F1 beats
-    ``baseline_sentiment`` (the tagger's label today) on the same labelled texts, else the
-    model has no sentiment head and the tagger keeps the shipped sentiment."""
-    if not labels:
-        raise ValueError("no labelled texts to train on")
-    rules = rule_reasons or (lambda _t: ())
-    pseudo = [Labelled(p.text, p.reasons, p.sentiment, PSEUDO_WEIGHT) for p in pseudo]
+def _reason_keys(labels: Sequence[Labelled], shipped: TextModel | None) -> list[str]:
+    """The reasons to learn: those labelled at least MIN_POSITIVES times, and the shipped
+    model's."""
     counts: dict[str, int] = {}
     for r in labels:
         for k in r.reasons or ():
             counts[k] = counts.get(k, 0) + 1
-    keys = sorted(
+    return sorted(
         {k for k, n in counts.items() if n >= MIN_POSITIVES}
         | set(shipped.reason_keys if shipped else ())
     )
-    reason_rows = [r for r in labels if r.reasons is not None]
+
+
+def _out_of_fold(
+    lang: str, labels: Sequence[Labelled], pseudo: Sequence[Labelled], keys: Sequence[str]
+) -> tuple[np.ndarray, list[str | None]]:
+    """Cross-validated predictions for every labelled text: (reason probabilities, one
+    column per key; sentiment label or None). Pseudo-labelled texts always train."""
     n = len(labels)
-    # ---- cross-validation over the company's labels (pseudo-labelled texts always train)
     order = np.random.default_rng(0).permutation(n)
     folds = [order[i::FOLDS] for i in range(min(FOLDS, n))]
     oof = np.zeros((n, len(keys)))
@@ -179,20 +165,40 @@ def train(
         if sm is not None:
             for i, lab in zip(held, sm.predict(Xh), strict=True):
                 oof_sent[i] = str(lab)
+    return oof, oof_sent
+
+
+def _best_threshold(
+    gold: np.ndarray, rule_hit: np.ndarray, probability: np.ndarray
+) -> tuple[float, float]:
+    """(best F1, its threshold) of "a rule hit, or the model at least this sure"."""
+    best = (-1.0, 1.1)
+    for t in THRESHOLDS:
+        f = _f1(gold, rule_hit | (probability >= t))
+        if f > best[0] + 1e-9:
+            best = (f, t)
+    return best
+
+
+def _choose_thresholds(
+    labels: Sequence[Labelled],
+    keys: Sequence[str],
+    oof: np.ndarray,
+    rules: Callable[[str], Sequence[str]],
+    shipped_reasons: Callable[[str], Sequence[str]] | None,
+    scores: CompanyScores,
+) -> dict[str, float]:
+    """A threshold for each reason where the model beside the rules beats the rules alone;
+    each reason's F1 (company, rules, shipped) and their macro averages go into ``scores``."""
     rule_sets = [set(rules(r.text)) for r in labels]
     shipped_sets = [set(shipped_reasons(r.text)) for r in labels] if shipped_reasons else None
     has_reason = np.array([r.reasons is not None for r in labels])
     thresholds: dict[str, float] = {}
-    scores = CompanyScores(len(labels), len(pseudo))
     macro_c, macro_s, macro_r = [], [], []
     for j, k in enumerate(keys):
         gold = np.array([k in (r.reasons or ()) for r in labels])[has_reason]
         rule_hit = np.array([k in s for s in rule_sets])[has_reason]
-        best = (-1.0, 1.1)
-        for t in THRESHOLDS:
-            f = _f1(gold, rule_hit | (oof[has_reason, j] >= t))
-            if f > best[0] + 1e-9:
-                best = (f, t)
+        best = _best_threshold(gold, rule_hit, oof[has_reason, j])
         f_rules = _f1(gold, rule_hit)
         if best[0] > f_rules:
             thresholds[k] = best[1]
@@ -217,30 +223,51 @@ def train(
         }
         if macro_s:
             scores.reason_macro["shipped"] = round(float(np.mean(macro_s)), 3)
+    return thresholds
+
+
+def _sentiment_beats_baseline(
+    labels: Sequence[Labelled],
+    oof_sent: Sequence[str | None],
+    baseline_sentiment: Callable[[str], str] | None,
+    scores: CompanyScores,
+) -> bool:
+    """Whether to keep a sentiment head: its cross-validated macro-F1 beats the baseline's
+    on the same texts (or there is nothing to compare); both go into ``scores``."""
     sent_gold = [r.sentiment or "" for r in labels]
-    keep_sentiment = True
-    if any(s is not None for s in oof_sent):
-        idx = [i for i in range(n) if sent_gold[i] in SENTIMENT_LABELS and oof_sent[i]]
-        company_macro = _macro([sent_gold[i] for i in idx], [oof_sent[i] or "" for i in idx])
-        scores.sentiment_macro["company"] = round(company_macro, 3)
-        if baseline_sentiment is not None and idx:
-            base_macro = _macro(
-                [sent_gold[i] for i in idx], [baseline_sentiment(labels[i].text) for i in idx]
-            )
-            scores.sentiment_macro["shipped"] = round(base_macro, 3)
-            keep_sentiment = company_macro > base_macro
-    # ---- the final model on everything
-    all_rows = list(labels) + list(pseudo)
-    vecs = _vectorizers(lang, len(all_rows))
-    X = _fit_matrix(vecs, [r.text for r in all_rows])
-    train_reason = [r for r in all_rows if r.reasons is not None]
-    reason_models = (
-        _fit_reasons(_matrix(vecs, [r.text for r in train_reason]), train_reason, keys)
-        if train_reason
-        else [None] * len(keys)
+    if not any(s is not None for s in oof_sent):
+        return True
+    idx = [i for i in range(len(labels)) if sent_gold[i] in SENTIMENT_LABELS and oof_sent[i]]
+    company_macro = _macro([sent_gold[i] for i in idx], [oof_sent[i] or "" for i in idx])
+    scores.sentiment_macro["company"] = round(company_macro, 3)
+    if baseline_sentiment is None or not idx:
+        return True
+    base_macro = _macro(
+        [sent_gold[i] for i in idx], [baseline_sentiment(labels[i].text) for i in idx]
     )
-    sm = _fit_sentiment(X, all_rows) if keep_sentiment else None
-    n_feat = X.shape[1]
+    scores.sentiment_macro["shipped"] = round(base_macro, 3)
+    return company_macro > base_macro
+
+
+def _sentiment_column(sm: Any, c: str, n_feat: int) -> tuple[np.ndarray, float]:
+    """(coefficients, intercept) of sentiment class ``c``; a binary model's one column is
+    split in half between its two classes, and a class the labels never use gets a
+    probability of about 0."""
+    classes = list(sm.classes_)
+    if c not in classes:
+        return np.zeros(n_feat), -30.0
+    if len(classes) > 2:
+        return sm.coef_[classes.index(c)], float(sm.intercept_[classes.index(c)])
+    column = (sm.coef_[0] if c == classes[1] else -sm.coef_[0]) / 2
+    intercept = (float(sm.intercept_[0]) if c == classes[1] else -float(sm.intercept_[0])) / 2
+    return column, intercept
+
+
+def _output_columns(
+    keys: Sequence[str], reason_models: Sequence[Any], sm: Any, n_feat: int
+) -> tuple[np.ndarray, list[float], list[str], list[str]]:
+    """(coefficient matrix, intercepts, output names, reasons kept): one column per reason
+    with a model, then one per sentiment class if there is a sentiment head."""
     cols, icpt, outputs, kept = [], [], [], []
     for k, m in zip(keys, reason_models, strict=True):
         if m is None:
@@ -250,25 +277,81 @@ def train(
         outputs.append(k)
         kept.append(k)
     if sm is not None:
-        classes = list(sm.classes_)
         for c in SENTIMENT_CLASSES:
-            if c in classes:
-                cols.append(
-                    sm.coef_[classes.index(c)]
-                    if len(classes) > 2
-                    else (sm.coef_[0] if c == classes[1] else -sm.coef_[0]) / 2
-                )
-                icpt.append(
-                    float(sm.intercept_[classes.index(c)])
-                    if len(classes) > 2
-                    else (float(sm.intercept_[0]) if c == classes[1] else -float(sm.intercept_[0]))
-                    / 2
-                )
-            else:
-                cols.append(np.zeros(n_feat))
-                icpt.append(-30.0)  # a class the labels never use: probability ~0
+            column, intercept = _sentiment_column(sm, c, n_feat)
+            cols.append(column)
+            icpt.append(intercept)
             outputs.append(f"sentiment:{c}")
     coef = np.array(cols).T if cols else np.zeros((n_feat, 0))
+    return coef, icpt, outputs, kept
+
+
+def _final_fit(
+    lang: str, all_rows: Sequence[Labelled], keys: Sequence[str], keep_sentiment: bool
+) -> tuple[list[Any], int, list[Any], Any]:
+    """The final model on every text: (vectorizers, number of features, one reason model
+    or None per key, the sentiment model or None)."""
+    vecs = _vectorizers(lang, len(all_rows))
+    X = _fit_matrix(vecs, [r.text for r in all_rows])
+    train_reason = [r for r in all_rows if r.reasons is not None]
+    reason_models = (
+        _fit_reasons(_matrix(vecs, [r.text for r in train_reason]), train_reason, keys)
+        if train_reason
+        else [None] * len(keys)
+    )
+    sm = _fit_sentiment(X, all_rows) if keep_sentiment else None
+    return vecs, X.shape[1], reason_models, sm
+
+
+def _vocabulary_blocks(lang: str, vecs: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each vectorizer as the model file stores it."""
+    return [
+        {
+            "analyzer": an,
+            "ngram_range": [lo, hi],
+            "sublinear_tf": True,
+            "vocabulary": sorted(v.vocabulary_, key=v.vocabulary_.get),
+        }
+        for (an, lo, hi), v in zip(_blocks(lang), vecs, strict=True)
+    ]
+
+
+def _shipped_setting(shipped: TextModel | None, name: str, default: float) -> Any:
+    """A tuning setting carried over from the shipped model, or its default."""
+    return shipped.meta.get(name, default) if shipped else default
+
+
+def train(
+    lang: str,
+    labels: Sequence[Labelled],
+    pseudo: Sequence[Labelled] = (),
+    shipped: TextModel | None = None,
+    rule_reasons: Callable[[str], Sequence[str]] | None = None,
+    shipped_reasons: Callable[[str], Sequence[str]] | None = None,
+    version: str | None = None,
+    baseline_sentiment: Callable[[str], str] | None = None,
+) -> tuple[TextModel, CompanyScores]:
+    """Train a company model for ``lang`` on ``labels`` (weight 1) and ``pseudo`` (texts
+    labelled by the shipped tagger, weight PSEUDO_WEIGHT). ``rule_reasons(text)`` gives
+    the rules' reasons (a rule hit always counts, so thresholds are chosen beside them);
+    ``shipped_reasons(text)`` the shipped tagger's, for the comparison in the scores.
+    Thresholds and scores come from FOLDS-fold cross-validation over ``labels``; the
+    sentiment head is kept only if its cross-validated macro-F1 beats
+    ``baseline_sentiment`` (the tagger's label today) on the same labelled texts, else the
+    model has no sentiment head and the tagger keeps the shipped sentiment."""
+    if not labels:
+        raise ValueError("no labelled texts to train on")
+    rules = rule_reasons or (lambda _t: ())
+    pseudo = [Labelled(p.text, p.reasons, p.sentiment, PSEUDO_WEIGHT) for p in pseudo]
+    keys = _reason_keys(labels, shipped)
+    oof, oof_sent = _out_of_fold(lang, labels, pseudo, keys)
+    scores = CompanyScores(len(labels), len(pseudo))
+    thresholds = _choose_thresholds(labels, keys, oof, rules, shipped_reasons, scores)
+    keep_sentiment = _sentiment_beats_baseline(labels, oof_sent, baseline_sentiment, scores)
+    vecs, n_feat, reason_models, sm = _final_fit(
+        lang, list(labels) + list(pseudo), keys, keep_sentiment
+    )
+    coef, icpt, outputs, kept = _output_columns(keys, reason_models, sm, n_feat)
     when = datetime.now(UTC)
     meta = {
         "format": FORMAT,
@@ -276,28 +359,20 @@ def train(
         "lang": lang,
         "trained": when.strftime("%Y-%m-%d %H:%M"),
         "base": shipped.version if shipped else None,
-        "blocks": [
-            {
-                "analyzer": an,
-                "ngram_range": [lo, hi],
-                "sublinear_tf": True,
-                "vocabulary": sorted(v.vocabulary_, key=v.vocabulary_.get),
-            }
-            for (an, lo, hi), v in zip(_blocks(lang), vecs, strict=True)
-        ],
+        "blocks": _vocabulary_blocks(lang, vecs),
         "outputs": outputs,
         "reasons": kept,
         "sentiment": sm is not None,
         "thresholds": {k: v for k, v in thresholds.items() if k in kept},
-        "praise_gate": shipped.meta.get("praise_gate", 1.01) if shipped else 1.01,
-        "sentiment_weight": (shipped.meta.get("sentiment_weight", 0.75) if shipped else 0.75)
+        "praise_gate": _shipped_setting(shipped, "praise_gate", 1.01),
+        "sentiment_weight": _shipped_setting(shipped, "sentiment_weight", 0.75)
         if sm is not None
         else 0.0,
-        "sentiment_cut": shipped.meta.get("sentiment_cut", 0.25) if shipped else 0.25,
+        "sentiment_cut": _shipped_setting(shipped, "sentiment_cut", 0.25),
         "training": {
             "company_labels": len(labels),
             "pseudo_labels": len(pseudo),
-            "reason_rows": len(reason_rows),
+            "reason_rows": sum(1 for r in labels if r.reasons is not None),
             "scores": scores.to_json(),
         },
     }

@@ -12,7 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.commands.digest import digest_command
+from bot.context import AppContext
 from bot.digest_posting import destinations
+from bot.services import Services
 from builders import answer, at, customer, event
 from config import ConfigError, load_settings
 from insights.digest import IsoWeek
@@ -148,3 +151,18 @@ def test_this_week_is_printed_so_far_and_not_posted(env):
     posted = digest(env, "--post", "--week", str(week))
     assert posted.exit_code == 2
     assert f"week {week} has not ended yet; --dry-run shows it so far" in posted.stderr
+
+
+def test_the_default_week_follows_the_services_clock(env):
+    """Without --week the digest is last full week by `Services.clock`, not the wall clock."""
+    pinned = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)  # Wednesday of 2026-W11
+    settings = load_settings(
+        database_url=env["DATABASE_URL"], timezone=env["TIMEZONE"], retention_benchmark="IT"
+    )
+    app = AppContext(_settings=settings, _services=Services(settings, clock=lambda: pinned))
+    try:
+        result = CliRunner().invoke(digest_command, ["--dry-run", "--format", "json"], obj=app)
+    finally:
+        app.close()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["week"] == "2026-W10"
