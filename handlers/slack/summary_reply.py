@@ -28,7 +28,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     net = m.net_change
     lines = [
         f"*Revenue*\nMRR *{numbers.money(m.end, cur)}* "
-        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net))}) · "
+        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net), cur)}) · "
         f"NRR *{numbers.pct(nrr)}*"
         f"{delta(nrr, before.net_revenue_retention if before else None, 'pt')} · "
         f"GRR {numbers.pct(m.gross_revenue_retention)} · "
@@ -37,7 +37,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     lost = f"MRR lost *{numbers.money(m.churned, cur)}*"
     leavers = [
         f"{blocks.escape(x.name or x.external_id)} ({blocks.escape(x.plan or '–')}) "
-        f"{numbers.money(x.mrr)}"
+        f"{numbers.money(x.mrr, cur)}"
         for x in report.leavers
     ]
     lines.append(lost + (": " + ", ".join(leavers) if leavers else ""))
@@ -45,7 +45,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
              ("reactivation", m.reactivation, "+"), ("contraction", m.contraction, "−"),
              ("churned", m.churned, "−"))  # fmt: skip
     lines.append(
-        " · ".join(f"{name} {sign if v else ''}{numbers.money(v)}" for name, v, sign in moves)
+        " · ".join(f"{name} {sign if v else ''}{numbers.money(v, cur)}" for name, v, sign in moves)
     )
     return "\n".join(lines)
 
