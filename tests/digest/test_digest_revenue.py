@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import revenue_company as co
 from matplotlib.image import imread
 
+from handlers.slack.digest import render_blocks
+from handlers.telegram.digest import render_messages
 from insights.digest import IsoWeek, as_json, compose, render_chart, render_text
 
 W12 = IsoWeek(2026, 12)
@@ -78,3 +80,13 @@ def test_the_chart_gets_an_mrr_movement_panel(factory):
     assert imread(io.BytesIO(png)).shape[:2] == (1440 + 380, 1080)
     without = render_chart(replace(digest, revenue=None))
     assert imread(io.BytesIO(without)).shape[:2] == (1440, 1080)
+
+
+def test_slack_and_telegram_digests_write_revenue_with_the_currency(factory):
+    digest = _digest(factory)
+    telegram = "\n".join(render_messages(digest))
+    assert "Lost with: Cat, pro: 300.00 EUR" in telegram
+    assert "churned −300.00 EUR" in telegram
+    slack = repr(render_blocks(digest))
+    assert "Lost with: Cat, pro: 300.00 EUR" in slack
+    assert "churned −300.00 EUR" in slack
