@@ -95,7 +95,7 @@ def render_table(
     title = f"Retention from {start} up to {end} ({tz_name})"
     if covered is not None and covered.so_far:
         title += f", {so_far_note(covered, tz)}"
-    table = Table(title=title)
+    table = Table(title=title, min_width=len(title))  # as wide as the title, if the screen is
     table.add_column("metric")
     table.add_column("value", justify="right")
     nps_m, csat_m = _margins(result)
