@@ -59,22 +59,24 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
     answers_before = before.nps_responses + before.csat_responses
     fields = [
         f"*NPS*\n{numbers.nps(now.nps)}{delta(_whole(now.nps), _whole(before.nps))}\n"
-        f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors",
+        f"{now.promoters:,} promoters · {now.passives:,} passives · {now.detractors:,} detractors",
         f"*CSAT*\n{numbers.pct(now.csat)}{delta(now.csat, before.csat, 'pt')}\n"
-        f"{now.csat_satisfied} of {now.csat_responses} satisfied",
+        f"{now.csat_satisfied:,} of {now.csat_responses:,} satisfied",
         f"*Churn rate*\n{numbers.pct(now.churn_rate)}"
         f"{delta(now.churn_rate, before.churn_rate, 'pt')}\n"
-        f"{now.lost_customers} lost of {now.customers_start} at start",
+        f"{now.lost_customers:,} lost of {now.customers_start:,} at start",
         f"*Voluntary / involuntary*\n{numbers.pct(now.voluntary_churn_rate)}"
         f"{delta(now.voluntary_churn_rate, before.voluntary_churn_rate, 'pt')} / "
         f"{numbers.pct(now.involuntary_churn_rate)}"
         f"{delta(now.involuntary_churn_rate, before.involuntary_churn_rate, 'pt')}\n"
-        f"{now.lost_voluntary} cancelled · {now.lost_involuntary} failed payments",
+        f"{now.lost_voluntary:,} cancelled · {now.lost_involuntary:,} failed payments",
         f"*Retention rate*\n{numbers.pct(now.retention_rate)}"
         f"{delta(now.retention_rate, before.retention_rate, 'pt')}\n"
-        f"{now.customers_end} at end · {now.new_customers} new",
-        f"*Answers*\n{answers_now}{delta(answers_now, answers_before)}\n"
-        f"NPS {now.nps_responses} · CSAT {now.csat_responses}",
+        f"{now.customers_end:,} at end · {now.new_customers:,} new",
+        f"*Answers received*\n{answers_now:,}{delta(answers_now, answers_before)}\n"
+        f"NPS {now.nps_responses:,} · CSAT {now.csat_responses:,}\n"
+        f"response rate {numbers.pct(now.response_rate)} "
+        f"({now.surveys_answered:,} of {now.surveys_sent:,} sent answered)",
     ]
     reasons = result.reasons.reasons[:TOP_REASONS]
     if reasons:
