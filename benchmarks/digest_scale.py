@@ -36,6 +36,7 @@ from insights.at_risk import at_risk
 from insights.digest import (
     IsoWeek,
     compose,
+    numbers,
     render_chart,
     render_json,
     render_markdown,
@@ -403,8 +404,9 @@ def main() -> None:
         current = digest.current
         print(
             f"week figures: {current.customers_start:,} customers at start, "
-            f"{current.lost_customers:,} lost, NPS {current.nps}, "
-            f"{current.answers:,} responses, {len(digest.reasons)} reasons"
+            f"{current.lost_customers:,} lost, NPS {numbers.nps(current.nps)}, "
+            f"{current.answers:,} answers received, {len(digest.leaving_reasons)} leaving and "
+            f"{len(digest.feedback_reasons)} feedback reasons"
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -129,7 +130,8 @@ def test_metrics_before_the_first_data_says_so(env):
 def test_metrics_table_writes_nps_with_sign_and_money_with_currency(env):
     plain = metrics(env, COLUMNS="100")
     assert plain.exit_code == 0, plain.output
-    assert "+100 (1 / 0 / 0)" in plain.stdout
+    assert re.search(r"│ NPS +│ +\+100 │", plain.stdout)
+    assert "1 / 0 / 0 │" in plain.stdout  # promoters / passives / detractors, own row
     assert "4,938.00 │" in plain.stdout  # separators, no currency by default
     assert "so far:" in plain.stdout  # the last 30 days include today, under way
     euros = metrics(env, COLUMNS="100", CURRENCY="EUR")

@@ -47,9 +47,16 @@ PLANS_SHOWN = 5  # CLTV rows in the table (largest MRR first); JSON has every pl
 
 
 def _show(value: object, suffix: str = "") -> str:
+    """Counts with thousands separators (12,480); rates as computed; None as undefined."""
     if value is None:
         return "undefined"
+    if isinstance(value, int):
+        return f"{value:,}{suffix}"
     return f"{value}{suffix}"
+
+
+def _of(part: int, whole: int, noun: str) -> str:
+    return f"{part:,} of {whole:,} {noun}"
 
 
 def _margins(result: metrics.RetentionMetrics) -> tuple[float | None, float | None]:
@@ -60,8 +67,13 @@ def _margins(result: metrics.RetentionMetrics) -> tuple[float | None, float | No
     )
 
 
+def _csat(value: float | None) -> str:
+    """Whole percent, as the digest writes it (82%); JSON keeps the exact figure."""
+    return "undefined" if value is None else numbers.pct(value, 0)
+
+
 def _margin(value: float | None, answers: int, unit: str = "") -> str:
-    return "undefined" if value is None else f"± {value:.1f}{unit} (n = {answers})"
+    return "undefined" if value is None else f"± {value:.1f}{unit} (n = {answers:,})"
 
 
 def _money(value: Decimal | None, currency: str | None) -> str:
@@ -83,7 +95,7 @@ def render_table(
     title = f"Retention from {start} up to {end} ({tz_name})"
     if covered is not None and covered.so_far:
         title += f", {so_far_note(covered, tz)}"
-    table = Table(title=title)
+    table = Table(title=title, min_width=len(title))  # as wide as the title, if the screen is
     table.add_column("metric")
     table.add_column("value", justify="right")
     nps_m, csat_m = _margins(result)
@@ -91,27 +103,25 @@ def render_table(
         ("customers at start", _show(result.customers_start)),
         ("customers at end", _show(result.customers_end)),
         ("new customers", _show(result.new_customers)),
-        (
-            "lost customers (voluntary / involuntary)",
-            f"{result.lost_customers} ({result.lost_voluntary} / {result.lost_involuntary})",
-        ),
+        ("lost customers", _show(result.lost_customers)),
+        ("  voluntary / involuntary", f"{result.lost_voluntary:,} / {result.lost_involuntary:,}"),
         ("reactivated", _show(result.reactivated_customers)),
         ("retention rate (CRR)", _show(result.retention_rate, "%")),
         ("churn rate", _show(result.churn_rate, "%")),
         ("  voluntary", _show(result.voluntary_churn_rate, "%")),
         ("  involuntary", _show(result.involuntary_churn_rate, "%")),
+        ("NPS", numbers.nps(result.nps) if result.nps is not None else "undefined"),
         (
-            "NPS (promoters / passives / detractors)",
-            f"{numbers.nps(result.nps) if result.nps is not None else 'undefined'} "
-            f"({result.promoters} / {result.passives} / {result.detractors})",
+            "  promoters / passives / detractors",
+            f"{result.promoters:,} / {result.passives:,} / {result.detractors:,}",
         ),
         ("  ± 95% margin (n answers)", _margin(nps_m, result.nps_responses)),
-        ("CSAT", f"{_show(result.csat, '%')} of {result.csat_responses} answers"),
+        ("CSAT", f"{_csat(result.csat)} of {result.csat_responses:,} answers"),
         ("  ± 95% margin (n answers)", _margin(csat_m, result.csat_responses, " pt")),
         (
             "survey response rate",
-            f"{_show(result.response_rate, '%')} ({result.surveys_answered} of "
-            f"{result.surveys_sent} sent)",
+            f"{_show(result.response_rate, '%')} "
+            f"({_of(result.surveys_answered, result.surveys_sent, 'sent')})",
         ),
         ("MRR at end", _money(result.mrr_end, currency)),
         ("ARPU (monthly)", _money(result.arpu, currency)),
@@ -132,32 +142,27 @@ def revenue_rows(report: RevenueReport, currency: str | None) -> list[tuple[str,
     def cash(value: Decimal | None) -> str:
         return "undefined" if value is None else money(value, currency)
 
-    leavers = ", ".join(f"{x.name or x.external_id} {money(x.mrr)}" for x in report.leavers)
     rows = [
         ("MRR at start → end", f"{cash(m.start)} → {cash(m.end)}"),
         ("  new / reactivation MRR", f"+{cash(m.new)} / +{cash(m.reactivation)}"),
         ("  expansion / contraction MRR", f"+{cash(m.expansion)} / −{cash(m.contraction)}"),
-        ("  churned MRR (MRR lost)", f"−{cash(m.churned)}" + (f" ({leavers})" if leavers else "")),
+        ("  churned MRR (MRR lost)", f"−{cash(m.churned)}"),
+        *((f"    {x.name or x.external_id}", cash(x.mrr)) for x in report.leavers),
         ("gross revenue retention (GRR)", _show(m.gross_revenue_retention, "%")),
         ("net revenue retention (NRR)", _show(m.net_revenue_retention, "%")),
         ("revenue churn rate", _show(m.revenue_churn_rate, "%")),
     ]
     for plan in report.plans[:PLANS_SHOWN]:
+        rows.append((f"CLTV · {plan.plan or '(no plan)'}", cash(plan.cltv)))
         rows.append(
             (
-                f"CLTV · {plan.plan or '(no plan)'}",
-                f"{cash(plan.cltv)} (ARPU {cash(plan.arpu)}, churn "
-                f"{_show(plan.monthly_churn_rate, '%')}/month)",
+                "  ARPU · churn per month",
+                f"{cash(plan.arpu)} · {_show(plan.monthly_churn_rate, '%')}",
             )
         )
     rows.append(("average order value", cash(o.average_order_value)))
-    rows.append(
-        (
-            "purchase frequency",
-            f"{_show(o.purchase_frequency)} ({o.purchases} purchases by "
-            f"{o.purchasing_customers} customers)",
-        )
-    )
+    rows.append(("purchase frequency", _show(o.purchase_frequency)))
+    rows.append(("  purchases / customers", f"{o.purchases:,} / {o.purchasing_customers:,}"))
     return rows
 
 

@@ -56,11 +56,12 @@ def _state(alert: AlertContent, tz: tzinfo) -> str:
     return alert.status
 
 
-def render(alert: AlertContent, tz: tzinfo) -> blocks.SlackReply:
+def render(alert: AlertContent, tz: tzinfo, currency: str | None = None) -> blocks.SlackReply:
+    """The whole message; `currency` (CURRENCY) is written after the MRR."""
     headline = HEADLINES.get(alert.trigger, ":rotating_light: Unhappy customer")
     who = customer_title(alert.customer_name, alert.customer_external_id)
     plan = f" · {blocks.escape(alert.plan)}" if alert.plan else ""
-    lines = [f"*{headline}*: {who}{plan} · MRR *{money(alert.mrr)}*", _score(alert)]
+    lines = [f"*{headline}*: {who}{plan} · MRR *{money(alert.mrr, currency)}*", _score(alert)]
     if alert.save_opportunity:
         lines.append(":moneybag: *Save opportunity*: said yes to the save offer. Follow up today.")
     body = [blocks.section("\n".join(lines))]
@@ -106,5 +107,7 @@ def render(alert: AlertContent, tz: tzinfo) -> blocks.SlackReply:
         buttons.append(blocks.button("Wrong tags", WRONG_TAGS_ACTION, value))
     tail = [blocks.actions(f"alert:{alert.follow_up_id}", buttons)] if buttons else []
     name = alert.customer_name or alert.customer_external_id
-    text = f"{headline.split(' ', 1)[1]}: {name} (MRR {money(alert.mrr)}), {_score(alert)}"
+    text = (
+        f"{headline.split(' ', 1)[1]}: {name} (MRR {money(alert.mrr, currency)}), {_score(alert)}"
+    )
     return blocks.SlackReply(text.replace("*", ""), body).finish(tail)

@@ -173,7 +173,9 @@ class AlertSender:
         if content is None:
             return None
         return _Message(
-            alert_blocks.render(content, self.ctx.tz), content.post_destination, content.post_ref
+            alert_blocks.render(content, self.ctx.tz, self.ctx.currency),
+            content.post_destination,
+            content.post_ref,
         )
 
     def _claim(self, follow_up_id: int) -> bool:

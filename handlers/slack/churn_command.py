@@ -65,7 +65,10 @@ def render(ctx: SlackContext, frozen: Frozen, result: churn_queries.Result) -> b
         return at_risk_reply.render(result, tz, ctx.currency)
     if isinstance(result, churn_queries.CustomerResult):
         return customer_reply.render(
-            result, tz, lambda external_id: freeze(CustomerLookup(external_id), frozen.as_of, tz)
+            result,
+            tz,
+            lambda external_id: freeze(CustomerLookup(external_id), frozen.as_of, tz),
+            ctx.currency,
         )
     if result is not None:
         return reasons_reply.render(result, tz)

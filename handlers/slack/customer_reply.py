@@ -41,11 +41,15 @@ EVENT_NAMES = {
 
 
 def render(
-    result: CustomerResult, tz: tzinfo, pick_value: Callable[[str], str]
+    result: CustomerResult,
+    tz: tzinfo,
+    pick_value: Callable[[str], str],
+    currency: str | None = None,
 ) -> blocks.SlackReply:
-    """`pick_value(external_id)` is the value of a pick-list button (a frozen query)."""
+    """`pick_value(external_id)` is the value of a pick-list button (a frozen query);
+    `currency` (CURRENCY) is written after money amounts."""
     if result.story is not None:
-        return render_story(result.story, tz)
+        return render_story(result.story, tz, currency)
     term = blocks.escape(result.term)
     if not result.matches.found:
         text = f"No customer matches “{term}” (external id, email or part of a name)."
@@ -58,7 +62,7 @@ def render(
             for part in (
                 blocks.escape(match.email or ""),
                 blocks.escape(match.plan or ""),
-                f"MRR {money(match.mrr)}",
+                f"MRR {money(match.mrr, currency)}",
                 match.status,
             )
             if part
@@ -76,7 +80,9 @@ def render(
     return blocks.SlackReply(f"{result.matches.total} customers match “{result.term}”: {ids}", body)
 
 
-def render_story(story: CustomerStory, tz: tzinfo) -> blocks.SlackReply:
+def render_story(
+    story: CustomerStory, tz: tzinfo, currency: str | None = None
+) -> blocks.SlackReply:
     c = story.customer
     if c.status == "churned":
         kind = f" ({story.churn_type})" if story.churn_type else ""
@@ -85,7 +91,7 @@ def render_story(story: CustomerStory, tz: tzinfo) -> blocks.SlackReply:
         status = "active"
     fields = [
         f"*Status*\n{status}",
-        f"*Plan · MRR*\n{blocks.escape(c.plan or '–')} · {money(c.mrr)}",
+        f"*Plan · MRR*\n{blocks.escape(c.plan or '–')} · {money(c.mrr, currency)}",
         f"*Customer since*\n{day(story.signed_up_at, tz)}",
         f"*Last activity*\n{day(story.last_activity_at, tz)}",
     ]
@@ -99,7 +105,7 @@ def render_story(story: CustomerStory, tz: tzinfo) -> blocks.SlackReply:
         body.append(
             blocks.section(
                 f"*Churn risk {chance(story.risk.probability, story.risk.horizon_days)}* · "
-                f"{money(story.risk.revenue_at_risk)} MRR expected lost\n"
+                f"{money(story.risk.revenue_at_risk, currency)} MRR expected lost\n"
                 f"{why}"
             )
         )
@@ -108,7 +114,7 @@ def render_story(story: CustomerStory, tz: tzinfo) -> blocks.SlackReply:
 
     body.append(blocks.section(_surveys(story, tz)))
     body.append(blocks.section(_feedback(story, tz)))
-    body.append(blocks.section(_events(story, tz)))
+    body.append(blocks.section(_events(story, tz, currency)))
     body.append(blocks.section(_follow_ups(story, tz)))
     return blocks.SlackReply(f"Customer {title}: {status}", body)
 
@@ -148,14 +154,14 @@ def _feedback(story: CustomerStory, tz: tzinfo) -> str:
     return "*Feedback*\n" + "\n".join(lines) + _more(len(story.feedback), story.feedback_total)
 
 
-def _events(story: CustomerStory, tz: tzinfo) -> str:
+def _events(story: CustomerStory, tz: tzinfo, currency: str | None) -> str:
     counts = ", ".join(
         f"{EVENT_COUNTS.get(kind, kind)} {n}" for kind, n in sorted(story.event_counts.items())
     )
     lines = [f"Last 90 days: {counts or 'no events'}"]
     lines += [
         f"• {day(e.occurred_at, tz)} {EVENT_NAMES.get(e.type, e.type)}"
-        + (f" ({money(e.amount)})" if e.amount is not None else "")
+        + (f" ({money(e.amount, currency)})" if e.amount is not None else "")
         for e in story.events
     ]
     for churn in story.churns:

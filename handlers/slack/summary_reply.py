@@ -28,7 +28,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     net = m.net_change
     lines = [
         f"*Revenue*\nMRR *{numbers.money(m.end, cur)}* "
-        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net))}) · "
+        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net), cur)}) · "
         f"NRR *{numbers.pct(nrr)}*"
         f"{delta(nrr, before.net_revenue_retention if before else None, 'pt')} · "
         f"GRR {numbers.pct(m.gross_revenue_retention)} · "
@@ -37,7 +37,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     lost = f"MRR lost *{numbers.money(m.churned, cur)}*"
     leavers = [
         f"{blocks.escape(x.name or x.external_id)} ({blocks.escape(x.plan or '–')}) "
-        f"{numbers.money(x.mrr)}"
+        f"{numbers.money(x.mrr, cur)}"
         for x in report.leavers
     ]
     lines.append(lost + (": " + ", ".join(leavers) if leavers else ""))
@@ -45,7 +45,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
              ("reactivation", m.reactivation, "+"), ("contraction", m.contraction, "−"),
              ("churned", m.churned, "−"))  # fmt: skip
     lines.append(
-        " · ".join(f"{name} {sign if v else ''}{numbers.money(v)}" for name, v, sign in moves)
+        " · ".join(f"{name} {sign if v else ''}{numbers.money(v, cur)}" for name, v, sign in moves)
     )
     return "\n".join(lines)
 
@@ -59,22 +59,24 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
     answers_before = before.nps_responses + before.csat_responses
     fields = [
         f"*NPS*\n{numbers.nps(now.nps)}{delta(_whole(now.nps), _whole(before.nps))}\n"
-        f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors",
+        f"{now.promoters:,} promoters · {now.passives:,} passives · {now.detractors:,} detractors",
         f"*CSAT*\n{numbers.pct(now.csat)}{delta(now.csat, before.csat, 'pt')}\n"
-        f"{now.csat_satisfied} of {now.csat_responses} satisfied",
+        f"{now.csat_satisfied:,} of {now.csat_responses:,} satisfied",
         f"*Churn rate*\n{numbers.pct(now.churn_rate)}"
         f"{delta(now.churn_rate, before.churn_rate, 'pt')}\n"
-        f"{now.lost_customers} lost of {now.customers_start} at start",
+        f"{now.lost_customers:,} lost of {now.customers_start:,} at start",
         f"*Voluntary / involuntary*\n{numbers.pct(now.voluntary_churn_rate)}"
         f"{delta(now.voluntary_churn_rate, before.voluntary_churn_rate, 'pt')} / "
         f"{numbers.pct(now.involuntary_churn_rate)}"
         f"{delta(now.involuntary_churn_rate, before.involuntary_churn_rate, 'pt')}\n"
-        f"{now.lost_voluntary} cancelled · {now.lost_involuntary} failed payments",
+        f"{now.lost_voluntary:,} cancelled · {now.lost_involuntary:,} failed payments",
         f"*Retention rate*\n{numbers.pct(now.retention_rate)}"
         f"{delta(now.retention_rate, before.retention_rate, 'pt')}\n"
-        f"{now.customers_end} at end · {now.new_customers} new",
-        f"*Answers*\n{answers_now}{delta(answers_now, answers_before)}\n"
-        f"NPS {now.nps_responses} · CSAT {now.csat_responses}",
+        f"{now.customers_end:,} at end · {now.new_customers:,} new",
+        f"*Answers received*\n{answers_now:,}{delta(answers_now, answers_before)}\n"
+        f"NPS {now.nps_responses:,} · CSAT {now.csat_responses:,}\n"
+        f"response rate {numbers.pct(now.response_rate)} "
+        f"({now.surveys_answered:,} of {now.surveys_sent:,} sent answered)",
     ]
     reasons = result.reasons.reasons[:TOP_REASONS]
     if reasons:

@@ -308,7 +308,7 @@ _TRENDS: tuple[tuple[str, str, str], ...] = (
     ("Churn", "churn_rate", "pct"),
     ("Retention", "retention_rate", "pct"),
     ("Lost customers", "lost_customers", "count"),
-    ("Survey responses", "answers", "count"),
+    ("Answers received", "answers", "count"),  # answers given in the week; JSON key `answers`
 )
 
 

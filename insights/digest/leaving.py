@@ -106,10 +106,14 @@ def leaving_reasons(
 def _answers(
     session: Session, customers: Sequence[int], since: datetime, until: datetime
 ) -> tuple[dict[int, list[_Said]], dict[int, list[str]]]:
-    """The customers' answers in [since, until), by customer, and their tags by answer id."""
+    """The customers' answers in [since, until), by customer, and their tags by answer id.
+
+    The survey kind is checked here, not in SQL: with `survey IN (...)` in the query SQLite
+    walks the (survey, answered_at) index over every answer of the window and filters by
+    customer (0.34 s per chunk of 5,000 leavers on 1 M customers); without it, the
+    (customer_id, answered_at) index reads only these customers' answers (0.03 s)."""
     window = (
         Answer.customer_id.in_(customers),
-        Answer.survey.in_(SURVEY_KINDS),
         Answer.answered_at >= since,
         Answer.answered_at < until,
     )
@@ -129,7 +133,8 @@ def _answers(
         ).where(*window)
     )
     for row in rows:
-        said[row.customer_id].append(_Said(*row))
+        if row.survey in SURVEY_KINDS:
+            said[row.customer_id].append(_Said(*row))
     tags: dict[int, list[str]] = defaultdict(list)
     tag_rows = session.execute(
         select(AnswerTag.answer_id, AnswerTag.reason)

@@ -76,7 +76,7 @@ def _headline(revenue: Revenue) -> Line:
     sign = "+" if net >= 0 else "−"
     line: list[Span] = [
         Span(f"MRR {_money(revenue, m.end)}", bold=True),
-        Span(f" ({sign}{fmt.money(abs(net))} this week) · "),
+        Span(f" ({sign}{_money(revenue, abs(net))} this week) · "),
     ]
     nrr, grr = m.net_revenue_retention, m.gross_revenue_retention
     if nrr is None:
@@ -92,7 +92,7 @@ def _leavers(revenue: Revenue) -> tuple[Line, ...]:
     if not revenue.leavers:
         return ()
     names = "; ".join(
-        f"{x.name or x.external_id}{f', {x.plan}' if x.plan else ''}: {fmt.money(x.mrr)}"
+        f"{x.name or x.external_id}{f', {x.plan}' if x.plan else ''}: {_money(revenue, x.mrr)}"
         for x in revenue.leavers
     )
     return ((Span(f"Lost with: {names}"),),)
@@ -112,7 +112,7 @@ def revenue_section(digest: Digest) -> Section | None:
         ("churned", m.churned, "−"),
     )
     words = ", ".join(
-        f"{name} {sign if value else ''}{fmt.money(value)}" for name, value, sign in parts
+        f"{name} {sign if value else ''}{_money(revenue, value)}" for name, value, sign in parts
     )
     movements = (Span("MRR movements", bold=True), Span(f": {words}"))
     items = (Item(_headline(revenue), _leavers(revenue)), Item(movements))

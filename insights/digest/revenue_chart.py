@@ -24,7 +24,10 @@ def draw_mrr_movements(ax: Axes, revenue: Revenue, label: int, tick: int) -> Non
         ("churned", -m.churned, RED),
     )
     nrr = m.net_revenue_retention
-    title = "MRR movements, this week" + (f" · NRR {fmt.pct(nrr)}" if nrr is not None else "")
+    unit = f" ({revenue.currency})" if revenue.currency else ""  # once, not on every bar
+    title = f"MRR movements{unit}, this week"
+    if nrr is not None:
+        title += f" · NRR {fmt.pct(nrr)}"
     ax.set_title(title, fontsize=label + 2, loc="left", color=INK, pad=14)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)

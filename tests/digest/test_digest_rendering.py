@@ -15,6 +15,7 @@ from handlers.telegram.digest import MESSAGE_CHARS, render_messages
 from insights.digest import (
     Digest,
     WeekFigures,
+    as_json,
     render_chart,
     render_markdown,
     render_text,
@@ -48,6 +49,16 @@ def test_text_reads_as_a_report():
     assert "risk 80" not in text
     assert "Follow-ups: 5 opened, 3 contacted, 2 resolved" in text
     assert "• NPS  ▁▂·▄▅▆▇█  +10 → +17" in text
+
+
+def test_the_answers_trend_says_what_it_counts():
+    """The row counts answers given in the week, not answered-of-sent as the headline's rate
+    does, so it is called what it is; the JSON key stays `answers`."""
+    digest = sample()
+    text = render_text(digest)
+    assert "• Answers received  ▄▄▄▄▄▄▄▄  95 → 95" in text
+    assert "Survey responses" not in text
+    assert as_json(digest)["trend"]["answers"] == [95] * 8
 
 
 def test_markdown_escapes_data():

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import revenue_company as co
 from matplotlib.image import imread
 
+from handlers.slack.digest import render_blocks
+from handlers.telegram.digest import render_messages
 from insights.digest import IsoWeek, as_json, compose, render_chart, render_text
 
 W12 = IsoWeek(2026, 12)
@@ -55,12 +57,21 @@ def test_digest_text_has_a_revenue_line_with_nrr_and_mrr_lost(factory):
     text = render_text(_digest(factory))
     revenue = text.split("Revenue\n-------\n", 1)[1]
     assert revenue.startswith(
-        "• MRR 995.00 EUR (−300.00 this week) · NRR 76.8% (▼ 20.7 pt vs last week), "
+        "• MRR 995.00 EUR (−300.00 EUR this week) · NRR 76.8% (▼ 20.7 pt vs last week), "
         "GRR 76.8% · MRR lost 300.00 EUR\n"
-        "  Lost with: Cat, pro: 300.00\n"
-        "• MRR movements: new 0.00, expansion 0.00, reactivation 0.00, "
-        "contraction 0.00, churned −300.00\n"
+        "  Lost with: Cat, pro: 300.00 EUR\n"
+        "• MRR movements: new 0.00 EUR, expansion 0.00 EUR, reactivation 0.00 EUR, "
+        "contraction 0.00 EUR, churned −300.00 EUR\n"
     ), revenue
+
+
+def test_digest_revenue_without_currency_writes_bare_amounts(factory):
+    text = render_text(_digest(factory, currency=None))
+    revenue = text.split("Revenue\n-------\n", 1)[1].split("\n\n", 1)[0]
+    assert "MRR 995.00 (−300.00 this week)" in revenue
+    assert "Lost with: Cat, pro: 300.00\n" in revenue
+    assert "churned −300.00" in revenue
+    assert "EUR" not in revenue and "None" not in revenue
 
 
 def test_the_chart_gets_an_mrr_movement_panel(factory):
@@ -69,3 +80,13 @@ def test_the_chart_gets_an_mrr_movement_panel(factory):
     assert imread(io.BytesIO(png)).shape[:2] == (1440 + 380, 1080)
     without = render_chart(replace(digest, revenue=None))
     assert imread(io.BytesIO(without)).shape[:2] == (1440, 1080)
+
+
+def test_slack_and_telegram_digests_write_revenue_with_the_currency(factory):
+    digest = _digest(factory)
+    telegram = "\n".join(render_messages(digest))
+    assert "Lost with: Cat, pro: 300.00 EUR" in telegram
+    assert "churned −300.00 EUR" in telegram
+    slack = repr(render_blocks(digest))
+    assert "Lost with: Cat, pro: 300.00 EUR" in slack
+    assert "churned −300.00 EUR" in slack

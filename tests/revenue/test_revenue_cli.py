@@ -82,6 +82,28 @@ def test_metrics_table_shows_revenue_rows_with_the_currency(run, monkeypatch):
     result = run("metrics", "--from", "2026-03-01", "--to", "2026-04-01")
     text = " ".join(result.stdout.split())
     assert "650.00 EUR → 320.00 EUR" in text
-    assert "churned MRR (MRR lost) │ −300.00 EUR (Cat Co 300.00)" in text
+    assert "churned MRR (MRR lost) │ −300.00 EUR │ │ Cat Co │ 300.00 EUR" in text
     assert "net revenue retention (NRR) │ 49.23%" in text
     assert "gross revenue retention (GRR) │ 41.54%" in text
+
+
+def test_metrics_table_without_currency_writes_bare_amounts(run, monkeypatch):
+    monkeypatch.delenv("CURRENCY", raising=False)
+    result = run("metrics", "--from", "2026-03-01", "--to", "2026-04-01")
+    text = " ".join(result.stdout.split())
+    assert "650.00 → 320.00" in text
+    assert "│ Cat Co │ 300.00 │" in text
+    assert "EUR" not in text
+
+
+def test_metrics_table_fits_80_columns_with_leavers_on_their_own_rows(run, monkeypatch):
+    """Each leaver is a row of its own, so the churned-MRR row never wraps at 80 columns."""
+    monkeypatch.setenv("CURRENCY", "EUR")
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("metrics", "--from", "2026-03-01", "--to", "2026-04-01")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if line.startswith("│")]
+    names = [row.split("│")[1].strip() for row in rows]
+    assert all(name for name in names), "a label wrapped onto a second line"
+    assert "Cat Co" in names

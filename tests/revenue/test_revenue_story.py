@@ -26,7 +26,7 @@ def test_an_mrr_change_is_shown_with_its_amount(factory: sessionmaker[Session]) 
     with factory() as session:
         story = customer_story(session, "up", NOW, default_weights())
     assert story is not None
-    text = _events(story, ZoneInfo("UTC"))
+    text = _events(story, ZoneInfo("UTC"), None)
     assert "MRR changes 1" in text
     assert "MRR changed (1,299.50)" in text
     assert story.customer.mrr == 1299.5  # today's MRR follows the change
