@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -182,7 +182,7 @@ def metrics_command(app: AppContext, start: str | None, end: str | None, fmt: st
     "so far"; one that has not started is refused. A figure with no denominator (no
     customers at start, no answers) is shown as undefined, never as 0.
     """
-    covered = period_from_options(start, end, app.settings.tz, datetime.now(UTC))
+    covered = period_from_options(start, end, app.settings.tz, app.clock())
     app.refresh_lifecycle()
     factory = app.database()
     with factory() as session:
