@@ -406,7 +406,8 @@ class _WordMatcher:
                 if extra is None:
                     extra = list(always)
                 extra += group
-        if i + 1 < len(toks):
+        # most words start no two-word pattern: one set test skips the pair lookups
+        if i + 1 < len(toks) and not self.pair_firsts.isdisjoint(tok.forms):
             pair_get = self.pair_index.get
             pair_firsts = self.pair_firsts
             nxt_forms = ordered_forms(toks[i + 1])
