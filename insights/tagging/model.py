@@ -313,8 +313,9 @@ class TextModel:
             e = np.exp(zs - zs.max(axis=1, keepdims=True))
             sent = (e / e.sum(axis=1, keepdims=True)).tolist()
         out = []
+        bounds = indptr.tolist()  # python ints: numpy scalars index slowly
         for i, row in enumerate(probs.tolist()):
-            a, b = indptr[i], indptr[i + 1]
+            a, b = bounds[i], bounds[i + 1]
             sentiment = dict(zip(SENTIMENT_CLASSES, sent[i], strict=True)) if sent else {}
             out.append(
                 Prediction(dict(zip(keys, row, strict=True)), sentiment, cols[a:b], vals[a:b])
