@@ -311,7 +311,14 @@ class Tagger:
                 preds = model.predict_many([j.text for j in group])
                 for j, pred in zip(group, preds, strict=True):
                     j.pred = pred
-        return [self._finish(j) if isinstance(j, _Job) else j for j in jobs]
+        return [self._finish_or_error(j) if isinstance(j, _Job) else j for j in jobs]
+
+    def _finish_or_error(self, job: _Job) -> TagResult | ValueError:
+        """``_finish``, with a ValueError in place of the result (as ``tag`` would raise)."""
+        try:
+            return self._finish(job)
+        except ValueError as exc:
+            return exc
 
     def _prepare(
         self,
