@@ -11,6 +11,7 @@ import click
 
 from bot.context import AppContext
 from insights.tagging import tag_lines
+from insights.tagging.stream import FILE_BATCH
 
 # `insights.feedback` and `insights.tagger_models` (SQLAlchemy) and the progress bars (rich)
 # are imported by the commands that store; `tag` reads lines, writes JSON, starts without them.
@@ -41,7 +42,7 @@ def tag_command(app: AppContext, file: str) -> None:
     out = sys.stdout
     streaming = file == "-"  # stdin: answer each line as it comes; a file: buffer the output
     with stream:
-        for result in tag_lines(stream, tagger):
+        for result in tag_lines(stream, tagger, batch=1 if streaming else FILE_BATCH):
             out.write(_json_line(result, out.encoding))
             if streaming:
                 out.flush()

@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = args[0] if args else "-"
 
     from .rules import RulesError
-    from .stream import tag_lines
+    from .stream import FILE_BATCH, tag_lines
     from .tagger import Tagger
 
     try:
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     streaming = path == "-"  # stdin: answer each line as it comes; a file: buffer output
     with stream:
-        for result in tag_lines(stream, tagger):
+        for result in tag_lines(stream, tagger, batch=1 if streaming else FILE_BATCH):
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
             if streaming:
                 out.flush()

@@ -95,6 +95,10 @@ class LanguageDetector:
         (script, telltale letters, function words), and a case they cannot settle comes
         back unconfident instead of going to lingua."""
         sample = _NOISE_RE.sub(" ", text[:2000])
+        if sample.isascii():  # no Han, Cyrillic or Danish letters: Latin or no letters
+            if LATIN_RE.search(sample) is None:
+                return Detection(None, False)
+            return self._latin(sample, model)
         han = len(HAN_RE.findall(sample))
         cyr = len(CYR_RE.findall(sample))
         lat = len(LATIN_RE.findall(sample))
@@ -121,6 +125,11 @@ class LanguageDetector:
             return self._ask("cyrillic", sample, {"RUSSIAN": "ru", "UKRAINIAN": "uk"}, "ru")
         if DA_ONLY_RE.search(sample):
             return Detection("da", True)
+        return self._latin(sample, model)
+
+    def _latin(self, sample: str, model: bool) -> Detection:
+        """English or Danish, for a text without Danish letters: function words, then
+        lingua (or unconfident English with ``model=False``)."""
         words = _WORD_RE.findall(sample.lower())
         en = sum(w in _EN_WORDS for w in words)
         da = sum(w in _DA_WORDS for w in words)

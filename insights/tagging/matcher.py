@@ -373,8 +373,15 @@ class _WordMatcher:
         flags_ready = False
         part_hits: dict[int, list[_Part]] = {}
         hits: list[_RawHit] = []
-        for i in range(len(toks)):
-            cands = self._candidates(toks, i, present)
+        word_cands = self._word_cands
+        pair_firsts = self.pair_firsts
+        last = len(toks) - 1
+        for i, tok in enumerate(toks):
+            own = word_cands.get(tok.surface)
+            if own is not None and not own[1] and (i == last or pair_firsts.isdisjoint(tok.forms)):
+                cands = own[0]  # the common case of `_candidates`, without the call
+            else:
+                cands = self._candidates(toks, i, present)
             if not cands:
                 continue
             if not flags_ready:
@@ -406,7 +413,8 @@ class _WordMatcher:
                 if extra is None:
                     extra = list(always)
                 extra += group
-        if i + 1 < len(toks):
+        # most words start no two-word pattern: one set test skips the pair lookups
+        if i + 1 < len(toks) and not self.pair_firsts.isdisjoint(tok.forms):
             pair_get = self.pair_index.get
             pair_firsts = self.pair_firsts
             nxt_forms = ordered_forms(toks[i + 1])
@@ -485,9 +493,11 @@ class _WordMatcher:
     def _regex_hits(self, low: str, toks: list[Token], cue: list[bool]) -> list[_RawHit]:
         """Hits of the rules' regular expressions, unless a cue before them negates them."""
         hits: list[_RawHit] = []
-        starts = [t.start for t in toks]
+        starts: list[int] | None = None  # built on the first match: most texts have none
         for rx, pat in self.regexes:
             for m in rx.finditer(low):
+                if starts is None:
+                    starts = [t.start for t in toks]
                 i = bisect_right(starts, m.start()) - 1
                 if not pat.is_except and i >= 0 and self._negated(toks, cue, i, [], False):
                     continue

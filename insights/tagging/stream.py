@@ -19,6 +19,11 @@ from insights.json_depth import MAX_JSON_DEPTH, json_depth_exceeds
 
 from .tagger import Tagger
 
+FILE_BATCH = 256
+"""Lines tagged together when reading a file (``tag_lines(..., batch=FILE_BATCH)``): large
+enough that the model's per-batch numpy calls cost little a text, small enough that the
+batch's features (~300 columns x 10 outputs a text) stay a few MB."""
+
 
 def _error(msg: str, n: int) -> dict[str, Any]:
     return {"error": msg, "line": n}
@@ -49,48 +54,63 @@ def _parse_object(stripped: str) -> tuple[Any, str | None]:
         return None, "invalid JSON: nested too deeply"
 
 
-def tag_lines(lines: Iterable[str], tagger: Tagger | None = None) -> Iterator[dict[str, Any]]:
-    """Tag each line; yield ``TagResult.to_json()`` or a per-line error object."""
+def _parse_line(raw: str, n: int) -> tuple[str, Any, Any, Any] | dict[str, Any]:
+    """(text, lang, score, survey) of one input line, or its error object."""
+    line = _strip_line_end(raw)
+    if not line.strip():
+        return _error("empty line", n)
+    stripped = line.strip()
+    if not stripped.startswith("{"):
+        return line, None, None, None
+    obj, problem = _parse_object(stripped)
+    if problem is not None:
+        return _error(problem, n)
+    if not isinstance(obj, dict):  # pragma: no cover - '{' always parses to a dict
+        return _error("JSON line must be an object", n)
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return _error("JSON object needs a string 'text'", n)
+    if not text.strip():
+        return _error("empty text", n)
+    lang, score, survey = obj.get("lang"), obj.get("score"), obj.get("survey")
+    if isinstance(score, float) and score.is_integer():
+        score = int(score)  # 7.0 from a spreadsheet export is the score 7
+    if lang is not None and not isinstance(lang, str):
+        return _error("'lang' must be a string", n)
+    if survey is not None and not isinstance(survey, str):
+        return _error("'survey' must be a string", n)
+    return text, lang, score, survey
+
+
+def tag_lines(
+    lines: Iterable[str], tagger: Tagger | None = None, batch: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Tag each line; yield ``TagResult.to_json()`` or a per-line error object.
+
+    ``batch`` lines are read before any is answered and tagged together
+    (``Tagger.tag_many``: the learned model scores them at once, ~2x less model time a
+    text at 256); the default 1 answers each line as soon as it is read (stdin)."""
     tg = tagger if tagger is not None else Tagger.default()
+    pending: list[tuple[int, tuple[str, Any, Any, Any] | dict[str, Any]]] = []
     for n, raw in enumerate(lines, start=1):
-        line = _strip_line_end(raw)
-        if not line.strip():
-            yield _error("empty line", n)
+        pending.append((n, _parse_line(raw, n)))
+        if len(pending) >= batch:
+            yield from _answer(tg, pending)
+            pending = []
+    if pending:
+        yield from _answer(tg, pending)
+
+
+def _answer(
+    tg: Tagger, pending: list[tuple[int, tuple[str, Any, Any, Any] | dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
+    """The output objects of parsed lines, in order (errors where a line had one)."""
+    items = [p for _, p in pending if isinstance(p, tuple)]
+    # the output has no evidence, so none is computed
+    results = iter(tg.tag_many(items, explain=False))
+    for n, parsed in pending:
+        if isinstance(parsed, dict):
+            yield parsed
             continue
-        stripped = line.strip()
-        lang: Any = None
-        score: Any = None
-        survey: Any = None
-        if stripped.startswith("{"):
-            obj, problem = _parse_object(stripped)
-            if problem is not None:
-                yield _error(problem, n)
-                continue
-            if not isinstance(obj, dict):  # pragma: no cover - '{' always parses to a dict
-                yield _error("JSON line must be an object", n)
-                continue
-            text = obj.get("text")
-            if not isinstance(text, str):
-                yield _error("JSON object needs a string 'text'", n)
-                continue
-            if not text.strip():
-                yield _error("empty text", n)
-                continue
-            lang, score, survey = obj.get("lang"), obj.get("score"), obj.get("survey")
-            if isinstance(score, float) and score.is_integer():
-                score = int(score)  # 7.0 from a spreadsheet export is the score 7
-            if lang is not None and not isinstance(lang, str):
-                yield _error("'lang' must be a string", n)
-                continue
-            if survey is not None and not isinstance(survey, str):
-                yield _error("'survey' must be a string", n)
-                continue
-        else:
-            text = line
-        try:
-            # the output has no evidence, so none is computed
-            result = tg.tag(text, lang=lang, score=score, survey=survey, explain=False)
-        except ValueError as exc:
-            yield _error(str(exc), n)
-            continue
-        yield result.to_json()
+        result = next(results)
+        yield _error(str(result), n) if isinstance(result, ValueError) else result.to_json()

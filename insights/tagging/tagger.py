@@ -33,6 +33,7 @@ from .sentiment import (
     LONG_TEXT_CLAUSES,
     LONG_TEXT_SENTENCES,
     LearnedLexicon,
+    SurveyScore,
     WordLexicon,
     ZhLexicon,
     blend_polarity,
@@ -280,6 +281,56 @@ class Tagger:
         there were more); lone surrogates are read as U+FFFD. ``explain=False`` leaves a
         model reason's evidence empty (``tag_lines`` prints no evidence: ~30 µs a text).
         """
+        job = self._prepare(text, lang, score, survey, use_model, explain)
+        return job if isinstance(job, TagResult) else self._finish(job)
+
+    def tag_many(
+        self,
+        items: Sequence[tuple[str, str | None, int | None, str | None]],
+        *,
+        use_model: bool | None = None,
+        explain: bool = True,
+    ) -> list[TagResult | ValueError]:
+        """``tag`` for a batch of (text, lang, score, survey): the same results, but the
+        learned model featurizes and scores the batch at once (one product per language
+        instead of one per text). A score that fits no survey gives its ValueError in
+        place of a result, so one bad row does not lose the batch."""
+        jobs: list[_Job | TagResult | ValueError] = []
+        for text, lang, score, survey in items:
+            try:
+                jobs.append(self._prepare(text, lang, score, survey, use_model, explain))
+            except ValueError as exc:
+                jobs.append(exc)
+        by_lang: dict[str, list[_Job]] = {}
+        for job in jobs:
+            if isinstance(job, _Job) and job.segments is None and job.use_model:
+                by_lang.setdefault(job.code, []).append(job)
+        for code, group in by_lang.items():
+            model = self.model(code)
+            if model is not None:
+                preds = model.predict_many([j.text for j in group])
+                for j, pred in zip(group, preds, strict=True):
+                    j.pred = pred
+        return [self._finish_or_error(j) if isinstance(j, _Job) else j for j in jobs]
+
+    def _finish_or_error(self, job: _Job) -> TagResult | ValueError:
+        """``_finish``, with a ValueError in place of the result (as ``tag`` would raise)."""
+        try:
+            return self._finish(job)
+        except ValueError as exc:
+            return exc
+
+    def _prepare(
+        self,
+        text: str,
+        lang: str | None,
+        score: int | None,
+        survey: str | None,
+        use_model: bool | None,
+        explain: bool,
+    ) -> _Job | TagResult:
+        """Everything before the learned model: the text cut and cleaned, its language
+        and language runs; a TagResult already when the text has no letters."""
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         parsed_survey = parse_survey(score, survey)
@@ -293,18 +344,27 @@ class Tagger:
         if code is None:  # no letters at all: nothing to match, sentiment from score only
             pol, label = combine(0.0, 0, parsed_survey)
             return TagResult(text, UNDETERMINED, pol, label, (), (), (), truncated=truncated)
-
         if use_model is None:
             use_model = self.use_model
         segments = self._language_segments(text)
-        if segments is None:
-            part = self._tag_part(text, low, code, try_all, use_model, explain)
+        return _Job(
+            text, low, code, try_all, segments, parsed_survey, truncated, use_model, explain
+        )
+
+    def _finish(self, job: _Job) -> TagResult:
+        """Rules, polarity and reasons of a prepared text (``job.pred``: the model's
+        prediction when a batch computed it already)."""
+        text = job.text
+        if job.segments is None:
+            part = self._tag_part(
+                text, job.low, job.code, job.try_all, job.use_model, job.explain, job.pred
+            )
         else:
-            part = self._tag_segments(text, segments, use_model, explain)
-        if parsed_survey is None:
+            part = self._tag_segments(text, job.segments, job.use_model, job.explain)
+        if job.survey is None:
             pol, label = part.polarity, label_for(part.polarity, part.cut)
         else:
-            pol, label = with_survey(part.polarity, parsed_survey)
+            pol, label = with_survey(part.polarity, job.survey)
         return TagResult(
             text,
             part.lang,
@@ -314,7 +374,7 @@ class Tagger:
             tuple(t.rule for t in part.tags),
             part.matches,
             part.tags,
-            truncated=truncated,
+            truncated=job.truncated,
         )
 
     def _language_of(self, text: str, lang: str | None) -> tuple[str | None, bool]:
@@ -333,7 +393,14 @@ class Tagger:
         return det.lang, not det.confident
 
     def _tag_part(
-        self, text: str, low: str, code: str, try_all: bool, use_model: bool, explain: bool = True
+        self,
+        text: str,
+        low: str,
+        code: str,
+        try_all: bool,
+        use_model: bool,
+        explain: bool = True,
+        pred: Prediction | None = None,
     ) -> _Part:
         """Reasons and text polarity of a text (or one language's part of it)."""
         matches, toks = self._matchers[code].find(low, text)
@@ -346,7 +413,8 @@ class Tagger:
                 matches = resolve_overlaps(matches + extra)
 
         model = self.model(code) if use_model else None
-        pred = model.predict(text) if model is not None else None
+        if pred is None and model is not None:
+            pred = model.predict(text)
         n_clauses = toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(text)) + 1
         tags = self._reason_tags(code, text, matches, model, pred, n_clauses, explain)
         kept = {t.reason for t in tags if t.source == "rule"}
@@ -596,6 +664,22 @@ _ZH_CLAUSE_RE = re.compile(r"[,.!?;，。！？；\n]+(?=.)")
 """Clause ends in a text without word tokens (Chinese): what ends a clause there."""
 
 _FAMILY = {"en": "latin", "da": "latin", "ru": "cyrillic", "uk": "cyrillic", "zh": "han"}
+
+
+@dataclass(slots=True)
+class _Job:
+    """A text prepared for tagging (``Tagger._prepare``); ``pred`` is filled by a batch."""
+
+    text: str
+    low: str
+    code: str
+    try_all: bool
+    segments: list[tuple[int, int, str]] | None
+    survey: SurveyScore | None
+    truncated: bool
+    use_model: bool
+    explain: bool
+    pred: Prediction | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,11 +145,21 @@ def fast_tokens(string: str) -> list[str]:
         return " ".join(find(original)).split()
     tokens: list[str] = []
     append = tokens.append
+    pieces_of = _PIECES.get
     for t in string.split():
         if t.isalnum():
             append(t)
             continue
-        _split_punctuation(t, append, replace_d, punct, punct_dot, abbrs, abbr_res)
+        pieces = pieces_of(t)
+        if pieces is None:
+            found: list[str] = []
+            _split_punctuation(t, found.append, replace_d, punct, punct_dot, abbrs, abbr_res)
+            pieces = tuple(found)
+            if len(t) <= _MAX_CACHED_TOKEN:
+                if len(_PIECES) >= _PIECES_MAX:
+                    _PIECES.clear()
+                _PIECES[t] = pieces
+        tokens.extend(pieces)
     joined = " ".join(tokens)
     if "(" in joined and "!" in joined:
         joined = sarcasm.sub("(!)", joined)
@@ -157,6 +167,13 @@ def fast_tokens(string: str) -> list[str]:
         if " " in m.group(1):
             return " ".join(find(original)).split()
     return joined.split()
+
+
+_PIECES: dict[str, tuple[str, ...]] = {}
+"""A token with punctuation ("crashing,", "it.") -> its pieces: the split depends on the
+token alone, and feedback repeats the same few thousand such tokens."""
+_PIECES_MAX = 50_000
+_MAX_CACHED_TOKEN = 40  # a longer token (a URL, "wow!!!!!!…") is rare: split, not kept
 
 
 def _split_punctuation(
