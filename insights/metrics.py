@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from insights.revenue.mrr import just_before, total_mrr
 from insights.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
-from storage.models import Answer, Churn, Customer, SurveySession
+from storage.models import Answer, Churn, Customer, Event, SurveySession
 
 DAYS_PER_MONTH = 30.4375
 
@@ -248,5 +248,20 @@ def compute(session: Session, period: Period) -> RetentionMetrics:
 
 
 def first_data_at(session: Session) -> datetime | None:
-    """When the first customer signed up: a period ending by then has no data at all."""
+    """When the records begin: the first event (other than a subscription start), survey
+    sent, answer or churn; the first sign-up when there is nothing else.
+
+    A period ending by then has no data. Sign-up dates alone are not records: a company
+    that imports its customers with sign-ups going back years, and events from this year,
+    would otherwise see "retention 100%" for every month nobody was watching.
+    """
+    firsts = [
+        select(func.min(Event.occurred_at)).where(Event.type != "subscription_started"),
+        select(func.min(SurveySession.sent_at)),
+        select(func.min(Answer.answered_at)),
+        select(func.min(Churn.churned_at)),
+    ]
+    found = [moment for query in firsts if (moment := session.scalar(query)) is not None]
+    if found:
+        return min(found)
     return session.scalar(select(func.min(Customer.signed_up_at)))

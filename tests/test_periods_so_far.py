@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.commands.periods import period_from_options
-from builders import answer, customer
+from builders import answer, customer, event
 from insights.metrics import Period
 from insights.periods import PeriodNotStarted, parse_period, so_far_note, up_to_now
 from storage import schema
@@ -37,7 +37,8 @@ def test_from_alone_means_until_now():
     covered = period_from_options("2026-11-01", None, TZ, NOW)
     assert covered.period.start == datetime(2026, 11, 1, tzinfo=TZ)
     assert covered.period.end == NOW
-    assert not covered.so_far  # nothing asked for lies after now
+    # Until now is today included, so far (as `30d`): labelled so, not a finished period.
+    assert covered.so_far and covered.asked.end == datetime(2026, 12, 7, tzinfo=TZ)
 
 
 def test_a_period_running_past_now_is_cut_at_now_and_labelled_so_far():
@@ -91,6 +92,7 @@ def env(tmp_path):
     first = datetime(2026, 3, 2, 9, tzinfo=UTC)
     with session_factory(engine)() as session, session.begin():
         people = [customer(session, first, mrr="1234.5") for _ in range(4)]
+        event(session, people[0], "payment_succeeded", first)  # the records begin
         answer(session, people[0], "nps", 10, datetime.now(UTC) - timedelta(days=2))
     engine.dispose()
     return {"DATABASE_URL": url, "TIMEZONE": "UTC"}
@@ -113,14 +115,15 @@ def test_metrics_from_alone_runs_until_now(env):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert before <= datetime.fromisoformat(data["period_to"]) <= datetime.now(UTC)
-    assert data["so_far"] is False and data["before_first_data"] is False
+    assert data["so_far"] is True and data["before_first_data"] is False
 
 
 def test_metrics_before_the_first_data_says_so(env):
     result = metrics(env, "--from", "2026-01-01", "--to", "2026-02-01")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "No data: this period ends before the first customer signed up (2026-03-02).\n"
+        "No data: this period ends before the records begin (2026-03-02: the first event, "
+        "survey or churn; sign-up dates before it say nothing about who left).\n"
     )
     data = json.loads(metrics(env, "--from", "2026-01-01", "--to", "2026-02-01",
                               "--format", "json").stdout)  # fmt: skip

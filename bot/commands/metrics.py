@@ -216,7 +216,10 @@ def _before_first_data(first: datetime | None, tz_name: str) -> str:
     if first is None:
         return "No data: no customers have been imported yet."
     day = first.astimezone(ZoneInfo(tz_name)).date().isoformat()
-    return f"No data: this period ends before the first customer signed up ({day})."
+    return (
+        f"No data: this period ends before the records begin ({day}: the first event, "
+        "survey or churn; sign-up dates before it say nothing about who left)."
+    )
 
 
 def register(group: click.Group) -> None:

@@ -37,7 +37,8 @@ def period_from_options(
         start_at = _days_before(end_at, days, tz)
     if start_at >= now:
         raise PeriodNotStarted(f"{start or start_at.date()} has not happened yet")
-    end_at = now if end_at is None else end_at
+    if end_at is None:  # until now: today included, so far (as `30d`), and labelled so
+        end_at = local_midnight(now.astimezone(tz).date() + timedelta(days=1), tz)
     if end_at <= start_at:
         raise click.BadParameter("--to must be after --from (the period is [from, to))")
     return up_to_now(Period(start_at, end_at), now, start or str(start_at.date()))

@@ -8,6 +8,7 @@ processes, a dry run and a retry a day later all describe the same week the same
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -92,8 +93,11 @@ def compose(
     period = week.period(tz)
     covered = up_to_now(period, now, str(week))
     weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
-    figures = week_series(session, weeks, tz, until=covered.period.end)
     first = first_data_at(session)
+    figures = [
+        replace(f, before_records=first is None or f.week.end(tz) <= first)
+        for f in week_series(session, weeks, tz, until=covered.period.end)
+    ]
     before_first = first is None or period.end <= first
     listed = weights is not None and at_risk_limit > 0 and not before_first
     as_of = covered.period.end if listed else None
@@ -116,7 +120,7 @@ def compose(
         risk_model_note=note,
         follow_ups=follow_ups(session, period),
         saves_accepted=saves_accepted(session, period),
-        benchmark=benchmark(industry, (f.retention_rate for f in figures)),
+        benchmark=benchmark(industry, (f.value("retention_rate") for f in figures)),
         covered_until=covered.period.end if covered.so_far else None,
         first_data_at=first,
         currency=currency,

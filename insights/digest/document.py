@@ -154,7 +154,8 @@ def _no_data(digest: Digest) -> Line:
     if digest.before_first_data:
         first = digest.first_data_at
         since = (
-            f"the first customer signed up on {_local_day(digest, first)}"
+            f"the records begin on {_local_day(digest, first)} (the first event, survey "
+            "or churn; sign-up dates before it say nothing about who left)"
             if first is not None
             else "no customers have been imported yet"
         )

@@ -51,6 +51,9 @@ class WeekFigures:
     surveys_answered: int = 0
     """Of the `surveys_sent` in the week, how many were answered (at any time): the
     response rate is surveys_answered / surveys_sent."""
+    before_records: bool = False
+    """The week ended before the records begin: its figures (customers by sign-up date
+    alone, nobody lost) are not data, and it reads as "no data"."""
 
     @property
     def nps_margin(self) -> float | None:
@@ -78,7 +81,10 @@ class WeekFigures:
 
     @property
     def has_data(self) -> bool:
-        """False for a week with no customers and no answers: nothing to report at all."""
+        """False for a week with no customers and no answers, or one that ended before the
+        records begin (`insights.metrics.first_data_at`): nothing to report at all."""
+        if self.before_records:
+            return False
         return self.has_customers or self.answers > 0 or self.lost_customers > 0
 
     def value(self, name: str) -> Number | None:
@@ -223,8 +229,8 @@ class Digest:
 
     # A week still under way: its figures run up to `covered_until`, not to its end.
     covered_until: datetime | None = None
-    # When the first customer signed up (None: no customers at all): a week that ends
-    # before it has no data and no call list.
+    # When the records begin (`insights.metrics.first_data_at`; None: no customers at
+    # all): a week that ends by then has no data and no call list.
     first_data_at: datetime | None = None
     currency: str | None = None  # written after money amounts (CURRENCY)
 

@@ -63,7 +63,7 @@ def compose_month(
         by="month",
         max_periods=COHORT_PERIODS,
     )
-    rates = (figures.retention_rate for figures in digest.weeks)
+    rates = (figures.value("retention_rate") for figures in digest.weeks)
     return replace(digest, cohorts=table.trimmed(), benchmark=monthly_benchmark(industry, rates))
 
 

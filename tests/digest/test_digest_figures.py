@@ -87,6 +87,7 @@ def seed(factory) -> None:
             customer(session, LONG_AGO, mrr="100", external_id=f"base{i}", name=f"Base {i}")
             for i in range(21)
         ]
+        event(session, base[0], "payment_succeeded", LONG_AGO)  # paying all along: records
         # Week 46: one cancellation (21 at the start of W46, 20 at the start of W47).
         event(session, base[20], "subscription_cancelled", local(11, 10))
         # Week 47: two cancellations, one failed payment never recovered, one sign-up.

@@ -94,6 +94,7 @@ def company(factory):
         december = [customer(session, utc(2025, 12, 5 + i), mrr="20") for i in range(10)]
         january = [customer(session, utc(2026, 1, 7 + i), mrr="30") for i in range(5)]
         customer(session, utc(2026, 3, 3), mrr="40")
+        event(session, december[0], "payment_succeeded", utc(2025, 12, 5))  # records begin
         for who in december[:2] + january[:1]:
             event(session, who, "subscription_cancelled", utc(2026, 3, 10))
         answer(session, december[5], "nps", 10, utc(2026, 3, 12), text="Great, every week")

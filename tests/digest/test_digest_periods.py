@@ -24,6 +24,7 @@ NOW = datetime(2026, 4, 8, 12, tzinfo=UTC)  # Wednesday of 2026-W15
 def seed(factory) -> None:
     with factory() as session, session.begin():
         people = [customer(session, FIRST, mrr="1250", name=f"P{n}") for n in range(6)]
+        event(session, people[0], "payment_succeeded", FIRST)  # the records begin
         for who in people[1:]:
             for day in range(30, 0, -2):
                 event(session, who, "activity", NOW - timedelta(days=day))
@@ -89,8 +90,8 @@ def test_a_week_before_the_first_data_says_so_and_lists_nobody_to_call(factory):
     digest = digest_of(factory, "2026-W05")
     assert digest.before_first_data and digest.at_risk == () and digest.at_risk_as_of is None
     text = render_text(digest)
-    assert "No data for this week. It is before the first data: the first customer " in text
-    assert "signed up on 2 Mar 2026." in text
+    assert "No data for this week. It is before the first data: the records begin on " in text
+    assert "2 Mar 2026 (the first event, survey or churn;" in text
     assert "Call first" not in text and "at risk" not in text.lower()
     assert json.loads(render_json(digest))["before_first_data"] is True
 
