@@ -175,9 +175,7 @@ def train_company_models(
                 version=model.version,
                 base_version=base.version if base else None,
                 n_labels=len(rows),
-                scores=json.dumps(
-                    {**scores.to_json(), "corrections": corrections.get(lang, 0)}
-                ),
+                scores=json.dumps({**scores.to_json(), "corrections": corrections.get(lang, 0)}),
                 model=to_json(model),
                 created_at=datetime.now(UTC),
             )
