@@ -6,7 +6,7 @@ rules of what may be corrected (the alert's own written answer, nothing else) li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import select
@@ -23,6 +23,9 @@ class TaggedAnswer:
     answer_id: int
     text: str
     reasons: list[str]
+    by_model: list[str] = field(default_factory=list)
+    """Those of `reasons` only the learned model found (source `model`), no rule: the form
+    says so, since they are the likeliest to be wrong."""
 
 
 def answer_of_alert(session: Session, follow_up_id: int) -> TaggedAnswer | Missing:
@@ -38,9 +41,17 @@ def answer_of_alert(session: Session, follow_up_id: int) -> TaggedAnswer | Missi
     ).first()
     if answer is None:
         return "no_text"
-    tags = select(AnswerTag.reason).where(AnswerTag.answer_id == answer.id)
-    reasons = list(session.scalars(tags))
-    return TaggedAnswer(int(answer.id), str(answer.text), reasons)
+    tags = session.execute(
+        select(AnswerTag.reason, AnswerTag.source)
+        .where(AnswerTag.answer_id == answer.id)
+        .order_by(AnswerTag.id)
+    ).all()
+    return TaggedAnswer(
+        int(answer.id),
+        str(answer.text),
+        [reason for reason, _ in tags],
+        [reason for reason, source in tags if source == "model"],
+    )
 
 
 def correct_alert_tags(

@@ -208,7 +208,8 @@ class AlertContent:
 
 
 def _tags_of(session: Session, answer_id: int) -> tuple[tuple[str, ...], str | None]:
-    """The answer's churn-reason tags (staff corrections first) and who corrected them last."""
+    """The answer's churn-reason tags (staff corrections first, then the rules', then the
+    learned model's: the source names sort that way) and who corrected them last."""
     reasons = tuple(
         session.scalars(
             select(AnswerTag.reason)

@@ -8,6 +8,10 @@
   staff member corrected (`answers.tags_corrected`) are theirs and are kept; the sentiment
   is still recomputed.
 
+Each tag keeps where it came from (`answer_tags.source`): `rules` for a rule or a picked
+button, `model` for a reason only the learned model found (rule `model.<lang>.<reason>`),
+`staff` for a correction. `tag_pending` and `retag` replace `rules` and `model` tags only.
+
 An exit-interview reason picked on a button is already a reason: it becomes a tag with the
 rule `choice:<survey>.<question>`, so counts of reasons include it. The survey score of the
 same session (NPS or CSAT) is passed to the tagger, which uses it for sentiment.
@@ -47,6 +51,16 @@ class _Pending:
     language: str | None
     score: int | None
     corrected: bool
+
+
+TAGGER_SOURCES = ("rules", "model")
+"""The tag sources the tagger writes (and `retag` replaces); `staff` tags are never touched."""
+
+
+def stored_source(tag_source: str) -> str:
+    """`answer_tags.source` of a tagger's `Tag.source`: a reason only the learned model
+    (shipped or company) found is `model`, everything the rules found is `rules`."""
+    return "model" if tag_source == "model" else "rules"
 
 
 REASON_QUESTION = "reason"  # the exit interview's reason buttons count as reasons
@@ -106,7 +120,7 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
     for row in rows:
         sentiment: float | None = None
         label: str | None = None
-        found: Iterable[tuple[str, str]] = ()
+        found: Iterable[tuple[str, str, str]] = ()
         if row.text:
             # A customer language the rules do not cover is detected from the text instead.
             lang = row.language if row.language in LANGUAGES else None
@@ -115,9 +129,11 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
                 row.text, lang=lang, score=row.score, survey=row.survey, explain=False
             )
             sentiment, label = result.sentiment, result.label
-            found = zip(result.reasons, result.rules, strict=True)
+            found = zip(
+                result.reasons, result.rules, map(stored_source, result.sources), strict=True
+            )
         if row.choice and row.question == "reason" and row.choice in REASON_KEYS:
-            found = [(row.choice, f"choice:{row.survey}.{row.question}"), *found]
+            found = [(row.choice, f"choice:{row.survey}.{row.question}", "rules"), *found]
         updates.append(
             {"id": row.id, "sentiment": sentiment, "sentiment_label": label, "tagged_at": now}
         )
@@ -126,7 +142,7 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
             continue
         retagged.append(row.id)
         seen: set[str] = set()
-        for reason, rule in found:
+        for reason, rule, source in found:
             if reason not in seen:
                 seen.add(reason)
                 tags.append(
@@ -134,7 +150,7 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
                         "answer_id": row.id,
                         "reason": reason,
                         "rule": rule,
-                        "source": "rules",
+                        "source": source,
                         "created_at": now,
                     }
                 )
@@ -142,7 +158,9 @@ def _tag_batch(session: Session, tagger: Tagger, rows: Sequence[_Pending]) -> Ta
         session.execute(update(Answer), updates)
     if retagged:
         session.execute(
-            delete(AnswerTag).where(AnswerTag.answer_id.in_(retagged), AnswerTag.source == "rules")
+            delete(AnswerTag).where(
+                AnswerTag.answer_id.in_(retagged), AnswerTag.source.in_(TAGGER_SOURCES)
+            )
         )
     insert_ignoring_conflicts(session, AnswerTag, tags)
     report.tagged = len(rows)

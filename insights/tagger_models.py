@@ -5,8 +5,10 @@ reasons staff set; its sentiment stays unlabelled) and rows of a labelled CSV (c
 `text`, `lang`, `reasons` — comma- or semicolon-separated keys, empty = none — and `label`
 — the sentiment, optional), plus a sample of the company's other answers labelled by the
 shipped tagger. The model (``insights.tagging.company``) is stored as JSON with its version
-and cross-validated scores; the newest model of a language is the one ``tagger_with_company_models``
-puts in the tagger. With no corrections and no CSV, nothing is trained and nothing changes.
+and cross-validated scores (with `corrections`: how many of its labels were staff
+corrections, the digest's "learned from"); the newest model of a language is the one
+``tagger_with_company_models`` puts in the tagger. With no corrections and no CSV, nothing is
+trained and nothing changes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ class StoredTaggerModel:
     n_labels: int
     scores: dict
     created_at: datetime
+
+    @property
+    def corrections(self) -> int | None:
+        """How many of its labels were staff corrections (None: stored before this was kept)."""
+        value = self.scores.get("corrections")
+        return value if isinstance(value, int) else None
 
 
 def read_labels_csv(path: str | Path) -> dict[str, list[Labelled]]:
@@ -139,6 +147,7 @@ def train_company_models(
     """Train and store a company model per language with enough labels; returns
     (lang, model or None, scores or None, what happened) per language considered."""
     labels = correction_labels(session, shipped)
+    corrections = {lang: len(rows) for lang, rows in labels.items()}
     for lang, rows in (extra or {}).items():
         labels.setdefault(lang, []).extend(rows)
     results: list[tuple[str, TextModel | None, CompanyScores | None, str]] = []
@@ -166,7 +175,7 @@ def train_company_models(
                 version=model.version,
                 base_version=base.version if base else None,
                 n_labels=len(rows),
-                scores=json.dumps(scores.to_json()),
+                scores=json.dumps({**scores.to_json(), "corrections": corrections.get(lang, 0)}),
                 model=to_json(model),
                 created_at=datetime.now(UTC),
             )

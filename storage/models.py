@@ -77,7 +77,8 @@ SURVEY_KINDS = ("nps", "csat", "exit")
 SESSION_STATUSES = ("scheduled", "sent", "in_progress", "completed", "expired", "cancelled")
 # A session in one of these states still waits for answers; a customer has at most one.
 OPEN_SESSION_STATUSES = ("scheduled", "sent", "in_progress")
-TAG_SOURCES = ("rules", "staff")
+# 0014: "model" is a reason the learned tagging model found (rule `model.<lang>.<reason>`).
+TAG_SOURCES = ("rules", "model", "staff")
 FOLLOW_UP_STATUSES = ("open", "assigned", "contacted", "resolved")
 DIGEST_POST_STATUSES = ("pending", "sent", "failed")
 RISK_MODEL_STATUSES = ("adopted", "rejected")

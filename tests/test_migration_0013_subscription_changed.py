@@ -83,6 +83,6 @@ def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:
         assert _refused(engine, id=5, event_id="e-5", type="subscription_changed", amount=1)
 
         command.upgrade(config, "head")
-        assert schema.head_revision() == "0013"
+        assert schema.head_revision() >= "0013"
     finally:
         engine.dispose()

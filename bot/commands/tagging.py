@@ -172,9 +172,12 @@ def tagger_evaluate_command(app: AppContext) -> None:
     for m in stored:
         state = "in use" if m.lang not in seen else "older"
         seen.add(m.lang)
+        learned = f"{m.n_labels} labels"
+        if m.corrections is not None:
+            learned += f", {m.corrections} of them staff corrections"
         click.echo(
             f"{m.lang}: {m.version} ({state}; base {m.base_version or '-'}, "
-            f"{m.n_labels} labels, {m.created_at:%Y-%m-%d %H:%M})"
+            f"{learned}, {m.created_at:%Y-%m-%d %H:%M})"
         )
         _print_scores(m.lang, m.scores)
 

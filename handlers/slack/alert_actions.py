@@ -27,7 +27,8 @@ id that is not or no longer in the database, is "This alert no longer exists."
 is acknowledged at once and the modal opened by a lazy listener. The submission is
 checked before anything is stored: only reasons of the taxonomy are accepted, and
 anything else (a value the form never offered) is refused in the modal itself, in words,
-with nothing stored. Accepted reasons replace the rules' tags through
+with nothing stored. The form names the reasons only the learned model found (no rule),
+the likeliest to be wrong. Accepted reasons replace the rules' and the model's tags through
 `insights.feedback.correct_reasons` (kept through every later retag, and counted as a
 correction), and the message is updated.
 """
@@ -156,7 +157,21 @@ def _metadata_ids(view: object) -> tuple[int, int] | None:
     return follow_up_id, answer_id
 
 
-def _modal(follow_up_id: int, answer_id: int, text: str, current: list[str]) -> dict[str, Any]:
+def _hint(by_model: list[str]) -> str:
+    """The modal's footnote: what a choice does, and which reasons were the model's guess."""
+    hint = (
+        "Leave empty if it gives no reason. Your choice replaces the tags the rules and the "
+        "learned model found for this answer, is kept when they change, and is learned from "
+        "the next time the company model is trained."
+    )
+    if by_model:
+        names = ", ".join(reason_words(k) for k in by_model)
+        hint = f"Found by the learned model, not by a rule: {blocks.escape(names)}. " + hint
+    return hint
+
+
+def _modal(follow_up_id: int, found: alert_tags.TaggedAnswer) -> dict[str, Any]:
+    answer_id, text, current = found.answer_id, found.text, found.reasons
     options = [
         {"text": {"type": "plain_text", "text": blocks.cut(reason_words(k), 75)}, "value": k}
         for k in REASON_KEYS
@@ -192,8 +207,7 @@ def _modal(follow_up_id: int, answer_id: int, text: str, current: list[str]) -> 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": "Leave empty if it gives no reason. Your choice replaces the "
-                        "rules' tags for this answer and is kept when the rules change.",
+                        "text": _hint(found.by_model),
                     }
                 ],
             },
@@ -201,8 +215,8 @@ def _modal(follow_up_id: int, answer_id: int, text: str, current: list[str]) -> 
     }
 
 
-def _tag_form(ctx: SlackContext, follow_up_id: int) -> tuple[int, str, list[str]] | str:
-    """(answer id, text, current reasons) for the modal, or what to tell the clicker."""
+def _tag_form(ctx: SlackContext, follow_up_id: int) -> alert_tags.TaggedAnswer | str:
+    """The answer and its current reasons for the modal, or what to tell the clicker."""
     with ctx.factory() as session:
         found = alert_tags.answer_of_alert(session, follow_up_id)
     if found == "no_alert":
@@ -210,7 +224,7 @@ def _tag_form(ctx: SlackContext, follow_up_id: int) -> tuple[int, str, list[str]
     if found == "no_text":
         return "This alert has no written answer to tag."
     assert isinstance(found, alert_tags.TaggedAnswer)
-    return found.answer_id, found.text, found.reasons
+    return found
 
 
 def _store_tags(
@@ -285,14 +299,11 @@ def _register_wrong_tags_button(app: AsyncApp, ctx: SlackContext) -> None:
         if isinstance(found, str):
             await _say(respond, found)
             return
-        answer_id, text, reasons = found
         trigger_id = body.get("trigger_id")
         try:
             if not isinstance(trigger_id, str):
                 raise ValueError("no trigger_id")
-            await client.views_open(
-                trigger_id=trigger_id, view=_modal(follow_up_id, answer_id, text, reasons)
-            )
+            await client.views_open(trigger_id=trigger_id, view=_modal(follow_up_id, found))
         except (SlackClientError, ValueError) as error:
             log.error("could not open the tags modal for alert %s: %s",
                       follow_up_id, clip(str(error), 200))  # fmt: skip

@@ -23,6 +23,7 @@ from insights.digest.reasons import feedback_reasons
 from insights.digest.revenue import week_revenue
 from insights.digest.series import week_series
 from insights.digest.staff_work import follow_ups, saves_accepted
+from insights.digest.tagging_note import tagging_model
 from insights.digest.weeks import IsoWeek
 from insights.metrics import first_data_at
 from insights.periods import up_to_now
@@ -88,7 +89,8 @@ def compose(
 
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
-    `currency` is written after the revenue figures (CURRENCY).
+    `currency` is written after the revenue figures (CURRENCY). The company tagger
+    models are the ones in use at the end of the week (or `now`, if earlier).
     """
     period = week.period(tz)
     covered = up_to_now(period, now, str(week))
@@ -125,4 +127,5 @@ def compose(
         first_data_at=first,
         currency=currency,
         revenue=week_revenue(session, period, week.shift(-1).period(tz), currency),
+        tagging_model=tagging_model(session, covered.period.end),
     )

@@ -447,8 +447,32 @@ def _at_risk(digest: Digest) -> Section:
     return Section(title, items, style="numbered", note=note)
 
 
+def _tagging_item(digest: Digest) -> Item | None:
+    """ "Tagging: company model (en, ru) learned from 112 staff corrections, trained 3 Dec
+    2026": the corrections staff made are seen to count. Nothing with the shipped models."""
+    tm = digest.tagging_model
+    if tm is None:
+        return None
+    if tm.corrections is None:
+        learned = f"{tm.labels:,} labelled texts"
+    else:
+        learned = f"{tm.corrections:,} staff correction{'s' if tm.corrections != 1 else ''}"
+        if tm.other_labels:
+            learned += f" and {tm.other_labels:,} labelled texts"
+    return Item(
+        (
+            _b("Tagging"),
+            _t(
+                f": company model ({', '.join(tm.languages)}) learned from {learned}, "
+                f"trained {_local_day(digest, tm.trained_at)}"
+            ),
+        )
+    )
+
+
 def _staff(digest: Digest) -> Section:
     f = digest.follow_ups
+    tagging = _tagging_item(digest)
     return Section(
         "Team follow-up",
         (
@@ -468,5 +492,6 @@ def _staff(digest: Digest) -> Section:
                     ),
                 )
             ),
+            *((tagging,) if tagging is not None else ()),
         ),
     )

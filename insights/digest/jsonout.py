@@ -114,6 +114,21 @@ def _risk_and_follow_ups(data: dict[str, Any], digest: Digest) -> None:
         "resolved": digest.follow_ups.resolved,
     }
     data["saves_accepted"] = digest.saves_accepted
+    data["tagging_model"] = _tagging_model(digest)
+
+
+def _tagging_model(digest: Digest) -> dict[str, Any] | None:
+    """The company tagger models in use (`null`: the shipped ones), what they learned from."""
+    tm = digest.tagging_model
+    if tm is None:
+        return None
+    return {
+        "languages": list(tm.languages),
+        "versions": dict(zip(tm.languages, tm.versions, strict=True)),
+        "corrections": tm.corrections,
+        "labels": tm.labels,
+        "trained_at": tm.trained_at.isoformat(),
+    }
 
 
 def as_json(digest: Digest) -> dict[str, Any]:

@@ -195,6 +195,23 @@ class Revenue:
 
 
 @dataclass(frozen=True)
+class TaggingModel:
+    """The company tagger models in use when the period ended (``insights.tagger_models``):
+    what staff corrections taught the tagging. Absent while the shipped models are in use."""
+
+    languages: tuple[str, ...]
+    versions: tuple[str, ...]  # one per language, in the same order
+    labels: int  # labelled texts the models were trained on, all languages
+    corrections: int | None  # of them staff corrections (None: a model from before this count)
+    trained_at: datetime  # the newest of the models
+
+    @property
+    def other_labels(self) -> int:
+        """Labels that were no staff correction (rows of a labelled CSV)."""
+        return self.labels - (self.corrections or 0)
+
+
+@dataclass(frozen=True)
 class Digest:
     week: IsoWeek
     timezone: str
@@ -243,6 +260,7 @@ class Digest:
         return self.first_data_at is None or self.period_end <= self.first_data_at
 
     revenue: Revenue | None = None
+    tagging_model: TaggingModel | None = None  # None: the shipped tagging models are in use
 
     @property
     def current(self) -> WeekFigures:

@@ -134,16 +134,20 @@ def test_train_from_corrections_and_csv_store_evaluate_and_retag(
         assert row.lang == "da" and row.n_labels == 26
         scores = json.loads(row.scores)
         assert "company" in scores["reason_macro"]
+        assert scores["corrections"] == 24  # the other 2 labels came from the CSV
         json.loads(row.model)  # plain JSON
     result = CliRunner().invoke(main, ["tagger", "evaluate"], env=env)
     assert result.exit_code == 0 and "in use" in result.stdout and "shipped" in result.stdout
+    assert "26 labels, 24 of them staff corrections" in result.stdout
     result = CliRunner().invoke(main, ["retag"], env=env)
     assert result.exit_code == 0, result.stderr
     with factory() as session:
         got = session.execute(
-            select(AnswerTag.reason, AnswerTag.rule).where(AnswerTag.answer_id == fresh)
+            select(AnswerTag.reason, AnswerTag.rule, AnswerTag.source).where(
+                AnswerTag.answer_id == fresh
+            )
         ).all()
-    assert ("bugs", "model.da.bugs") in got
+    assert ("bugs", "model.da.bugs", "model") in got
 
 
 def test_bad_labels_csv_is_one_line_error(database_url, tmp_path) -> None:
