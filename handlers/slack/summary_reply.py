@@ -7,8 +7,10 @@ from datetime import tzinfo
 from handlers.slack import blocks
 from handlers.slack.churn_queries import SummaryResult
 from handlers.slack.formatting import delta, reason_words
+from insights import margins
 from insights.digest import numbers
 from insights.metrics import Period
+from insights.metrics import RetentionMetrics as SummaryMetrics
 from insights.periods import describe
 from insights.revenue.movements import MrrMovements
 from insights.revenue.report import RevenueReport
@@ -50,6 +52,45 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     return "\n".join(lines)
 
 
+def _score_change(
+    now: float | None,
+    before: float | None,
+    margin: float | None,
+    previous: float | None,
+    unit: str = "",
+) -> str:
+    """`(▲ 12)` for a change beyond the 95% margin of the difference, `(no clear change)`
+    for one inside it: a move of 3 NPS points on 60 answers is noise, not news."""
+    if now is None or before is None:
+        return ""
+    if margins.is_clear_change(now - before, margin, previous):
+        return delta(now, before, unit)
+    return " (no clear change)"
+
+
+def _nps_field(now: SummaryMetrics, before: SummaryMetrics) -> str:
+    m_now = margins.nps_margin(now.promoters, now.detractors, now.nps_responses)
+    m_before = margins.nps_margin(before.promoters, before.detractors, before.nps_responses)
+    margin = f" ± {m_now:.0f}" if m_now is not None else ""
+    change = _score_change(_whole(now.nps), _whole(before.nps), m_now, m_before)
+    return (
+        f"*NPS*\n{numbers.nps(now.nps)}{margin}{change}\n"
+        f"n = {now.nps_responses:,}: {now.promoters:,} promoters · {now.passives:,} passives · "
+        f"{now.detractors:,} detractors"
+    )
+
+
+def _csat_field(now: SummaryMetrics, before: SummaryMetrics) -> str:
+    m_now = margins.csat_margin(now.csat, now.csat_responses)
+    m_before = margins.csat_margin(before.csat, before.csat_responses)
+    margin = f" ± {m_now:.0f} pt" if m_now is not None else ""
+    change = _score_change(now.csat, before.csat, m_now, m_before, "pt")
+    return (
+        f"*CSAT*\n{numbers.pct(now.csat, 0)}{margin}{change}\n"
+        f"n = {now.csat_responses:,}: {now.csat_satisfied:,} satisfied"
+    )
+
+
 def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
     now, before = result.current, result.previous
     period = Period(now.period_from, now.period_to)
@@ -58,10 +99,8 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
     answers_now = now.nps_responses + now.csat_responses
     answers_before = before.nps_responses + before.csat_responses
     fields = [
-        f"*NPS*\n{numbers.nps(now.nps)}{delta(_whole(now.nps), _whole(before.nps))}\n"
-        f"{now.promoters:,} promoters · {now.passives:,} passives · {now.detractors:,} detractors",
-        f"*CSAT*\n{numbers.pct(now.csat)}{delta(now.csat, before.csat, 'pt')}\n"
-        f"{now.csat_satisfied:,} of {now.csat_responses:,} satisfied",
+        _nps_field(now, before),
+        _csat_field(now, before),
         f"*Churn rate*\n{numbers.pct(now.churn_rate)}"
         f"{delta(now.churn_rate, before.churn_rate, 'pt')}\n"
         f"{now.lost_customers:,} lost of {now.customers_start:,} at start",
@@ -104,7 +143,7 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
         body.append(blocks.section(revenue))
     body.append(blocks.section(reason_text))
     text = (
-        f"{title}: NPS {numbers.nps(now.nps)}, CSAT {numbers.pct(now.csat)}, "
+        f"{title}: NPS {numbers.nps(now.nps)}, CSAT {numbers.pct(now.csat, 0)}, "
         f"churn {numbers.pct(now.churn_rate)}, retention {numbers.pct(now.retention_rate)}"
     )
     return blocks.SlackReply(text, body)

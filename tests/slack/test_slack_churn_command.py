@@ -17,7 +17,7 @@ from slack_seed import NOW, TIMEZONE, seed
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.slack_app import SlackBot
-from insights import metrics
+from insights import margins, metrics
 from insights.at_risk import at_risk
 from insights.digest import numbers
 from insights.digest.reasons import top_reasons
@@ -51,16 +51,22 @@ async def test_summary_figures_match_the_metrics_module(
     assert "Retention summary: 14 Feb – 15 Mar 2026 (so far, today included)" in text
     assert now.nps is not None and before.nps is not None
     assert (now.nps_responses, before.nps_responses) == (6, 2)
-    nps_change = numbers.change(round(now.nps) - round(before.nps))  # whole, as the digest
-    assert f"*NPS*\n{numbers.nps(now.nps)} ({nps_change})" in text
+    # Each score with its ± 95% margin and n; 6 NPS answers against 2 cannot show a clear
+    # change, so the reply says so instead of an arrow (as the digest does).
+    nps_m = margins.nps_margin(now.promoters, now.detractors, now.nps_responses)
+    assert nps_m is not None
+    nps_before_m = margins.nps_margin(before.promoters, before.detractors, before.nps_responses)
+    assert not margins.is_clear_change(round(now.nps) - round(before.nps), nps_m, nps_before_m)
+    assert f"*NPS*\n{numbers.nps(now.nps)} ± {nps_m:.0f} (no clear change)" in text
     assert (
-        f"{now.promoters} promoters · {now.passives} passives · {now.detractors} detractors" in text
+        f"n = {now.nps_responses}: {now.promoters} promoters · {now.passives} passives · "
+        f"{now.detractors} detractors" in text
     )
     assert now.csat is not None and before.csat is not None
-    assert (
-        f"*CSAT*\n{numbers.pct(now.csat)} ({numbers.change(now.csat - before.csat, 'pt')})" in text
-    )
-    assert f"{now.csat_satisfied} of {now.csat_responses} satisfied" in text
+    csat_m = margins.csat_margin(now.csat, now.csat_responses)
+    assert csat_m is not None
+    assert f"*CSAT*\n{numbers.pct(now.csat, 0)} ± {csat_m:.0f} pt" in text
+    assert f"n = {now.csat_responses}: {now.csat_satisfied} satisfied" in text
     assert (now.lost_voluntary, now.lost_involuntary, before.lost_involuntary) == (2, 0, 1)
     assert f"*Churn rate*\n{numbers.pct(now.churn_rate)}" in text
     assert f"{now.lost_customers} lost of {now.customers_start} at start" in text
@@ -251,3 +257,13 @@ async def test_a_failing_query_answers_with_a_short_error(
     assert took < 3
     assert "Sorry, that query failed" in answer["text"]
     assert "database on fire" not in json.dumps(answer)
+
+
+def test_a_score_change_beyond_the_margin_keeps_its_arrow() -> None:
+    """The summary's 'no clear change' is the margin of the difference, not a blanket rule."""
+    from handlers.slack.summary_reply import _score_change
+
+    # NPS +40 ± 5 against -10 ± 5: a 50-point move is far outside √(5² + 5²) ≈ 7.
+    assert _score_change(40, -10, 5.0, 5.0) == " (▲ 50)"
+    assert _score_change(40, 36, 5.0, 5.0) == " (no clear change)"
+    assert _score_change(None, 36, 5.0, 5.0) == ""
