@@ -432,7 +432,9 @@ def _at_risk(digest: Digest) -> Section:
     if not digest.at_risk:
         return Section("Customers at risk", (Item((_t("No active customers."),)),))
     new = sum(entry.new_to_list for entry in digest.at_risk)
-    title += f" ({new} new this week)" if new else " (none new this week)"
+    # NEW compares with the list a week earlier (`call_list.NEW_SINCE`), in either edition.
+    since = "since a week ago" if digest.monthly else "this week"
+    title += f" ({new} new {since})" if new else f" (none new {since})"
     items = tuple(
         Item(_customer(entry, digest.currency), _call_details(entry, digest))
         for entry in digest.at_risk

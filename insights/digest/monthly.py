@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from insights import cohorts
 from insights.digest.compose import TREND_WEEKS, compose
-from insights.digest.document import Document, Item, Line, Section, Span
+from insights.digest.document import Document, Item, Line, Section, Span, _so_far
 from insights.digest.industry import INDUSTRIES
 from insights.digest.model import Benchmark, Digest
 from insights.digest.months import Month
@@ -63,7 +63,9 @@ def compose_month(
         by="month",
         max_periods=COHORT_PERIODS,
     )
-    rates = (figures.value("retention_rate") for figures in digest.weeks)
+    # A month under way would annualise a few days' churn as a whole month's: left out.
+    full = digest.weeks[:-1] if digest.so_far else digest.weeks
+    rates = (figures.value("retention_rate") for figures in full)
     return replace(digest, cohorts=table.trimmed(), benchmark=monthly_benchmark(industry, rates))
 
 
@@ -114,28 +116,71 @@ def _reword(section: Section) -> Section:
     return replace(section, title=_months(section.title), items=items, note=note)
 
 
+def _uncompared(digest: Digest) -> Digest:
+    """`digest` without the month before, so its lines carry no change against it.
+
+    A month under way set against a whole month is not like with like: 6 days' lost
+    customers, churn or NRR against 30 days' would show a drop that is only the calendar.
+    Its "This month" and Revenue lines are written from this digest, without changes.
+    """
+    revenue = digest.revenue
+    return replace(
+        digest,
+        weeks=digest.weeks[-1:],
+        revenue=None if revenue is None else replace(revenue, previous_nrr=None),
+    )
+
+
+def _so_far_sections(digest: Digest, sections: list[Section]) -> list[Section]:
+    """The "This week" and Revenue sections of a month under way, without changes."""
+    # Imported here: `revenue` imports `document`, which imports this module lazily.
+    from insights.digest.document import _headline
+    from insights.digest.revenue import revenue_section
+
+    uncompared = _uncompared(digest)
+    rebuilt = {"This week": _headline(uncompared), "Revenue": revenue_section(uncompared)}
+    return [rebuilt.get(section.title) or section for section in sections]
+
+
+def _subtitle(digest: Digest) -> Line:
+    month, months = digest.week, len(digest.weeks)
+    if not digest.so_far:
+        text = (
+            f"Month {month} (1st to last day, {digest.timezone}). Changes are against "
+            f"the month before; trends cover {months} months, oldest first."
+        )
+    else:
+        text = (
+            f"Month {month} (1st to last day, {digest.timezone}), not over: its figures "
+            "are so far; changes against a full month are not shown. Trends cover "
+            f"{months} months, oldest first; the last is so far."
+        )
+    return (Span(text, italic=True),)
+
+
 def monthly_document(digest: Digest, weekly: Document) -> Document:
-    """`weekly` (the document of a digest composed over a month) said in months."""
+    """`weekly` (the document of a digest composed over a month) said in months; a month
+    under way is titled "so far" and shown without changes (`_uncompared`)."""
     month = digest.week
-    sections = [_reword(section) for section in weekly.sections]
+    parts = list(weekly.sections)
+    if digest.so_far and digest.has_data:
+        parts = _so_far_sections(digest, parts)
+    sections = [_reword(section) for section in parts]
     for index, section in enumerate(sections):
         if section.title.startswith("Trend"):
             first, last = digest.weeks[0].week, digest.weeks[-1].week
-            sections[index] = replace(section, title=f"Trend, {_short(first)} to {_short(last)}")
+            title = f"Trend, {_short(first)} to {_short(last)}"
+            title += f" ({_short(last)} so far)" if digest.so_far else ""
+            sections[index] = replace(section, title=title)
     if digest.cohorts is not None and digest.cohorts.cohorts:
         trend_at = next(
             (i + 1 for i, s in enumerate(sections) if s.title.startswith("Trend")), len(sections)
         )
         sections.insert(trend_at, cohort_section(digest.cohorts))
+    so_far = f" · {_so_far(digest)}" if digest.so_far else ""
     return Document(
-        title=f"Retention digest · {month.span()}",
-        subtitle=(
-            Span(
-                f"Month {month} (1st to last day, {digest.timezone}). Changes are against "
-                f"the month before; trends cover {len(digest.weeks)} months, oldest first.",
-                italic=True,
-            ),
-        ),
+        title=f"Retention digest · {month.span()}{so_far}",
+        subtitle=_subtitle(digest),
         sections=tuple(sections),
     )
 
@@ -180,12 +225,14 @@ def cohort_section(table: cohorts.CohortTable) -> Section:
 
 def chart_caption(digest: Digest) -> str:
     """What the monthly chart shows, for the message that carries it."""
+    so_far = " (so far)" if digest.so_far else ""
+    money = ", its MRR movements" if digest.revenue is not None else ""
     return (
-        f"{digest.week.span()} in a chart: NPS and churn over {len(digest.weeks)} months, "
-        "this month's churn reasons, and retention by sign-up month."
+        f"{digest.week.span()}{so_far} in a chart: NPS and churn over {len(digest.weeks)} "
+        f"months, this month's churn reasons{money}, and retention by sign-up month."
     )
 
 
 def headline(digest: Digest) -> str:
     """`Retention digest, November 2026`: the monthly edition's notification line start."""
-    return f"Retention digest, {digest.week.span()}"
+    return f"Retention digest, {digest.week.span()}{' so far' if digest.so_far else ''}"

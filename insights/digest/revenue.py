@@ -1,4 +1,4 @@
-"""The digest's revenue part: the week's MRR movements, composed, worded and as JSON.
+"""The digest's revenue part: the week's (or month's) MRR movements, worded and as JSON.
 
 Kept in its own module so the digest's other parts stay as they were: `compose` calls
 `week_revenue`, `document` adds `revenue_section`, `jsonout` adds `revenue_json`, and the
@@ -61,29 +61,38 @@ def revenue_json(digest: Digest) -> dict[str, Any]:
     return data
 
 
-def _pct_change(delta: float | None) -> str:
+def _unit(digest: Digest) -> str:
+    """The edition's period, as its Revenue line says it: the monthly edition's figures
+    are the month's movements, so it says "this month" / "vs last month"."""
+    return "month" if digest.monthly else "week"
+
+
+def _pct_change(delta: float | None, unit: str) -> str:
     text = fmt.change(delta, "pt")
-    return f" ({text} vs last week)" if text else ""
+    return f" ({text} vs last {unit})" if text else ""
 
 
 def _money(revenue: Revenue, value: Any) -> str:
     return fmt.money(value, revenue.currency)
 
 
-def _headline(revenue: Revenue) -> Line:
+def _headline(revenue: Revenue, unit: str) -> Line:
+    """MRR and its net change, NRR (with its change), GRR and revenue churn, MRR lost."""
     m = revenue.movements
     net = m.net_change
     sign = "+" if net >= 0 else "−"
     line: list[Span] = [
         Span(f"MRR {_money(revenue, m.end)}", bold=True),
-        Span(f" ({sign}{_money(revenue, abs(net))} this week) · "),
+        Span(f" ({sign}{_money(revenue, abs(net))} this {unit}) · "),
     ]
     nrr, grr = m.net_revenue_retention, m.gross_revenue_retention
     if nrr is None:
-        line.append(Span("NRR –: no MRR at the start of the week · "))
+        line.append(Span(f"NRR –: no MRR at the start of the {unit} · "))
     else:
         line.append(Span(f"NRR {fmt.pct(nrr)}", bold=True))
-        line.append(Span(f"{_pct_change(revenue.nrr_change)}, GRR {fmt.pct(grr)} · "))
+        line.append(Span(f"{_pct_change(revenue.nrr_change, unit)}, GRR {fmt.pct(grr)}, "))
+        # Churned plus contraction MRR over the start's: the JSON's `revenue_churn_rate`.
+        line.append(Span(f"revenue churn {fmt.pct(m.revenue_churn_rate)} · "))
     line.append(Span(f"MRR lost {_money(revenue, m.churned)}", bold=True))
     return tuple(line)
 
@@ -99,7 +108,8 @@ def _leavers(revenue: Revenue) -> tuple[Line, ...]:
 
 
 def revenue_section(digest: Digest) -> Section | None:
-    """The revenue line (MRR, NRR, GRR, MRR lost with its top leavers) and the movements."""
+    """The revenue line (MRR, NRR, GRR, revenue churn, MRR lost with its top leavers) and
+    the movements, said in the edition's period (week or month)."""
     revenue = digest.revenue
     if revenue is None or not digest.has_data:
         return None
@@ -115,5 +125,5 @@ def revenue_section(digest: Digest) -> Section | None:
         f"{name} {sign if value else ''}{_money(revenue, value)}" for name, value, sign in parts
     )
     movements = (Span("MRR movements", bold=True), Span(f": {words}"))
-    items = (Item(_headline(revenue), _leavers(revenue)), Item(movements))
+    items = (Item(_headline(revenue, _unit(digest)), _leavers(revenue)), Item(movements))
     return Section("Revenue", items)

@@ -1,4 +1,4 @@
-"""The chart's MRR-movement panel: this week's new, expansion, reactivation, contraction
+"""The chart's MRR-movement panel: the week's (or month's) new, expansion, reactivation, contraction
 and churned MRR as bars, gains up in green, losses down in red, each with its amount.
 
 Drawn on an Axes that `insights.digest.chart` hands over, in the same style.
@@ -14,7 +14,10 @@ from insights.digest.model import Revenue
 GREEN, RED, GREY, INK = "#16a34a", "#dc2626", "#64748b", "#0f172a"
 
 
-def draw_mrr_movements(ax: Axes, revenue: Revenue, label: int, tick: int) -> None:
+def draw_mrr_movements(
+    ax: Axes, revenue: Revenue, label: int, tick: int, period: str = "this week"
+) -> None:
+    """The panel, titled with the edition's `period` ("this month" in the monthly chart)."""
     m = revenue.movements
     bars = (
         ("new", m.new, GREEN),
@@ -25,7 +28,7 @@ def draw_mrr_movements(ax: Axes, revenue: Revenue, label: int, tick: int) -> Non
     )
     nrr = m.net_revenue_retention
     unit = f" ({revenue.currency})" if revenue.currency else ""  # once, not on every bar
-    title = f"MRR movements{unit}, this week"
+    title = f"MRR movements{unit}, {period}"
     if nrr is not None:
         title += f" · NRR {fmt.pct(nrr)}"
     ax.set_title(title, fontsize=label + 2, loc="left", color=INK, pad=14)

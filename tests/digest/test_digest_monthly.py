@@ -23,9 +23,17 @@ from bot.scheduler import next_digest_run, weekly_digest_job
 from builders import answer, customer, event
 from config import load_settings
 from insights import cohorts, lifecycle, metrics
-from insights.digest import Month, MonthFormatError, render_chart, render_json, render_text
+from insights.digest import (
+    Month,
+    MonthFormatError,
+    monthly_chart,
+    render_chart,
+    render_json,
+    render_text,
+)
 from insights.digest.document import document
 from insights.digest.monthly import compose_month
+from insights.digest.monthly_chart import _mark_so_far as mark_so_far
 from insights.risk import default_weights
 from storage import schema
 from storage.database import make_engine, session_factory
@@ -164,6 +172,50 @@ def test_the_monthly_document_speaks_in_months_and_lists_the_cohorts(company):
     assert render_chart(digest).startswith(PNG)
 
 
+def test_a_month_under_way_is_so_far_and_not_set_against_a_full_month(company):
+    """April 2026 at noon on the 10th: 10 of 30 days. Its figures stand alone (no ▲/▼ against the
+    whole of March) and its few days' retention is not annualised into the benchmark."""
+    with company() as session:
+        digest = compose_month(
+            session, Month(2026, 4), TZ, now=utc(2026, 4, 10, 12), weights=None, industry="it"
+        )
+    assert digest.so_far
+    text = render_text(digest)
+    assert text.startswith("Retention digest · April 2026 · so far: 1 Apr – 10 Apr 2026, 10 of 30")
+    assert "changes against a full month are not shown" in text.split("\n")[2]
+    headline = text.split("This month\n")[1].split("\n\n")[0]
+    assert "Retention 100.0%" in headline
+    for word in ("▲", "▼", "vs last", "no change", "no clear change"):
+        assert word not in headline, word
+    assert "Trend, Sep to Apr (Apr so far)" in text
+    # January to March: 100%, 100%, 80% (April's 10 days left out).
+    assert digest.benchmark is not None and digest.benchmark.weeks_used == 3
+    # The same month once over is compared with March as usual.
+    with company() as session:
+        ended = compose_month(session, Month(2026, 4), TZ, now=utc(2026, 5, 2), weights=None)
+    assert not ended.so_far
+    whole = render_text(ended)
+    assert whole.startswith("Retention digest · April 2026\n")
+    assert "vs last month" in whole.split("This month\n")[1].split("\n\n")[0]
+
+
+def test_the_monthly_chart_marks_a_month_under_way(company, monkeypatch):
+    """The month under way's churn bars are hatched (the last bar only)."""
+    seen = []
+
+    def spy(axes):
+        mark_so_far(axes)
+        seen.append([bar.get_hatch() for bar in axes.containers[0].patches])
+
+    monkeypatch.setattr(monthly_chart, "_mark_so_far", spy)
+    with company() as session:
+        digest = compose_month(session, Month(2026, 4), TZ, now=utc(2026, 4, 10), weights=None)
+    assert render_chart(digest).startswith(PNG)
+    assert seen == [[None] * 7 + ["//"]]
+    render_chart(replace(digest, covered_until=None))
+    assert len(seen) == 1  # a month that is over is not marked
+
+
 def test_customer_quotes_and_the_call_list_keep_their_words():
     weekly = sample()
     reason = replace(weekly.leaving_reasons[0], quote="Support took a week to answer")
@@ -175,6 +227,11 @@ def test_customer_quotes_and_the_call_list_keep_their_words():
     text = render_text(digest)
     assert "“Support took a week to answer”" in text
     assert "no activity for 3 weeks" in text
+    # NEW on the call list compares with the list a week earlier, in the monthly edition too.
+    assert "most at risk (none new since a week ago)" in text
+    marked = replace(digest, at_risk=(replace(entry, new_to_list=True), *weekly.at_risk[1:]))
+    assert "most at risk (1 new since a week ago)" in render_text(marked)
+    assert "(1 new this week)" in render_text(replace(marked, week=weekly.week))
     assert json.loads(render_json(weekly))["edition"] == "weekly"
     assert "cohorts" not in json.loads(render_json(weekly))
 

@@ -21,7 +21,17 @@ from matplotlib.image import imread
 
 from handlers.slack.digest import render_blocks
 from handlers.telegram.digest import render_messages
-from insights.digest import IsoWeek, as_json, compose, render_chart, render_text
+from insights.digest import (
+    IsoWeek,
+    Month,
+    as_json,
+    compose,
+    monthly_chart,
+    render_chart,
+    render_text,
+)
+from insights.digest.monthly import compose_month
+from insights.digest.numbers import change
 
 W12 = IsoWeek(2026, 12)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -58,7 +68,7 @@ def test_digest_text_has_a_revenue_line_with_nrr_and_mrr_lost(factory):
     revenue = text.split("Revenue\n-------\n", 1)[1]
     assert revenue.startswith(
         "• MRR 995.00 EUR (−300.00 EUR this week) · NRR 76.8% (▼ 20.7 pt vs last week), "
-        "GRR 76.8% · MRR lost 300.00 EUR\n"
+        "GRR 76.8%, revenue churn 23.2% · MRR lost 300.00 EUR\n"
         "  Lost with: Cat, pro: 300.00 EUR\n"
         "• MRR movements: new 0.00 EUR, expansion 0.00 EUR, reactivation 0.00 EUR, "
         "contraction 0.00 EUR, churned −300.00 EUR\n"
@@ -80,6 +90,44 @@ def test_the_chart_gets_an_mrr_movement_panel(factory):
     assert imread(io.BytesIO(png)).shape[:2] == (1440 + 380, 1080)
     without = render_chart(replace(digest, revenue=None))
     assert imread(io.BytesIO(without)).shape[:2] == (1440, 1080)
+
+
+def _march(factory):
+    with factory() as session, session.begin():
+        co.build(session)
+    with factory() as session:
+        return compose_month(
+            session, Month(2026, 3), ZoneInfo("UTC"), now=NOW, weights=None, currency="EUR",
+            trend_months=2,
+        )  # fmt: skip
+
+
+def test_the_monthly_revenue_line_says_month(factory):
+    digest = _march(factory)
+    m = digest.revenue.movements
+    revenue = render_text(digest).split("Revenue\n-------\n", 1)[1].split("\n\n", 1)[0]
+    assert f"MRR {m.end:,.2f} EUR (" in revenue and " EUR this month) · NRR " in revenue
+    assert f"revenue churn {m.revenue_churn_rate:.1f}%" in revenue
+    assert f"({change(digest.revenue.nrr_change, 'pt')} vs last month)" in revenue
+    assert "week" not in revenue.lower()
+
+
+def test_the_monthly_chart_gets_the_mrr_movement_panel(factory, monkeypatch):
+    digest = _march(factory)
+    drawn = []
+
+    def spy(ax, revenue, label, tick, period="this week"):
+        drawn.append((revenue, period))
+        draw(ax, revenue, label, tick, period)
+
+    draw = monthly_chart.draw_mrr_movements
+    monkeypatch.setattr(monthly_chart, "draw_mrr_movements", spy)
+    png = render_chart(digest)
+    assert drawn == [(digest.revenue, "this month")]
+    assert imread(io.BytesIO(png)).shape[:2] == (2500 + 380 + 80, 1080)
+    without = render_chart(replace(digest, revenue=None))
+    assert imread(io.BytesIO(without)).shape[:2] == (2500, 1080)
+    assert len(drawn) == 1
 
 
 def test_slack_and_telegram_digests_write_revenue_with_the_currency(factory):
