@@ -107,11 +107,13 @@ def document(digest: Digest) -> Document:
     week = digest.week
     sections: list[Section] = []
     if digest.has_data:
-        sections.append(_headline(digest))
+        # A period under way is shown without changes against a whole one.
+        head = digest.without_comparison() if digest.so_far else digest
+        sections.append(_headline(head))
         # Imported here: the revenue wording builds on this module's Span, Item, Section.
         from insights.digest.revenue import revenue_section
 
-        if (revenue := revenue_section(digest)) is not None:
+        if (revenue := revenue_section(head)) is not None:
             sections.append(revenue)
     else:
         sections.append(Section("This week", (Item(_no_data(digest)),)))
@@ -135,7 +137,12 @@ def document(digest: Digest) -> Document:
             _i(
                 f"Week {week} (Monday to Sunday, {digest.timezone}). Changes are against "
                 "the week before; trends cover 8 weeks, oldest first."
-                + (" The week is not over: its figures are so far." if so_far else "")
+                + (
+                    " The week is not over: its figures are so far, and changes against a "
+                    "whole week are not shown."
+                    if so_far
+                    else ""
+                )
             ),
         ),
         sections=tuple(sections),

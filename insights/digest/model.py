@@ -10,7 +10,7 @@ first customer has `customers_start=0` and undefined rates, and renderers say so
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -261,6 +261,19 @@ class Digest:
 
     revenue: Revenue | None = None
     tagging_model: TaggingModel | None = None  # None: the shipped tagging models are in use
+
+    def without_comparison(self) -> Digest:
+        """This digest without the period before, so its lines carry no change against it.
+
+        A week or month under way set against a whole one is not like with like: two days'
+        lost customers "▼ 9 vs last week" would only show the calendar.
+        """
+        revenue = self.revenue
+        return replace(
+            self,
+            weeks=self.weeks[-1:],
+            revenue=None if revenue is None else replace(revenue, previous_nrr=None),
+        )
 
     @property
     def current(self) -> WeekFigures:

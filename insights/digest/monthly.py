@@ -116,32 +116,6 @@ def _reword(section: Section) -> Section:
     return replace(section, title=_months(section.title), items=items, note=note)
 
 
-def _uncompared(digest: Digest) -> Digest:
-    """`digest` without the month before, so its lines carry no change against it.
-
-    A month under way set against a whole month is not like with like: 6 days' lost
-    customers, churn or NRR against 30 days' would show a drop that is only the calendar.
-    Its "This month" and Revenue lines are written from this digest, without changes.
-    """
-    revenue = digest.revenue
-    return replace(
-        digest,
-        weeks=digest.weeks[-1:],
-        revenue=None if revenue is None else replace(revenue, previous_nrr=None),
-    )
-
-
-def _so_far_sections(digest: Digest, sections: list[Section]) -> list[Section]:
-    """The "This week" and Revenue sections of a month under way, without changes."""
-    # Imported here: `revenue` imports `document`, which imports this module lazily.
-    from insights.digest.document import _headline
-    from insights.digest.revenue import revenue_section
-
-    uncompared = _uncompared(digest)
-    rebuilt = {"This week": _headline(uncompared), "Revenue": revenue_section(uncompared)}
-    return [rebuilt.get(section.title) or section for section in sections]
-
-
 def _subtitle(digest: Digest) -> Line:
     month, months = digest.week, len(digest.weeks)
     if not digest.so_far:
@@ -160,11 +134,9 @@ def _subtitle(digest: Digest) -> Line:
 
 def monthly_document(digest: Digest, weekly: Document) -> Document:
     """`weekly` (the document of a digest composed over a month) said in months; a month
-    under way is titled "so far" and shown without changes (`_uncompared`)."""
+    under way is titled "so far" and shown without changes (`Digest.without_comparison`)."""
     month = digest.week
     parts = list(weekly.sections)
-    if digest.so_far and digest.has_data:
-        parts = _so_far_sections(digest, parts)
     sections = [_reword(section) for section in parts]
     for index, section in enumerate(sections):
         if section.title.startswith("Trend"):

@@ -76,7 +76,10 @@ def test_the_current_week_is_labelled_so_far_and_counts_only_what_happened(facto
         "Retention digest · week 15 · 6–12 Apr 2026 · "
         "so far: 6 Apr – 8 Apr 2026, 3 of 7 days, the last one under way"
     )
-    assert "The week is not over: its figures are so far." in text
+    assert "The week is not over: its figures are so far, and changes against a whole " in text
+    # Three days set against a whole week are not like with like: no change is shown.
+    assert "vs last week" not in text
+    assert "vs last week" in render_text(digest_of(factory, "2026-W14"))
     data = json.loads(render_json(digest))
     assert data["so_far"] is True and data["covered_until"] == NOW.isoformat()
 
