@@ -8,7 +8,11 @@ left out of the shown reasons (they stay in `RiskAssessment.contributions`, and 
 - facts that are not actionable on their own: how long someone has been a customer
   ("customer for 3 months") or how small the account is;
 - stale facts: an NPS or CSAT score given longer ago than the model's horizon ("NPS 0
-  on 8 Sep" in December); every other signal is already counted over a recent window.
+  on 8 Sep" in December); every other signal is already counted over a recent window;
+- facts that do not read as a risk to the person calling: "less active than 41% of
+  customers" (more active than most), and the customer's usual rhythm ("active only about
+  every 9 days") when the recency line already says it ("no activity for 18 days, usually
+  every 9").
 """
 
 from __future__ import annotations
@@ -30,9 +34,25 @@ def _dated(contribution: Contribution, assessment: RiskAssessment) -> datetime |
     return None
 
 
+LESS_ACTIVE_THAN_MOST = 50.0  # % of customers more active than this one, at least
+
+
+def _reads_as_risk(contribution: Contribution, assessment: RiskAssessment) -> bool:
+    if contribution.signal == "activity":
+        percentile = assessment.signals.activity_percentile or 0.0
+        return 100 - percentile >= LESS_ACTIVE_THAN_MOST
+    if contribution.signal == "usage":  # the rhythm, which the recency line already says
+        said = assessment.signals.usual_activity_gap_days is not None
+        return not (said and any(c.signal == "recency" for c in assessment.contributions))
+    return True
+
+
 def is_shown(contribution: Contribution, assessment: RiskAssessment, horizon_days: int) -> bool:
-    """False for a contribution that is not actionable alone or older than the horizon."""
+    """False for a contribution that is not actionable alone, older than the horizon, or
+    not a risk as the caller reads it."""
     if contribution.signal in NOT_ACTIONABLE_ALONE:
+        return False
+    if not _reads_as_risk(contribution, assessment):
         return False
     when = _dated(contribution, assessment)
     if when is None:

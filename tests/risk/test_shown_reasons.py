@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from insights.risk import RiskSignals, score, shown_reasons
+from insights.risk.assessment import Contribution
+from insights.risk.shown_reasons import is_shown
 
 AS_OF = datetime(2026, 12, 6, 12, tzinfo=UTC)
 
@@ -57,3 +60,29 @@ def test_at_most_n_reasons_strongest_first():
     wanted = [c.reason for c in assessment.contributions if c.signal != "tenure"][:3]
     assert shown_reasons(assessment, horizon_days=30) == wanted
     assert len(wanted) == 3
+
+
+def _contribution(signal: str, reason: str) -> Contribution:
+    return Contribution(signal=signal, points=5, reason=reason, log_odds=0.5)
+
+
+def test_activity_shown_only_when_below_most_and_the_rhythm_not_said_twice():
+    """ "Less active than 41% of customers" is not a reason to call (more active than most),
+    and "active only about every 9.4 days" repeats "no activity for 18 days, usually every
+    9.4". A fitted model gives both points (kept in the contributions); only the shown
+    reasons change. (A stand-in assessment: the hand-set weights give neither points.)"""
+    activity = _contribution("activity", "less active than 41% of customers")
+    more_active = SimpleNamespace(signals=signals(activity_percentile=59.0), contributions=[])
+    assert not is_shown(activity, more_active, 30)  # type: ignore[arg-type]
+    less_active = SimpleNamespace(signals=signals(activity_percentile=20.0), contributions=[])
+    assert is_shown(activity, less_active, 30)  # type: ignore[arg-type]
+
+    recency = _contribution("recency", "no activity for 18 days, usually every 9.4")
+    usage = _contribution("usage", "active only about every 9.4 days")
+    both = SimpleNamespace(
+        signals=signals(usual_activity_gap_days=9.4), contributions=[recency, usage]
+    )
+    assert is_shown(recency, both, 30)  # type: ignore[arg-type]
+    assert not is_shown(usage, both, 30)  # type: ignore[arg-type]
+    alone = SimpleNamespace(signals=signals(usual_activity_gap_days=9.4), contributions=[usage])
+    assert is_shown(usage, alone, 30)  # type: ignore[arg-type]
