@@ -112,7 +112,7 @@ def render(result: SummaryResult, tz: tzinfo) -> blocks.SlackReply:
         f"*Retention rate*\n{numbers.pct(now.retention_rate)}"
         f"{delta(now.retention_rate, before.retention_rate, 'pt')}\n"
         f"{now.customers_end:,} at end · {now.new_customers:,} new",
-        f"*Answers received*\n{answers_now:,}{delta(answers_now, answers_before)}\n"
+        f"*NPS + CSAT answers*\n{answers_now:,}{delta(answers_now, answers_before)}\n"
         f"NPS {now.nps_responses:,} · CSAT {now.csat_responses:,}\n"
         f"response rate {numbers.pct(now.response_rate)} "
         f"({now.surveys_answered:,} of {now.surveys_sent:,} sent answered)",

@@ -316,7 +316,7 @@ _TRENDS: tuple[tuple[str, str, str], ...] = (
     ("Churn", "churn_rate", "pct"),
     ("Retention", "retention_rate", "pct"),
     ("Lost customers", "lost_customers", "count"),
-    ("Answers received", "answers", "count"),  # answers given in the week; JSON key `answers`
+    ("Surveys answered (all kinds)", "answers", "count"),  # answered in the week; JSON `answers`
 )
 
 

@@ -56,7 +56,7 @@ def test_the_answers_trend_says_what_it_counts():
     does, so it is called what it is; the JSON key stays `answers`."""
     digest = sample()
     text = render_text(digest)
-    assert "• Answers received  ▄▄▄▄▄▄▄▄  95 → 95" in text
+    assert "• Surveys answered (all kinds)  ▄▄▄▄▄▄▄▄  95 → 95" in text
     assert "Survey responses" not in text
     assert as_json(digest)["trend"]["answers"] == [95] * 8
 

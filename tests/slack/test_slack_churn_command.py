@@ -74,7 +74,7 @@ async def test_summary_figures_match_the_metrics_module(
     assert f"*Retention rate*\n{numbers.pct(now.retention_rate)}" in text
     answers = now.nps_responses + now.csat_responses
     earlier = before.nps_responses + before.csat_responses
-    assert f"*Answers received*\n{answers} ({numbers.change(answers - earlier)})" in text
+    assert f"*NPS + CSAT answers*\n{answers} ({numbers.change(answers - earlier)})" in text
     # The rate is answered of sent, as in metrics and the digest, with its own counts.
     assert (
         f"response rate {numbers.pct(now.response_rate)} "
