@@ -144,6 +144,8 @@ def digest_command(
                 "TELEGRAM_MANAGER_CHAT_IDS (and TELEGRAM_BOT_TOKEN)"
             )
     if chart is not None:
+        if chart.suffix.lower() != ".png":
+            raise click.BadParameter(f"{chart} should end in .png", param_hint="--chart")
         check_file_target(chart)  # before the digest is composed and printed
     factory = app.database()
     if not post:

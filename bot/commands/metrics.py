@@ -80,6 +80,16 @@ def _money(value: Decimal | None, currency: str | None) -> str:
     return "undefined" if value is None else numbers.money(value, currency)
 
 
+def _monthly_churn(result: metrics.RetentionMetrics) -> str:
+    """The churn rate CLTV divides by: the period's, scaled to a 30.44-day month (shown so
+    the CLTV can be checked by hand; a period still under way scales by its hours so far)."""
+    if not result.customers_start or not result.lost_customers:
+        return "undefined"
+    days = (result.period_to - result.period_from).total_seconds() / 86_400
+    monthly = result.lost_customers / result.customers_start * metrics.DAYS_PER_MONTH / days
+    return f"{monthly * 100:.2f}% (from {days:.1f} days)"
+
+
 def render_table(
     result: metrics.RetentionMetrics,
     tz_name: str,
@@ -126,6 +136,7 @@ def render_table(
         ("MRR at end", _money(result.mrr_end, currency)),
         ("ARPU (monthly)", _money(result.arpu, currency)),
         ("CLTV", _money(result.cltv, currency)),
+        ("  churn per month (CLTV = ARPU / it)", _monthly_churn(result)),
     ]
     for name, value in rows:
         table.add_row(name, value)

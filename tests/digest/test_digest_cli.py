@@ -166,3 +166,10 @@ def test_the_default_week_follows_the_services_clock(env):
         app.close()
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["week"] == "2026-W10"
+
+
+def test_a_chart_path_that_is_not_png_is_refused_before_any_work(env, tmp_path):
+    result = digest(env, "--dry-run", "--chart", str(tmp_path / "chart.jpg"))
+    assert result.exit_code == 2
+    assert "chart.jpg should end in .png" in result.output
+    assert not (tmp_path / "chart.jpg").exists()

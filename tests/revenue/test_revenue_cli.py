@@ -107,3 +107,16 @@ def test_metrics_table_fits_80_columns_with_leavers_on_their_own_rows(run, monke
     names = [row.split("│")[1].strip() for row in rows]
     assert all(name for name in names), "a label wrapped onto a second line"
     assert "Cat Co" in names
+
+
+def test_metrics_table_shows_the_monthly_churn_behind_the_cltv(run):
+    """CLTV = ARPU / monthly churn: the table shows the churn it divides by, so the figure
+    can be checked by hand (the period's churn rate scaled from its days to 30.44)."""
+    data = json.loads(
+        run("metrics", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "json").stdout
+    )
+    text = " ".join(run("metrics", "--from", "2026-03-01", "--to", "2026-04-01").stdout.split())
+    monthly = data["lost_customers"] / data["customers_start"] * 30.4375 / 31
+    assert f"churn per month (CLTV = ARPU / it) │ {monthly * 100:.2f}% (from 31.0 days)" in text
+    cltv = float(data["arpu"]) / monthly
+    assert abs(float(data["cltv"]) - cltv) < 0.02
