@@ -197,10 +197,12 @@ def _activity_histograms(
         case((and_(Event.occurred_at >= as_of - span, Event.occurred_at <= as_of), 1), else_=0)
         for as_of in dates
     ]
+    # One date: its window is the WHERE clause, and a plain count is cheaper per event.
+    counters = [func.count()] if len(dates) == 1 else [func.sum(window) for window in windows]
     per_customer = (
         select(
             Event.customer_id.label("customer_id"),
-            *(func.sum(window).label(f"n{i}") for i, window in enumerate(windows)),
+            *(counter.label(f"n{i}") for i, counter in enumerate(counters)),
         )
         .where(
             Event.type.in_(ACTIVITY),
