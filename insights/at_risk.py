@@ -172,13 +172,57 @@ def _activity_histogram(
         for customer_id, n in session.execute(query):
             if customer_id in population:
                 counts[int(n)] += 1
-    counts[0] = active - sum(counts.values())
+    return _percentiles(counts, active)
+
+
+def _percentiles(counts: dict[int, int], active: int) -> dict[int, float]:
+    """Percentile of each activity count, from the number of customers with each count
+    above zero; the active customers not counted had no activity."""
+    counts[0] = active - sum(n for count, n in counts.items() if count)
     percentile: dict[int, float] = {}
     below = 0
     for n in sorted(counts):
         percentile[n] = 100 * (below + counts[n] / 2) / active if active else 0.0
         below += counts[n]
     return percentile
+
+
+def _activity_histograms(
+    session: Session, dates: Sequence[datetime], days: int, active: int
+) -> list[dict[int, float]]:
+    """`_activity_histogram` of the customers active now, as of each of `dates`, from one
+    grouped query over the union of their windows (one count per date and customer)."""
+    span = timedelta(days=days)
+    windows = [
+        case((and_(Event.occurred_at >= as_of - span, Event.occurred_at <= as_of), 1), else_=0)
+        for as_of in dates
+    ]
+    # One date: its window is the WHERE clause, and a plain count is cheaper per event.
+    counters = [func.count()] if len(dates) == 1 else [func.sum(window) for window in windows]
+    per_customer = (
+        select(
+            Event.customer_id.label("customer_id"),
+            *(counter.label(f"n{i}") for i, counter in enumerate(counters)),
+        )
+        .where(
+            Event.type.in_(ACTIVITY),
+            Event.occurred_at >= min(dates) - span,
+            Event.occurred_at <= max(dates),
+        )
+        .group_by(Event.customer_id)
+        .subquery()
+    )
+    columns = [per_customer.c[f"n{i}"] for i in range(len(dates))]
+    counts: list[dict[int, int]] = [defaultdict(int) for _ in dates]
+    for *ns, k in session.execute(
+        select(*columns, func.count())
+        .join(Customer, Customer.id == per_customer.c.customer_id)
+        .where(Customer.status == "active")
+        .group_by(*columns)
+    ):
+        for per_date, n in zip(counts, ns, strict=True):
+            per_date[int(n)] += int(k)
+    return [_percentiles(per_date, active) for per_date in counts]
 
 
 class _Chunk:
@@ -445,41 +489,78 @@ def at_risk(
     `model` defaults to the one in use (`insights.risk_store.current_model`: the latest
     adopted fit, or the hand-set points until there is one). `limit=None` lists everyone.
     """
+    return at_risk_at(session, [as_of], weights, limit=limit, plan=plan, model=model)[0]
+
+
+class _Top:
+    """One date's list while the customers are read: its best entries so far, in order."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.best: list[tuple[int, RankedCustomer[_Row]]] = []
+        self.order = 0
+
+    def floor(self) -> Decimal | None:
+        """The MRR below which no customer can enter the list any more.
+
+        Revenue at risk never exceeds MRR (a probability is at most 1): once the list is
+        full, a customer whose MRR is below its last entry's revenue at risk cannot enter
+        it, so they are not even read. Exact, and with a top-10 list on a million
+        customers it leaves a few percent of them to score.
+        """
+        if self.limit is None or len(self.best) < self.limit:
+            return None
+        return self.best[-1][1].revenue_at_risk
+
+    def add(self, ranked: Sequence[RankedCustomer[_Row]]) -> None:
+        """Merge a chunk's ranked customers; ties go to the earlier read (the lower id)."""
+        for item in ranked:
+            self.best.append((self.order, item))
+            self.order += 1
+        self.best.sort(
+            key=lambda pair: (-pair[1].revenue_at_risk, -pair[1].assessment.probability, pair[0])
+        )
+        if self.limit is not None:
+            del self.best[self.limit :]
+
+
+def at_risk_at(
+    session: Session,
+    dates: Sequence[datetime],
+    weights: Weights,
+    limit: int | None = 10,
+    plan: str | None = None,
+    model: RiskModel | None = None,
+) -> list[list[AtRiskCustomer]]:
+    """`at_risk` as of each of `dates`, for the customers active now, in one pass.
+
+    Exactly the lists of separate `at_risk` calls, but the call list's two dates share
+    what they can: one query for the activity histograms and one read of the active
+    customers (down to the lower of the lists' MRR floors, each list then skipping the
+    customers below its own). The signal queries stay one set per date.
+    """
     model = current_model(session, weights) if model is None else model
     # Activity is ranked against every active customer, whatever plan the list is for.
     active = int(session.scalar(select(func.count()).where(Customer.status == "active")) or 0)
     if active == 0:
-        return []
-    percentile = _activity_histogram(session, as_of, weights.windows_activity_days, active)
-    best: list[tuple[int, RankedCustomer[_Row]]] = []
+        return [[] for _ in dates]
+    percentiles = _activity_histograms(session, dates, weights.windows_activity_days, active)
+    tops = [_Top(limit) for _ in dates]
 
     def floor() -> Decimal | None:
-        # Revenue at risk never exceeds MRR (a probability is at most 1): once the list is
-        # full, a customer whose MRR is below its last entry's revenue at risk cannot
-        # enter it, so they are not even read. Exact, and with a top-10 list on a
-        # million customers it leaves a few percent of them to score.
-        if limit is None or len(best) < limit:
-            return None
-        return best[-1][1].revenue_at_risk
+        floors = [f for f in (top.floor() for top in tops) if f is not None]
+        return min(floors) if len(floors) == len(tops) else None
 
-    order = 0
     for rows in _active_chunks(session, plan, floor):
-        chunk = _Chunk(session, rows, as_of, weights)
-        ranked = rank(
-            ((row, chunk.signals(row, percentile)) for row in rows),
-            weights,
-            top=limit,
-            model=model,
-        )
-        for item in ranked:
-            best.append((order, item))
-            order += 1
-        best.sort(
-            key=lambda pair: (-pair[1].revenue_at_risk, -pair[1].assessment.probability, pair[0])
-        )
-        if limit is not None:
-            del best[limit:]
-    return [_listed(item, model) for _, item in best]
+        for as_of, percentile, top in zip(dates, percentiles, tops, strict=True):
+            lowest = top.floor()
+            mine = rows if lowest is None else [row for row in rows if row.mrr >= lowest]
+            if not mine:
+                continue
+            chunk = _Chunk(session, mine, as_of, weights)
+            signals = ((row, chunk.signals(row, percentile)) for row in mine)
+            top.add(rank(signals, weights, top=limit, model=model))
+    return [[_listed(item, model) for _, item in top.best] for top in tops]
 
 
 def assess_customer(

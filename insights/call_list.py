@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from insights.at_risk import AtRiskCustomer, at_risk
+from insights.at_risk import AtRiskCustomer, at_risk, at_risk_at
 from insights.risk import RiskModel, Weights
 from insights.risk.wording import format_date
 from insights.risk_store import current_model
@@ -42,13 +42,17 @@ def call_list(
 ) -> list[AtRiskCustomer]:
     """`at_risk` as of `as_of`, each row marked new or not, with its owner and last contact."""
     model = current_model(session, weights) if model is None else model
-    rows = at_risk(session, as_of, weights, limit=limit, plan=plan, model=model)
+    before: set[str] | None = None
+    if limit is None:
+        rows = at_risk(session, as_of, weights, limit=limit, plan=plan, model=model)
+    else:
+        # Both lists in one pass: they share the activity histogram query and the read of
+        # the active customers (`at_risk_at`), and are exactly two `at_risk` calls.
+        dates = [as_of, as_of - NEW_SINCE]
+        rows, earlier = at_risk_at(session, dates, weights, limit=limit, plan=plan, model=model)
+        before = {row.external_id for row in earlier}
     if not rows:
         return rows
-    before: set[str] | None = None
-    if limit is not None:
-        earlier = at_risk(session, as_of - NEW_SINCE, weights, limit=limit, plan=plan, model=model)
-        before = {row.external_id for row in earlier}
     owners, contacted = _follow_up_facts(session, [row.external_id for row in rows], as_of)
     return [
         replace(

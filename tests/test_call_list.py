@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
 
 from bot.cli import main
 from bot.commands.call_list_text import render_call_list
-from builders import customer, event
+from builders import answer, customer, event
 from handlers.slack import at_risk_reply
 from handlers.slack.churn_args import AtRisk
 from handlers.slack.churn_queries import AtRiskResult
-from insights.call_list import call_list, contact_note
+from insights import lifecycle
+from insights.at_risk import at_risk, at_risk_at
+from insights.call_list import NEW_SINCE, call_list, contact_note
 from insights.risk import default_weights
 from storage.models import FollowUp
 
@@ -157,3 +161,44 @@ def test_slack_at_risk_reply_shows_new_owner_and_last_contact(factory):
         ensure_ascii=False,
     )
     assert "MRR 100.00 kr · expected loss *" in in_kroner
+
+
+@pytest.mark.parametrize(("limit", "plan"), [(1, None), (10, None), (5, "team")])
+def test_new_marks_equal_a_separate_scoring_a_week_earlier(factory, monkeypatch, limit, plan):
+    """`call_list` scores both dates in one pass (`at_risk_at`); the lists and the "new"
+    marks must be exactly those of two plain `at_risk` calls, ties included."""
+    monkeypatch.setattr("insights.at_risk.CHUNK", 40)  # many chunks: the floors rise often
+    rng = random.Random(limit)
+    with factory() as session, session.begin():
+        for n in range(200):
+            who = customer(
+                session,
+                ago(rng.uniform(3, 700)),
+                mrr=rng.choice(["19", "49", "49", "149", "499"]),
+                external_id=f"g{n:03d}",
+                plan=rng.choice(["starter", "team", "Team"]),
+            )
+            for _ in range(rng.randint(0, 8)):
+                event(session, who, "activity", ago(rng.uniform(0, 120)))
+            if rng.random() < 0.3:
+                answer(session, who, "nps", rng.randint(0, 10), ago(rng.uniform(0, 60)))
+            if rng.random() < 0.08:
+                event(session, who, "payment_failed", ago(rng.uniform(0, 20)))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, NOW, timedelta(days=14))
+    weights = default_weights()
+    with factory() as session:
+        marked = call_list(session, NOW, weights, limit=limit, plan=plan)
+        now = at_risk(session, NOW, weights, limit=limit, plan=plan)
+        before = at_risk(session, NOW - NEW_SINCE, weights, limit=limit, plan=plan)
+        both = at_risk_at(session, [NOW, NOW - NEW_SINCE], weights, limit=limit, plan=plan)
+
+    def key(rows):
+        return [(r.external_id, r.revenue_at_risk, r.probability, r.reasons) for r in rows]
+
+    assert [key(rows) for rows in both] == [key(now), key(before)]
+    earlier = {row.external_id for row in before}
+    assert [(r.external_id, r.new_to_list) for r in marked] == [
+        (r.external_id, r.external_id not in earlier) for r in now
+    ]
+    assert len(now) == limit and now != before  # a list that did change over the week
