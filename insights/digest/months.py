@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date
 
-from insights.metrics import Period
-from insights.timeparse import local_midnight
-
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from insights.digest.calendar import CalendarPeriod
 
 
 class MonthFormatError(ValueError):
@@ -24,9 +20,13 @@ class MonthFormatError(ValueError):
 
 
 @dataclass(frozen=True, order=True)
-class Month:
+class Month(CalendarPeriod):
     year: int
     month: int
+
+    PATTERN = re.compile(r"(\d{4})-(\d{1,2})")
+    ERROR = MonthFormatError
+    EXAMPLE = "a month like 2026-11 (or a date in that month, 2026-11-18)"
 
     def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
@@ -35,34 +35,8 @@ class Month:
             raise MonthFormatError(f"{self.year}: the year is out of range")
 
     @classmethod
-    def parse(cls, text: str) -> Month:
-        """`2026-11`, or a date `2026-11-18` meaning its month."""
-        value = text.strip()
-        match = _MONTH.fullmatch(value)
-        if match:
-            return cls(int(match.group(1)), int(match.group(2)))
-        if _DATE.fullmatch(value):
-            try:
-                return cls.containing(date.fromisoformat(value))
-            except ValueError:
-                pass
-        raise MonthFormatError(
-            f"{text!r} is not a month like 2026-11 (or a date in that month, 2026-11-18)"
-        )
-
-    @classmethod
     def containing(cls, day: date) -> Month:
         return cls(day.year, day.month)
-
-    @classmethod
-    def of(cls, moment: datetime, tz: tzinfo) -> Month:
-        """The month `moment` falls in, on the calendar of `tz`."""
-        return cls.containing(moment.astimezone(tz).date())
-
-    @classmethod
-    def last_full(cls, now: datetime, tz: tzinfo) -> Month:
-        """The most recent month that has ended by `now` (the one before the current month)."""
-        return cls.of(now, tz).shift(-1)
 
     @property
     def week(self) -> int:
@@ -77,18 +51,6 @@ class Month:
     def shift(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months
         return Month(index // 12, index % 12 + 1)
-
-    def start(self, tz: tzinfo) -> datetime:
-        return local_midnight(self.first_day, tz)
-
-    def end(self, tz: tzinfo) -> datetime:
-        return local_midnight(self.shift(1).first_day, tz)
-
-    def period(self, tz: tzinfo) -> Period:
-        return Period(self.start(tz), self.end(tz))
-
-    def has_ended(self, now: datetime, tz: tzinfo) -> bool:
-        return now >= self.end(tz)
 
     def span(self) -> str:
         """`November 2026`."""

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 
-from insights.metrics import Period
-from insights.timeparse import local_midnight
-
-_WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from insights.digest.calendar import CalendarPeriod
 
 
 class WeekFormatError(ValueError):
@@ -24,9 +20,13 @@ class WeekFormatError(ValueError):
 
 
 @dataclass(frozen=True, order=True)
-class IsoWeek:
+class IsoWeek(CalendarPeriod):
     year: int
     week: int
+
+    PATTERN = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
+    ERROR = WeekFormatError
+    EXAMPLE = "an ISO week like 2026-W47 (or a date in that week, 2026-11-18)"
 
     def __post_init__(self) -> None:
         try:
@@ -35,39 +35,17 @@ class IsoWeek:
             raise WeekFormatError(f"{self.year} has no ISO week {self.week}") from None
 
     @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        """`2026-W47` (also `2026W47`, `2026-w47`), or a date `2026-11-18` meaning its week."""
-        value = text.strip()
-        match = _WEEK.fullmatch(value)
-        if match:
-            return cls(int(match.group(1)), int(match.group(2)))
-        if _DATE.fullmatch(value):
-            try:
-                return cls.containing(date.fromisoformat(value))
-            except ValueError:
-                pass
-        raise WeekFormatError(
-            f"{text!r} is not an ISO week like 2026-W47 (or a date in that week, 2026-11-18)"
-        )
-
-    @classmethod
     def containing(cls, day: date) -> IsoWeek:
         year, week, _ = day.isocalendar()
         return cls(year, week)
 
-    @classmethod
-    def of(cls, moment: datetime, tz: tzinfo) -> IsoWeek:
-        """The week `moment` falls in, on the calendar of `tz`."""
-        return cls.containing(moment.astimezone(tz).date())
-
-    @classmethod
-    def last_full(cls, now: datetime, tz: tzinfo) -> IsoWeek:
-        """The most recent week that has ended by `now` (the one before the current week)."""
-        return cls.of(now, tz).shift(-1)
-
     @property
     def monday(self) -> date:
         return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def first_day(self) -> date:
+        return self.monday
 
     @property
     def sunday(self) -> date:
@@ -75,18 +53,6 @@ class IsoWeek:
 
     def shift(self, weeks: int) -> IsoWeek:
         return IsoWeek.containing(self.monday + timedelta(weeks=weeks))
-
-    def start(self, tz: tzinfo) -> datetime:
-        return local_midnight(self.monday, tz)
-
-    def end(self, tz: tzinfo) -> datetime:
-        return local_midnight(self.monday + timedelta(days=7), tz)
-
-    def period(self, tz: tzinfo) -> Period:
-        return Period(self.start(tz), self.end(tz))
-
-    def has_ended(self, now: datetime, tz: tzinfo) -> bool:
-        return now >= self.end(tz)
 
     def span(self) -> str:
         """`16–22 Nov 2026`, `30 Nov – 6 Dec 2026`, `28 Dec 2026 – 3 Jan 2027`."""
