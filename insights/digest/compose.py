@@ -18,7 +18,7 @@ from insights.at_risk import AtRiskCustomer
 from insights.call_list import call_list
 from insights.digest.industry import benchmark
 from insights.digest.leaving import LOOKBACK_DAYS, leaving_reasons
-from insights.digest.model import Digest, RiskEntry
+from insights.digest.model import Digest, RiskEntry, WeekFigures
 from insights.digest.reasons import feedback_reasons
 from insights.digest.revenue import week_revenue
 from insights.digest.series import week_series
@@ -65,6 +65,23 @@ def _at_risk(
     return tuple(_risk_entry(row) for row in rows), model.horizon_days, model.summary()
 
 
+def _trend(
+    session: Session,
+    week: IsoWeek,
+    tz: ZoneInfo,
+    trend_weeks: int,
+    until: datetime,
+    first: datetime | None,
+) -> list[WeekFigures]:
+    """The trend window's figures up to `until`; weeks ending before the records begin
+    are marked so, and read as "no data" rather than as a 100% retention."""
+    weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
+    return [
+        replace(f, before_records=first is None or f.week.end(tz) <= first)
+        for f in week_series(session, weeks, tz, until=until)
+    ]
+
+
 def compose(
     session: Session,
     week: IsoWeek,
@@ -85,7 +102,7 @@ def compose(
 
     A week that has not started is refused (`insights.periods.PeriodNotStarted`); one
     still under way is composed with its figures so far (`Digest.covered_until`). A week
-    that ends before the first customer signed up has no call list.
+    that ends before the records begin (`insights.metrics.first_data_at`) has no call list.
 
     The at-risk list is scored as of the end of the week (or `now`, if earlier): the
     customers active today, with their signals as they stood when the week closed.
@@ -94,12 +111,8 @@ def compose(
     """
     period = week.period(tz)
     covered = up_to_now(period, now, str(week))
-    weeks = [week.shift(offset) for offset in range(1 - trend_weeks, 1)]
     first = first_data_at(session)
-    figures = [
-        replace(f, before_records=first is None or f.week.end(tz) <= first)
-        for f in week_series(session, weeks, tz, until=covered.period.end)
-    ]
+    figures = _trend(session, week, tz, trend_weeks, covered.period.end, first)
     before_first = first is None or period.end <= first
     listed = weights is not None and at_risk_limit > 0 and not before_first
     as_of = covered.period.end if listed else None
