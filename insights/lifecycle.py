@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from insights.revenue.mrr import SUBSCRIPTION_TYPES
+from insights.revenue.mrr import latest_amounts
 from insights.timeparse import TimeWindow
 from storage.bulk import chunks
 from storage.models import Churn, Customer, Event
@@ -372,23 +372,9 @@ def _store_mrr(session: Session, customer_ids: Sequence[int], bounds: TimeWindow
 
     A customer whose events carry no amount keeps the MRR their import or API call gave.
     """
-    rank = func.row_number().over(
-        partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc())
-    )
-    ranked = (
-        select(Event.customer_id, Event.amount, rank.label("rank"))
-        .where(
-            Event.customer_id.in_(customer_ids),
-            Event.type.in_(SUBSCRIPTION_TYPES),
-            Event.amount >= 0,
-            _within(bounds),
-        )
-        .subquery()
-    )
+    latest = latest_amounts(_within(bounds), within=customer_ids)
     newest = session.execute(
-        select(ranked.c.customer_id, ranked.c.amount)
-        .where(ranked.c.rank == 1)
-        .order_by(ranked.c.customer_id)
+        select(latest.c.customer_id, latest.c.amount).order_by(latest.c.customer_id)
     ).all()
     if newest:
         rows = [{"id": customer_id, "mrr": amount} for customer_id, amount in newest]

@@ -55,8 +55,10 @@ def money_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _latest_amounts(moment: datetime, within: Any = None) -> Any:
-    """(customer_id, amount): each customer's newest subscription amount up to `moment`."""
+def latest_amounts(*conditions: Any, within: Any = None) -> Any:
+    """(customer_id, amount): each customer's newest subscription amount among the events
+    that meet `conditions` (e.g. `Event.occurred_at <= moment`); `within` (ids, or a query
+    of them) narrows it to those customers. Ties on time: the later-stored event wins."""
     rank = func.row_number().over(
         partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc())
     )
@@ -65,7 +67,7 @@ def _latest_amounts(moment: datetime, within: Any = None) -> Any:
         .where(
             Event.type.in_(SUBSCRIPTION_TYPES),
             Event.amount >= 0,
-            Event.occurred_at <= moment,
+            *conditions,
             *(() if within is None else (Event.customer_id.in_(within),)),
         )
         .subquery()
@@ -113,7 +115,7 @@ def mrr_by_customer(moments: Sequence[datetime], within: Any = None) -> Select[A
     if within is not None:
         query = query.where(Customer.id.in_(within))
     for i, moment in enumerate(moments):
-        latest = _latest_amounts(moment, within)
+        latest = latest_amounts(Event.occurred_at <= moment, within=within)
         query = query.outerjoin(latest, latest.c.customer_id == Customer.id)
         flag = func.coalesce(gone.c[f"gone_{i}"], 0)
         at = literal(moment, UTCDateTime())
