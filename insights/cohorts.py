@@ -40,12 +40,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from insights.metrics import percent
-from storage.models import Churn, Customer, Event
+from insights.revenue.mrr import CENT, amount_changes, cents, just_before
+from storage.models import Churn, Customer
 
 Metric = Literal["customers", "revenue"]
 METRICS: tuple[Metric, ...] = ("customers", "revenue")
-MRR_EVENTS = ("subscription_started", "subscription_changed")
-CENT = Decimal("0.01")
 
 
 class CalendarPeriod(Protocol):
@@ -138,10 +137,6 @@ def _sum_if(condition: Any, value: Any = 1) -> Any:
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
-
-
 def _period_ends(
     cohorts: Sequence[CalendarPeriod], tz: tzinfo, now: datetime, span: int
 ) -> list[datetime]:
@@ -210,7 +205,7 @@ def compute(
     in_window = and_(Customer.signed_up_at >= starts[0], Customer.signed_up_at < window_end)
     cohort = _index_of(Customer.signed_up_at, starts, window_end)
     sizes = {
-        int(i): (int(n), _money(mrr))
+        int(i): (int(n), cents(mrr))
         for i, n, mrr in session.execute(
             select(cohort, func.count(), func.sum(Customer.mrr)).where(in_window).group_by(cohort)
         )
@@ -279,7 +274,7 @@ def _churned(
     money: dict[int, list[Decimal]] = {}
     for index, *values in rows:
         counts[int(index)] = [int(v) for v in values[:n]]
-        money[int(index)] = [_money(v) for v in values[n:]]
+        money[int(index)] = [cents(v) for v in values[n:]]
     return counts, money
 
 
@@ -287,53 +282,8 @@ def _event_mrr_delta(
     session: Session, cohort: Any, in_window: Any, ends: Sequence[datetime]
 ) -> dict[int, list[Decimal]]:
     """Per cohort and period end: Σ (event amount − customers.mrr) over the active customers
-    whose MRR at that moment comes from a subscription event rather than `customers.mrr`.
-
-    Each subscription event with an amount is in force from its `occurred_at` until the
-    customer's next one (LEAD over the customer's events; a tie goes to the later id),
-    read just before each period end.
-    Customers inside a churn episode are taken out by a second pass joined to `churns`
-    (episodes never overlap, so at most one is open at a moment).
-    """
-    in_force = (
-        select(
-            Event.customer_id.label("customer_id"),
-            Event.amount.label("amount"),
-            Event.occurred_at.label("since"),
-            func.lead(Event.occurred_at)
-            .over(partition_by=Event.customer_id, order_by=(Event.occurred_at, Event.id))
-            .label("until"),
-        )
-        .where(Event.type.in_(MRR_EVENTS), Event.amount.is_not(None))
-        .subquery()
-    )
-
-    def effective(moment: datetime) -> Any:
-        """In force just before `moment`: an event exactly at a period's end is the next's."""
-        return and_(
-            in_force.c.since < moment,
-            or_(in_force.c.until.is_(None), in_force.c.until >= moment),
-        )
-
-    change = in_force.c.amount - Customer.mrr
-    joined = (
-        select(cohort).select_from(in_force).join(Customer, Customer.id == in_force.c.customer_id)
-    )
-    everyone = session.execute(
-        joined.add_columns(*(_sum_if(effective(end), change) for end in ends))
-        .where(in_window)
-        .group_by(cohort)
-    )
-    churned = session.execute(
-        joined.join(Churn, Churn.customer_id == Customer.id)
-        .add_columns(*(_sum_if(and_(effective(end), _open_at(end)), change) for end in ends))
-        .where(in_window)
-        .group_by(cohort)
-    )
-    result: dict[int, list[Decimal]] = {
-        int(index): [_money(v) for v in values] for index, *values in everyone
-    }
-    for index, *values in churned:
-        row = result.setdefault(int(index), [Decimal("0.00")] * len(ends))
-        result[int(index)] = [a - _money(b) for a, b in zip(row, values, strict=True)]
-    return result
+    whose MRR then comes from a subscription event rather than `customers.mrr`, read just
+    before each end (`insights.revenue.mrr.amount_changes`, the sum `total_mrr` uses)."""
+    moments = [just_before(end) for end in ends]
+    rows = session.execute(amount_changes(moments, by=cohort, where=(in_window,)))
+    return {int(index): [cents(v) for v in values] for index, *values in rows}

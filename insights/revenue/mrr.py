@@ -146,7 +146,7 @@ def total_mrr(session: Session, moments: Sequence[datetime]) -> list[Decimal]:
     signed = [Customer.signed_up_at <= literal(m, UTCDateTime()) for m in moments]
     base = _signed_by(session, moments)
     away = _gone_mrr(session, moments, signed)
-    changed = _amount_changes(session, moments, signed)
+    changed = [Decimal(str(v)) for v in session.execute(amount_changes(moments)).one()]
     return [
         cents(Decimal(str(a)) - Decimal(str(g)) + c)
         for a, g, c in zip(base, away, changed, strict=True)
@@ -182,10 +182,12 @@ def _signed_by(session: Session, moments: Sequence[datetime]) -> list[Decimal]:
     return [everyone - Decimal(str(value)) for value in later]
 
 
-def _amount_changes(
-    session: Session, moments: Sequence[datetime], signed: list[Any]
-) -> list[Decimal]:
-    """Σ (amount in force − mrr column) at each moment, over customers not gone then."""
+def amount_changes(moments: Sequence[datetime], by: Any = None, where: Any = ()) -> Select[Any]:
+    """Σ (amount in force − mrr column) at each moment, over the customers signed up and
+    not inside a churn episode then: what subscription events add to the `customers.mrr`
+    sums (one window pass: each amount is in force from its event until the customer's
+    next one). One row, or one per `by` (a column over `Customer`, e.g. the sign-up
+    cohort) with `by` first; `where` narrows the customers."""
     following = func.lead(Event.occurred_at).over(
         partition_by=Event.customer_id, order_by=(Event.occurred_at, Event.id)
     )
@@ -202,16 +204,17 @@ def _amount_changes(
         in_force = and_(
             spans.c.occurred_at <= at,
             or_(spans.c.until.is_(None), spans.c.until > at),
-            signed[i],
+            Customer.signed_up_at <= at,
             func.coalesce(gone.c[f"gone_{i}"], 0) == 0,
         )
         sums.append(
             func.coalesce(func.sum(case((in_force, spans.c.amount - Customer.mrr), else_=0)), 0)
         )
-    row = session.execute(
-        select(*sums)
+    query = (
+        select(*(() if by is None else (by,)), *sums)
         .select_from(spans)
         .join(Customer, Customer.id == spans.c.customer_id)
         .outerjoin(gone, gone.c.customer_id == spans.c.customer_id)
-    ).one()
-    return [Decimal(str(value)) for value in row]
+        .where(*where)
+    )
+    return query if by is None else query.group_by(by)
