@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -43,16 +43,11 @@ from insights.metrics import percent
 from insights.revenue.mrr import CENT, amount_changes, cents, just_before
 from storage.models import Churn, Customer
 
+if TYPE_CHECKING:  # the digest package imports this module for its cohort table
+    from insights.digest.calendar import CalendarPeriod
+
 Metric = Literal["customers", "revenue"]
 METRICS: tuple[Metric, ...] = ("customers", "revenue")
-
-
-class CalendarPeriod(Protocol):
-    """A month (`insights.digest.months.Month`) or an ISO week (`IsoWeek`)."""
-
-    def start(self, tz: tzinfo) -> datetime: ...
-    def end(self, tz: tzinfo) -> datetime: ...
-    def shift(self, count: int) -> Any: ...
 
 
 @dataclass(frozen=True)
