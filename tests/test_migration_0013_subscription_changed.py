@@ -6,6 +6,7 @@ written at 0011 with raw SQL, read at 0013, read again after the downgrade.
 from __future__ import annotations
 
 from alembic import command
+from check_constraints import refused
 from sqlalchemy import text
 
 from storage import schema
@@ -24,16 +25,7 @@ def _events(connection) -> list[tuple[str, str, str | None]]:  # type: ignore[no
 
 
 def _refused(engine, **row: object) -> bool:  # type: ignore[no-untyped-def]
-    connection = engine.connect()
-    try:
-        connection.execute(INSERT_EVENT, {"t": T, **row})
-        return False
-    except Exception as error:  # IntegrityError, wrapped per driver
-        assert "check" in str(error).lower() or "constraint" in str(error).lower()
-        return True
-    finally:
-        connection.rollback()
-        connection.close()
+    return refused(engine, INSERT_EVENT, t=T, **row)
 
 
 def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:

@@ -7,6 +7,7 @@ downgrade; the check refuses `model` before and after, accepts it in between.
 from __future__ import annotations
 
 from alembic import command
+from check_constraints import refused
 from sqlalchemy import text
 
 from storage import schema
@@ -63,16 +64,7 @@ def _tags(connection) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
 
 
 def _refused(engine, **row: object) -> bool:  # type: ignore[no-untyped-def]
-    connection = engine.connect()
-    try:
-        connection.execute(INSERT_TAG, {"t": T, **row})
-        return False
-    except Exception as error:  # IntegrityError, wrapped per driver
-        assert "check" in str(error).lower() or "constraint" in str(error).lower()
-        return True
-    finally:
-        connection.rollback()
-        connection.close()
+    return refused(engine, INSERT_TAG, t=T, **row)
 
 
 def test_0014_model_source_and_back(database_url: str) -> None:
