@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from insights.revenue.mrr import just_before, total_mrr
 from insights.scales import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
-from storage.models import Answer, Churn, Customer, Event, SurveySession
+from storage.models import EVENT_TYPES, SURVEY_KINDS, Answer, Churn, Customer, Event, SurveySession
 
 DAYS_PER_MONTH = 30.4375
 
@@ -255,10 +255,19 @@ def first_data_at(session: Session) -> datetime | None:
     that imports its customers with sign-ups going back years, and events from this year,
     would otherwise see "retention 100%" for every month nobody was watching.
     """
+    # One MIN per event type and survey kind: each is a seek on an index that leads with
+    # the type (kind), where "type != ..." or a bare MIN(answered_at) reads the whole index.
     firsts = [
-        select(func.min(Event.occurred_at)).where(Event.type != "subscription_started"),
+        *(
+            select(func.min(Event.occurred_at)).where(Event.type == kind)
+            for kind in EVENT_TYPES
+            if kind != "subscription_started"
+        ),
+        *(
+            select(func.min(Answer.answered_at)).where(Answer.survey == kind)
+            for kind in SURVEY_KINDS
+        ),
         select(func.min(SurveySession.sent_at)),
-        select(func.min(Answer.answered_at)),
         select(func.min(Churn.churned_at)),
     ]
     found = [moment for query in firsts if (moment := session.scalar(query)) is not None]
