@@ -50,6 +50,7 @@ class Row:
     reasons: frozenset[str] | None = None
     reason_keys: tuple[str, ...] = field(default=())
     score: int | None = None
+    round: int = 1  # gold labelling round (benchmarks/labels/sample.py); 2, 3: from complaints
 
 
 def split_of(set_name: str, key: str) -> str:
@@ -79,6 +80,7 @@ def gold(lang: str) -> tuple[Row, ...]:
                     g["split"],
                     g["sentiment"],
                     frozenset(g["reasons"]),
+                    round=g.get("round", 1),
                 )
             )
     return tuple(out)

@@ -43,16 +43,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import tagger_data as D  # noqa: E402
+from benchmarks.sentiment_reference import char_lr_reference  # noqa: E402
 from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
 
 FEEDBACK = REPO / "tests" / "data" / "feedback"
@@ -294,18 +291,6 @@ BASELINE_CUTS = {"TextBlob": 0.05, "VADER": 0.05, "snownlp": 0.1, "AFINN-da": 0.
 """3-class cut-offs: TextBlob and VADER's standard +-0.05; snownlp P(pos) < 0.4 / > 0.6;
 AFINN-da: the sign of the sum."""
 BASELINES_FOR = {"en": ("TextBlob", "VADER"), "zh": ("snownlp",), "da": ("AFINN-da",)}
-
-
-def char_lr_reference(train: Sequence[D.Row], test: Sequence[D.Row]) -> list[str]:
-    pipe = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
-        LogisticRegression(class_weight="balanced", max_iter=3000),
-    )
-    grid = GridSearchCV(
-        pipe, {"logisticregression__C": [0.3, 1.0, 3.0, 10.0]}, cv=3, scoring="f1_macro", n_jobs=1
-    )
-    grid.fit([r.text for r in train], [r.sentiment for r in train])
-    return list(grid.predict([r.text for r in test]))
 
 
 def sentiment(ours: Ours, base: Baselines, quick: bool) -> Table:

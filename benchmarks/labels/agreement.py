@@ -2,6 +2,7 @@
 
     python benchmarks/labels/agreement.py                 # the table (docs/labelling.md)
     python benchmarks/labels/agreement.py --disagreements DIR   # DIR/<lang>.jsonl to adjudicate
+    python benchmarks/labels/agreement.py --round 2       # round 2 (<lang>.r2.A.jsonl, ...)
 
 Reason agreement is the F1 of annotator B's tags against annotator A's (symmetric: the same
 as A against B); sentiment agreement is Cohen's kappa.
@@ -28,9 +29,19 @@ REASONS = (
 SENTIMENTS = ("negative", "neutral", "positive")
 
 
-def load(lang: str, who: str) -> dict[str, dict]:
+def stem(lang: str, round_: int = 1) -> str:
+    """File-name stem of a round's files: `en` for round 1, `en.r2` for round 2."""
+    return lang if round_ == 1 else f"{lang}.r{round_}"
+
+
+def sample_ids(lang: str, round_: int = 1) -> list[str]:
+    return (HERE / f"sample_{stem(lang, round_)}.ids").read_text(encoding="utf-8").split()
+
+
+def load(lang: str, who: str, round_: int = 1) -> dict[str, dict]:
     rows = {}
-    for line in (ANNOTATIONS / f"{lang}.{who}.jsonl").read_text(encoding="utf-8").splitlines():
+    path = ANNOTATIONS / f"{stem(lang, round_)}.{who}.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         rows[row["id"]] = row
     return rows
@@ -60,12 +71,13 @@ def f1(a: list[set[str]], b: list[set[str]], reason: str) -> tuple[float | None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disagreements", type=Path)
+    parser.add_argument("--round", type=int, choices=(1, 2), default=1, dest="round_")
     args = parser.parse_args()
     print("| lang | n | " + " | ".join(REASONS) + " | macro | exact set | sentiment κ |")
     print("|---" * (len(REASONS) + 5) + "|")
     for lang in LANGS:
-        a, b = load(lang, "A"), load(lang, "B")
-        ids = [i for i in (HERE / f"sample_{lang}.ids").read_text().split() if i in a and i in b]
+        a, b = load(lang, "A", args.round_), load(lang, "B", args.round_)
+        ids = [i for i in sample_ids(lang, args.round_) if i in a and i in b]
         ra = [set(a[i]["reasons"]) for i in ids]
         rb = [set(b[i]["reasons"]) for i in ids]
         cells, scores = [], []

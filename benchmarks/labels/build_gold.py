@@ -2,11 +2,15 @@
 
     python benchmarks/labels/build_gold.py    # writes benchmarks/labels/gold_<lang>.jsonl
 
-Each gold row is {"id", "reasons", "sentiment", "split"}. The split is drawn once, at random
-with a fixed seed, per language: train 60% / validation 20% / test 20%. Training and
+Each gold row is {"id", "reasons", "sentiment", "split"}. Round 1's split is drawn once, at
+random with a fixed seed, per language: train 60% / validation 20% / test 20%. Training and
 threshold choice may read train and validation; the test split is only ever scored
 (benchmarks/tagging_eval.py). If anyone looks at test errors, draw a new split (change
 SPLIT_SEED) and say so in docs/tagging.md.
+
+Rounds 2 and 3 (drawn from complaints only, see sample.py) follow round 1's rows, all in
+the train split and marked {"round": N}: a draw from complaints is not the texts the product
+meets, so it must not be scored. Only texts both annotators labelled are used.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.labels.agreement import ANNOTATIONS, label, load
+from benchmarks.labels.agreement import ANNOTATIONS, label, load, sample_ids, stem
 from benchmarks.labels.sources import LANGS
 
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "gold-split-2026-12-05"
+LATER_ROUNDS = (2, 3)
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
 
 
@@ -39,20 +44,38 @@ def splits(ids: list[str], lang: str) -> dict[str, str]:
     return found
 
 
-def gold(lang: str) -> list[dict]:
-    a, b = load(lang, "A"), load(lang, "B")
+def settled_labels(lang: str, round_: int) -> dict[str, dict]:
+    """The adjudicated labels of a round's disagreements."""
     settled = {}
-    path = ANNOTATIONS / f"{lang}.adjudicated.jsonl"
+    path = ANNOTATIONS / f"{stem(lang, round_)}.adjudicated.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         settled[row["id"]] = label(row)
-    ids = (HERE / f"sample_{lang}.ids").read_text(encoding="utf-8").split()
-    split = splits(ids, lang)
-    rows = []
-    for i in ids:
-        first, second = label(a[i]), label(b[i])
-        final = first if first == second else settled[i]
-        rows.append({"id": i, **final, "split": split[i]})
+    return settled
+
+
+def final_labels(lang: str, round_: int) -> dict[str, dict]:
+    """Id -> gold label for every text both annotators labelled in a round."""
+    a, b = load(lang, "A", round_), load(lang, "B", round_)
+    settled = settled_labels(lang, round_)
+    found = {}
+    for i in sample_ids(lang, round_):
+        if i in a and i in b:
+            first, second = label(a[i]), label(b[i])
+            found[i] = first if first == second else settled[i]
+    return found
+
+
+def gold(lang: str) -> list[dict]:
+    first = final_labels(lang, 1)
+    split = splits(list(first), lang)
+    rows = [{"id": i, **final, "split": split[i]} for i, final in first.items()]
+    for round_ in LATER_ROUNDS:
+        if (ANNOTATIONS / f"{stem(lang, round_)}.A.jsonl").exists():
+            later = final_labels(lang, round_)
+            rows += [
+                {"id": i, **final, "split": "train", "round": round_} for i, final in later.items()
+            ]
     return rows
 
 

@@ -1,17 +1,18 @@
 """Draw the texts to label, at random with a fixed seed (not picked).
 
     python benchmarks/labels/sample.py            # round 1: benchmarks/labels/sample_<lang>.ids
-    python benchmarks/labels/sample.py --round 2  # round 2: sample_<lang>.r2.ids
+    python benchmarks/labels/sample.py --round 2  # round 2: sample_<lang>.r2.ids (3 likewise)
     python benchmarks/labels/sample.py --texts DIR  # also DIR/<lang>.jsonl for annotators
 
 Round 1 (600 per language) draws from the whole pool; Russian half from the telecom
 tweets and half from the bank tweets. It is the only round with a test split.
 
-Round 2 (400 per language, training only) draws from the rows the data set itself marks
-as unhappy (English NPS 0-6, Russian tweets marked -1, Ukrainian "negative", Chinese 0),
-leaving out round 1's texts. Why: in round 1 most reasons had 5-40 positives in training,
-because a random draw is mostly praise and neutral text; a draw from complaints buys
-several times more reason positives per text labelled. The data set's mark only chooses
+Rounds 2 and 3 (400 and 600 per language, training only; English has 513 left for round 3)
+draw from the rows the data set itself marks as unhappy (English NPS 0-6, Russian tweets
+marked -1, Ukrainian "negative", Chinese 0), leaving out earlier rounds' texts. Why: in
+round 1 most reasons had 5-40 positives in training, because a random draw is mostly
+praise and neutral text; a draw from complaints buys several times more reason positives
+per text labelled. The data set's mark only chooses
 the pool: annotators never see it, and they label reasons and sentiment as in round 1.
 
 The id lists are committed; the texts are not (they stay in ../shared/data).
@@ -32,7 +33,8 @@ from benchmarks.labels.sources import LANGS, texts
 HERE = Path(__file__).resolve().parent
 SEED = 20261205
 PER_LANGUAGE = 600
-ROUND2_PER_LANGUAGE = 400
+UNHAPPY_PER_LANGUAGE = {2: 400, 3: 600}
+"""Texts per language in each round drawn from complaints (fewer where the pool runs out)."""
 UNHAPPY = {
     "en": lambda mark: mark.isdigit() and int(mark) <= 6,
     "ru": lambda mark: "-1" in mark.split(","),
@@ -54,12 +56,15 @@ def draw(lang: str) -> list[str]:
     return rng.sample(pool, PER_LANGUAGE)
 
 
-def draw_round2(lang: str) -> list[str]:
-    """Round 2: unhappy rows by the data set's own mark, none of round 1's texts."""
+def draw_unhappy(lang: str, round_: int) -> list[str]:
+    """Rounds 2 and 3: unhappy rows by the data set's own mark, none of an earlier round's."""
     by_id = texts(lang)
-    first = set(ids_file(lang, 1).read_text(encoding="utf-8").split())
-    pool = sorted(i for i, t in by_id.items() if i not in first and UNHAPPY[lang](t.source_label))
-    return random.Random(f"{SEED}:round2:{lang}").sample(pool, ROUND2_PER_LANGUAGE)
+    earlier = set()
+    for r in range(1, round_):
+        earlier.update(ids_file(lang, r).read_text(encoding="utf-8").split())
+    pool = sorted(i for i, t in by_id.items() if i not in earlier and UNHAPPY[lang](t.source_label))
+    k = min(UNHAPPY_PER_LANGUAGE[round_], len(pool))
+    return random.Random(f"{SEED}:round{round_}:{lang}").sample(pool, k)
 
 
 def ids_file(lang: str, round_: int) -> Path:
@@ -69,10 +74,10 @@ def ids_file(lang: str, round_: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=Path, help="also write the texts for annotators here")
-    parser.add_argument("--round", type=int, choices=(1, 2), default=1, dest="round_")
+    parser.add_argument("--round", type=int, choices=(1, 2, 3), default=1, dest="round_")
     args = parser.parse_args()
     for lang in LANGS:
-        ids = draw(lang) if args.round_ == 1 else draw_round2(lang)
+        ids = draw(lang) if args.round_ == 1 else draw_unhappy(lang, args.round_)
         ids_file(lang, args.round_).write_text("\n".join(ids) + "\n", encoding="utf-8")
         if args.texts:
             args.texts.mkdir(parents=True, exist_ok=True)
