@@ -1,0 +1,64 @@
+"""The gold labels that train and score the tagger keep their promises: every row comes from
+a committed random draw, both annotators labelled it, only round 1 (the random draw of all
+texts) has validation and test rows, and later rounds (drawn from complaints) only train.
+
+These checks read the committed files only (ids and labels), not ../shared/data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.labels.agreement import REASONS, SENTIMENTS, load, sample_ids
+from benchmarks.labels.build_gold import LATER_ROUNDS, gold, splits
+
+LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "labels"
+LANGS = ("en", "ru", "uk", "zh")
+
+
+def rows(lang: str) -> list[dict]:
+    text = (LABELS / f"gold_{lang}.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_committed_gold_file_is_what_build_gold_makes(lang: str) -> None:
+    assert rows(lang) == gold(lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_only_round_one_is_scored_and_its_split_is_the_fixed_draw(lang: str) -> None:
+    found = rows(lang)
+    first = [r for r in found if r.get("round", 1) == 1]
+    assert [r["id"] for r in first] == sample_ids(lang, 1)
+    assert {r["id"]: r["split"] for r in first} == splits(sample_ids(lang, 1), lang)
+    assert Counter(r["split"] for r in first) == {"train": 360, "validation": 120, "test": 120}
+    later = [r for r in found if r.get("round", 1) != 1]
+    assert later, "rounds 2 and 3 add training rows"
+    assert {r["split"] for r in later} == {"train"}
+    assert {r["round"] for r in later} <= set(LATER_ROUNDS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_gold_row_was_drawn_once_and_labelled_by_both_annotators(lang: str) -> None:
+    found = rows(lang)
+    assert len({r["id"] for r in found}) == len(found)
+    for round_ in (1, *LATER_ROUNDS):
+        ids = [r["id"] for r in found if r.get("round", 1) == round_]
+        if not ids:
+            continue
+        drawn = sample_ids(lang, round_)
+        assert set(ids) <= set(drawn)
+        a, b = load(lang, "A", round_), load(lang, "B", round_)
+        assert all(i in a and i in b for i in ids)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_labels_use_the_taxonomy(lang: str) -> None:
+    for r in rows(lang):
+        assert set(r["reasons"]) <= set(REASONS)
+        assert r["sentiment"] in SENTIMENTS
