@@ -140,6 +140,9 @@ class FeedbackLine:
     reasons: tuple[str, ...]
     sentiment_label: str | None
     corrected: bool
+    learned: tuple[str, ...] = ()
+    """The reasons only the learned model found (no rule, no staff): a likely reading, not
+    a quoted phrase, so staff see which tags to check before acting on them."""
 
 
 @dataclass(frozen=True)
@@ -300,13 +303,16 @@ def _feedback(session: Session, cid: int, window: TimeWindow) -> list[FeedbackLi
         )
     )
     tags: dict[int, list[str]] = {}
+    learned: dict[int, list[str]] = {}
     if rows:
-        for answer_id, reason in session.execute(
-            select(AnswerTag.answer_id, AnswerTag.reason)
+        for answer_id, reason, source in session.execute(
+            select(AnswerTag.answer_id, AnswerTag.reason, AnswerTag.source)
             .where(AnswerTag.answer_id.in_([r.id for r in rows]))
             .order_by(AnswerTag.id)
         ):
             tags.setdefault(answer_id, []).append(reason)
+            if source == "model":
+                learned.setdefault(answer_id, []).append(reason)
     return [
         FeedbackLine(
             survey=r.survey,
@@ -315,6 +321,7 @@ def _feedback(session: Session, cid: int, window: TimeWindow) -> list[FeedbackLi
             reasons=tuple(tags.get(r.id, ())),
             sentiment_label=r.sentiment_label,
             corrected=r.tags_corrected,
+            learned=tuple(learned.get(r.id, ())),
         )
         for r in rows
     ]

@@ -15,7 +15,7 @@ from handlers.slack.formatting import (
     survey_name,
     user,
 )
-from insights.customer_story import CustomerStory
+from insights.customer_story import CustomerStory, FeedbackLine
 from insights.risk import chance
 
 PICK_ACTION = "churn_customer_pick"
@@ -149,9 +149,19 @@ def _feedback(story: CustomerStory, tz: tzinfo) -> str:
         quote = blocks.cut(blocks.escape(" ".join(f.text.split())), 400)
         lines.append(
             f"• {day(f.answered_at, tz)} {survey_name(f.survey)}: “{quote}”\n"
-            f"      _tags: {reasons_text(list(f.reasons))}{fixed}{mood}_"
+            f"      _tags: {_tags(f)}{fixed}{mood}_"
         )
     return "*Feedback*\n" + "\n".join(lines) + _more(len(story.feedback), story.feedback_total)
+
+
+def _tags(f: FeedbackLine) -> str:
+    """Reasons, each one only the learned model found marked "(learned)": staff should know
+    which tags quote a phrase of the customer's and which are the model's reading."""
+    if not f.reasons:
+        return reasons_text([])
+    return ", ".join(
+        reasons_text([k]) + (" (learned)" if k in f.learned else "") for k in f.reasons
+    )
 
 
 def _events(story: CustomerStory, tz: tzinfo, currency: str | None) -> str:
