@@ -54,7 +54,7 @@ from insights.tagging.sentiment import blend_polarity  # noqa: E402
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
@@ -257,16 +257,54 @@ MAX_PRAISE_SHARE = 0.05
 MACRO_SLACK = 0.02
 
 
-def choose_thresholds(y: np.ndarray, p: np.ndarray, rule: np.ndarray) -> tuple[float, float]:
-    """(model threshold, out-of-fold F1): maximise F1 of (rule hit or p >= t) over GRID; a
-    rule hit always counts (rules are the precise, explained part). Ties go to the higher
-    threshold (fewer model-only tags: precision first)."""
-    best = (-1.0, 0.5)
-    for t in GRID:
-        f = f1_score(y, rule | (p >= t), zero_division=0)
-        if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and t > best[1]):
-            best = (f, t)
-    return best[1], best[0]
+AGREEMENTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+"""How likely the model must find a reason for that reason's rule hit to count (0: always).
+Rules were written to be precise, and for most reasons they are; where a reason's rules
+fire on passing mentions (Ukrainian store reviews: 'price' at precision 0.15 on round 1's
+rows), requiring the model's agreement removes the mentions and keeps the complaints."""
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    agreement: float  # rule hits need P >= this (0: always count)
+    threshold: float | None  # the model adds the reason at P >= this (None: never)
+    f1: float
+    f1_rules: float
+
+    def describe(self) -> str:
+        if self.agreement == 0 and self.threshold is None:
+            return f"{self.f1_rules:.2f} (rules only)"
+        parts = []
+        if self.agreement > 0:
+            parts.append(f"rule hits need P >= {self.agreement}")
+        if self.threshold is not None:
+            parts.append(f"model adds at P >= {self.threshold:.3f}")
+        return f"{self.f1:.2f} ({', '.join(parts)})"
+
+
+def choose_reason(y: np.ndarray, p: np.ndarray, rule: np.ndarray, f_rules: float) -> ReasonChoice:
+    """The rule agreement and model threshold with the best out-of-fold F1 of
+    ``(rule hit and p >= agreement) or p >= threshold``. Either departs from the rules alone
+    only for a gain of MIN_GAIN; a model threshold also needs MIN_OOF_F1 (a classifier
+    that finds a reason this badly mostly tags praise). Ties keep the rules (agreement 0)
+    and the higher threshold: precision first."""
+    best = ReasonChoice(0.0, None, f_rules, f_rules)
+    for a in AGREEMENTS:
+        kept = rule & (p >= a)
+        options: list[float | None] = [None, *GRID]
+        for t in options:
+            pred = kept if t is None else kept | (p >= t)
+            f = float(f1_score(y, pred, zero_division=0))
+            if f - f_rules < MIN_GAIN or (t is not None and f < MIN_OOF_F1):
+                continue
+            better = f > best.f1 + 1e-9
+            tie = abs(f - best.f1) <= 1e-9 and (a, -(t or 2.0)) < (
+                best.agreement,
+                -(best.threshold or 2.0),
+            )
+            if better or tie:
+                best = ReasonChoice(a, t, f, f_rules)
+    return best
 
 
 def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
@@ -362,6 +400,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     thresholds: dict[str, float] = {}
     oof_scores: dict[str, float] = {}
     rule_precision: dict[str, float] = {}
+    rule_agreement: dict[str, float] = {}
     praise_gate = 1.01
     if keys:
         n_gold = len(gold)
@@ -392,21 +431,20 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
         Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
         for j, k in enumerate(keys):
             y = Y[:, j].astype(int)
-            tm, f = choose_thresholds(y, oof[:, j], rules[:, j])
             f_rules = f1_score(y, rules[:, j], zero_division=0)
             hits = rules[:, j].sum()
             rule_precision[k] = (
                 round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
             )
-            on = f - f_rules >= MIN_GAIN and f >= MIN_OOF_F1
-            if on:
-                thresholds[k] = tm
-                oof_scores[k] = round(f, 3)
-            log(
-                f"  {k:17s} +{int(y.sum()):3d}  threshold {tm:.3f}  "
-                f"OOF F1 rules {f_rules:.2f} -> rules+model {f:.2f}"
-                + ("" if on else "  (too weak: rules only)")
-            )
+            choice = choose_reason(y, oof[:, j], rules[:, j], f_rules)
+            if choice.agreement > 0:
+                rule_agreement[k] = choice.agreement
+                rules[:, j] &= oof[:, j] >= choice.agreement
+            if choice.threshold is not None:
+                thresholds[k] = choice.threshold
+            if choice.agreement > 0 or choice.threshold is not None:
+                oof_scores[k] = round(choice.f1, 3)
+            log(f"  {k:17s} +{int(y.sum()):3d}  OOF F1 rules {f_rules:.2f} -> {choice.describe()}")
         if sent_fit:
             praise_gate = choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log)
 
@@ -441,6 +479,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
         "sentiment": final.sentiment_model is not None,
         "thresholds": thresholds,
         "rule_precision": rule_precision,
+        "rule_agreement": rule_agreement,
         "praise_gate": praise_gate,
         "sentiment_weight": sentiment_mode["weight"],
         "sentiment_cut": sentiment_mode["cut"],
@@ -463,6 +502,9 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
 
 
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.6, 0.75, 0.85, 1.0)
+MAX_BLEND_WEIGHT = {"en": 0.85}
+"""English keeps TextBlob as the base of its sentiment (the product's chosen library; issue
+13): the model may correct it, never replace it outright."""
 REFERENCE_TRAIN_ROWS = 6000
 """The reference is fitted on at most this many of a set's train rows (every k-th), to keep
 training within minutes; the evaluation's reference uses the whole train + validation part."""
@@ -544,6 +586,8 @@ def choose_sentiment_mode(lang, cfg, texts, index, vocab, sent_train, tagger, lo
                     )
                 )
             results[(w, cut)] = f1s
+            if w > MAX_BLEND_WEIGHT.get(lang, 1.0):
+                continue  # scored for the log line only
             reached = sum(f >= r - 1e-9 for f, r in zip(f1s, references, strict=True))
             score = (reached, float(np.mean(f1s)))
             if best is None or score > best[0]:

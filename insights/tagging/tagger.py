@@ -595,12 +595,15 @@ class Tagger:
         gate = float(model.meta.get("praise_gate", 1.01)) if model is not None else 1.01
         praise = positive >= gate
         long_text = n_clauses > LONG_TEXT_CLAUSES
+        agreement = model.meta.get("rule_agreement", {}) if model is not None else {}
         for m in matches:
             if m.reason in seen:
                 continue
             p = probs.get(m.reason)
             if praise and long_text and (p is None or p < PRAISE_RULE_AGREEMENT):
                 continue  # mentioned in passing in a long happy review: the model disagrees
+            if p is not None and p < agreement.get(m.reason, 0.0):
+                continue  # this reason's rules fire on mentions; the model reads none here
             conf = RULE_CONFIDENCE
             if p is not None and model is not None:
                 # the model's probability, but never below the rule's measured precision

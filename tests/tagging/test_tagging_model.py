@@ -96,8 +96,10 @@ def test_featurizer_equals_sklearn_tfidf(lang: str) -> None:
         assert np.allclose(got, expected, atol=1e-12, rtol=0), text
 
 
-def _tiny_model(threshold: float = 0.5, weight: float = 0.01) -> TextModel:
-    """One word feature per reason output: 'xa' pushes billing just over, 'xb' just under."""
+def _tiny_model(
+    threshold: float = 0.5, weight: float = 0.01, reason: str = "billing", **more: object
+) -> TextModel:
+    """One word feature per reason output: 'xa' pushes the reason just over, 'xb' under."""
     meta = {
         "format": FORMAT,
         "version": "test-en",
@@ -110,10 +112,11 @@ def _tiny_model(threshold: float = 0.5, weight: float = 0.01) -> TextModel:
                 "vocabulary": ["xa", "xb"],
             }
         ],
-        "outputs": ["billing"],
-        "reasons": ["billing"],
+        "outputs": [reason],
+        "reasons": [reason],
         "sentiment": False,
-        "thresholds": {"billing": threshold},
+        "thresholds": {reason: threshold},
+        **more,
     }
     coef = np.array([[weight], [-weight]])
     arr = arrays(meta, np.array([1.0, 1.0]), coef, np.array([0.0]))
@@ -225,15 +228,39 @@ def test_to_json_keeps_six_keys_and_detail_adds_tags(tagger: Tagger) -> None:
     json.dumps(d, ensure_ascii=False)
 
 
+def test_a_rule_hit_needs_the_agreement_its_reason_was_given() -> None:
+    """`rule_agreement`: a reason's rule hit counts only where the model finds the reason at
+    least that likely; reasons without one keep every rule hit."""
+    text = "way too expensive for us"
+
+    def tagged(extra: str, **more: object) -> tuple[str, ...]:
+        model = _tiny_model(threshold=0.99, reason="price", **more)
+        return Tagger(models={"en": model}).tag(f"{text} {extra}", lang="en").reasons
+
+    assert tagged("xb") == ("price",)  # no agreement asked: the rule counts
+    assert tagged("xb", rule_agreement={"price": 0.5}) == ()  # P just under 0.5
+    assert tagged("xa", rule_agreement={"price": 0.5}) == ("price",)  # P just over
+    assert tagged("xa", rule_agreement={"price": 0.6}) == ()
+    assert tagged("xb", rule_agreement={"billing": 0.9}) == ("price",)  # another reason's
+
+
 @pytest.mark.parametrize(("lang", "text", "reason"), NEW_WORDINGS)
 def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reason: str) -> None:
     """A rule hit stays an override: with the model on, the rules' reasons (and rule ids)
-    are all still there, first; the model may add its own after them."""
+    are still there, first, but for a reason whose rules need the model's agreement and did
+    not get it; the model may add its own after them."""
     plain = tagger.without_model().tag(text, lang=lang)
     full = tagger.tag(text, lang=lang)
-    assert full.reasons[: len(plain.reasons)] == plain.reasons
-    assert full.rules[: len(plain.rules)] == plain.rules
-    assert all(t.source == "model" for t in full.tags[len(plain.tags) :])
+    model = tagger.model(full.lang)
+    agreement = model.meta.get("rule_agreement", {}) if model is not None else {}
+    kept = [r for r in plain.reasons if r in full.reasons]
+    for r in plain.reasons:
+        if r not in kept:
+            assert model is not None and r in agreement
+            assert model.predict(text).reasons[r] < agreement[r]
+    assert full.reasons[: len(kept)] == tuple(kept)
+    assert all(t.source == "rule" for t in full.tags[: len(kept)])
+    assert all(t.source == "model" for t in full.tags[len(kept) :])
 
 
 @pytest.mark.parametrize(

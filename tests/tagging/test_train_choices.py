@@ -1,0 +1,39 @@
+"""How training decides, per reason, between the rules, a rule agreement and a model
+threshold (benchmarks/train_tagger.py `choose_reason`), on out-of-fold style arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.train_tagger import MIN_GAIN, choose_reason
+
+# 40 texts: the first 10 have the reason
+Y = np.array([1] * 10 + [0] * 30)
+
+
+def test_precise_rules_are_left_alone() -> None:
+    rule = Y.astype(bool).copy()
+    p = np.linspace(0.0, 1.0, 40)  # a model that knows nothing useful
+    choice = choose_reason(Y, p, rule, 1.0)
+    assert choice.agreement == 0.0 and choice.threshold is None
+
+
+def test_rules_that_fire_on_mentions_need_the_models_agreement() -> None:
+    rule = np.zeros(40, dtype=bool)
+    rule[:30] = True  # every complaint and 20 mere mentions
+    p = np.where(Y == 1, 0.8, 0.02)  # the model tells them apart
+    f_rules = 2 * 10 / (10 + 30)
+    choice = choose_reason(Y, p, rule, f_rules)
+    assert choice.agreement > 0.02
+    assert choice.f1 == 1.0
+    assert choice.f1 - f_rules >= MIN_GAIN
+
+
+def test_a_model_that_finds_what_rules_miss_gets_a_threshold() -> None:
+    rule = np.zeros(40, dtype=bool)
+    rule[:3] = True
+    p = np.where(Y == 1, 0.9, 0.1)
+    choice = choose_reason(Y, p, rule, 2 * 3 / 13)
+    assert choice.agreement == 0.0
+    assert choice.threshold is not None and 0.1 < choice.threshold <= 0.9
+    assert choice.f1 == 1.0
