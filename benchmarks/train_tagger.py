@@ -50,7 +50,7 @@ from benchmarks import tagger_data as D  # noqa: E402
 from benchmarks.sentiment_reference import char_lr_reference  # noqa: E402
 from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
 from insights.tagging.model import FORMAT, SENTIMENT_CLASSES, TextModel, arrays  # noqa: E402
-from insights.tagging.sentiment import blend_polarity  # noqa: E402
+from insights.tagging.sentiment import LONG_TEXT_CLAUSES, blend_polarity  # noqa: E402
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
@@ -257,7 +257,8 @@ MAX_PRAISE_SHARE = 0.05
 MACRO_SLACK = 0.02
 
 
-AGREEMENTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+AGREEMENTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+AGREEMENT_BELOW_PRECISION = 0.6
 """How likely the model must find a reason for that reason's rule hit to count (0: always).
 Rules were written to be precise, and for most reasons they are; where a reason's rules
 fire on passing mentions (Ukrainian store reviews: 'price' at precision 0.15 on round 1's
@@ -282,27 +283,48 @@ class ReasonChoice:
         return f"{self.f1:.2f} ({', '.join(parts)})"
 
 
-def choose_reason(y: np.ndarray, p: np.ndarray, rule: np.ndarray, f_rules: float) -> ReasonChoice:
-    """The rule agreement and model threshold with the best out-of-fold F1 of
-    ``(rule hit and p >= agreement) or p >= threshold``. Either departs from the rules alone
-    only for a gain of MIN_GAIN; a model threshold also needs MIN_OOF_F1 (a classifier
-    that finds a reason this badly mostly tags praise). Ties keep the rules (agreement 0)
-    and the higher threshold: precision first."""
+def choose_reason(
+    y: np.ndarray,
+    p: np.ndarray,
+    rule: np.ndarray,
+    f_rules: float,
+    rule_precision: float = 0.0,
+    long: np.ndarray | None = None,
+) -> ReasonChoice:
+    """The model threshold, then the rule agreement, with the best out-of-fold F1 of
+    ``(rule hit and p >= agreement) or p >= threshold``.
+
+    A threshold departs from the rules alone only for a gain of MIN_GAIN and an F1 of
+    MIN_OOF_F1 (a classifier that finds a reason this badly mostly tags praise). An
+    agreement is considered only for a reason whose rules are imprecise (measured precision
+    under AGREEMENT_BELOW_PRECISION: they fire on mentions) and kept only for a further gain
+    of MIN_GAIN: a precise rule ("support never answers") must never wait for a model that
+    learned other words for the same complaint. The agreement applies to long texts only
+    (``long``: more than LONG_TEXT_CLAUSES clauses; all texts when None), as in the
+    tagger: a short "great app, but expensive" keeps its rule hit. Ties keep the rules and
+    the higher threshold: precision first."""
+
+    def f1_of(pred: np.ndarray) -> float:
+        return float(f1_score(y, pred, zero_division=0))
+
     best = ReasonChoice(0.0, None, f_rules, f_rules)
-    for a in AGREEMENTS:
-        kept = rule & (p >= a)
-        options: list[float | None] = [None, *GRID]
-        for t in options:
-            pred = kept if t is None else kept | (p >= t)
-            f = float(f1_score(y, pred, zero_division=0))
-            if f - f_rules < MIN_GAIN or (t is not None and f < MIN_OOF_F1):
+    for t in GRID:
+        f = f1_of(rule | (p >= t))
+        if f - f_rules >= MIN_GAIN and f >= MIN_OOF_F1 and f > best.f1 - 1e-9:
+            best = ReasonChoice(0.0, t, f, f_rules)
+    if rule_precision >= AGREEMENT_BELOW_PRECISION:
+        return best
+    base = best
+    short = np.zeros_like(rule) if long is None else ~long
+    for a in AGREEMENTS[1:]:
+        kept = rule & ((p >= a) | short)
+        for t in [None, *GRID]:
+            if t is not None and t != base.threshold and base.threshold is not None:
+                continue  # the agreement is chosen for the threshold already chosen
+            f = f1_of(kept if t is None else kept | (p >= t))
+            if t is not None and f < MIN_OOF_F1:
                 continue
-            better = f > best.f1 + 1e-9
-            tie = abs(f - best.f1) <= 1e-9 and (a, -(t or 2.0)) < (
-                best.agreement,
-                -(best.threshold or 2.0),
-            )
-            if better or tie:
+            if f - base.f1 >= MIN_GAIN and f > best.f1 + 1e-9:
                 best = ReasonChoice(a, t, f, f_rules)
     return best
 
@@ -428,6 +450,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 col = list(sm.classes_).index("positive")
                 oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
         rules = rule_hits(tagger, gold, keys)
+        long = np.array([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold])
         Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
         for j, k in enumerate(keys):
             y = Y[:, j].astype(int)
@@ -436,10 +459,10 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
             rule_precision[k] = (
                 round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
             )
-            choice = choose_reason(y, oof[:, j], rules[:, j], f_rules)
+            choice = choose_reason(y, oof[:, j], rules[:, j], f_rules, rule_precision[k], long)
             if choice.agreement > 0:
                 rule_agreement[k] = choice.agreement
-                rules[:, j] &= oof[:, j] >= choice.agreement
+                rules[:, j] &= (oof[:, j] >= choice.agreement) | ~long
             if choice.threshold is not None:
                 thresholds[k] = choice.threshold
             if choice.agreement > 0 or choice.threshold is not None:

@@ -555,6 +555,15 @@ class Tagger:
         plain.use_model = False
         return plain
 
+    def clause_count(self, text: str, lang: str | None = None) -> int:
+        """Clauses of a text as the reason gates count them: a text of more than
+        LONG_TEXT_CLAUSES is long (training simulates the gates with this)."""
+        job = self._prepare(text, lang, None, None, False, False)
+        if isinstance(job, TagResult):
+            return 1
+        toks = self._matchers[job.code].find(job.low, job.text)[1]
+        return toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(job.text)) + 1
+
     def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
         """Reasons the rules alone find (what the learned layer is trained beside)."""
         return self.tag(text, lang=lang, use_model=False).reasons
@@ -602,8 +611,8 @@ class Tagger:
             p = probs.get(m.reason)
             if praise and long_text and (p is None or p < PRAISE_RULE_AGREEMENT):
                 continue  # mentioned in passing in a long happy review: the model disagrees
-            if p is not None and p < agreement.get(m.reason, 0.0):
-                continue  # this reason's rules fire on mentions; the model reads none here
+            if long_text and p is not None and p < agreement.get(m.reason, 0.0):
+                continue  # a long text where this reason's rules fire on mentions
             conf = RULE_CONFIDENCE
             if p is not None and model is not None:
                 # the model's probability, but never below the rule's measured precision

@@ -15,6 +15,7 @@ from test_tagging_new_wordings import NEW_WORDINGS  # the same folder (pytest pu
 
 from insights.tagging import Tagger
 from insights.tagging.model import FORMAT, TextModel, arrays, load_shipped, shipped_path
+from insights.tagging.sentiment import LONG_TEXT_CLAUSES
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "data" / "model_golden.json"
@@ -229,19 +230,23 @@ def test_to_json_keeps_six_keys_and_detail_adds_tags(tagger: Tagger) -> None:
 
 
 def test_a_rule_hit_needs_the_agreement_its_reason_was_given() -> None:
-    """`rule_agreement`: a reason's rule hit counts only where the model finds the reason at
-    least that likely; reasons without one keep every rule hit."""
-    text = "way too expensive for us"
+    """`rule_agreement`: in a long text, a reason's rule hit counts only where the model
+    finds the reason at least that likely; short texts and reasons without one keep every
+    rule hit."""
+    long = "We moved. We read. We like tea. We have a cat. We cook. We walk. Way too expensive"
+    short = "Nice people, but way too expensive"
 
-    def tagged(extra: str, **more: object) -> tuple[str, ...]:
+    def tagged(text: str, extra: str, **more: object) -> tuple[str, ...]:
         model = _tiny_model(threshold=0.99, reason="price", **more)
         return Tagger(models={"en": model}).tag(f"{text} {extra}", lang="en").reasons
 
-    assert tagged("xb") == ("price",)  # no agreement asked: the rule counts
-    assert tagged("xb", rule_agreement={"price": 0.5}) == ()  # P just under 0.5
-    assert tagged("xa", rule_agreement={"price": 0.5}) == ("price",)  # P just over
-    assert tagged("xa", rule_agreement={"price": 0.6}) == ()
-    assert tagged("xb", rule_agreement={"billing": 0.9}) == ("price",)  # another reason's
+    assert Tagger(use_model=False).clause_count(long, "en") > LONG_TEXT_CLAUSES
+    assert tagged(long, "xb") == ("price",)  # no agreement asked: the rule counts
+    assert tagged(long, "xb", rule_agreement={"price": 0.5}) == ()  # P just under 0.5
+    assert tagged(long, "xa", rule_agreement={"price": 0.5}) == ("price",)  # P just over
+    assert tagged(long, "xa", rule_agreement={"price": 0.6}) == ()
+    assert tagged(long, "xb", rule_agreement={"billing": 0.9}) == ("price",)  # another's
+    assert tagged(short, "xb", rule_agreement={"price": 0.6}) == ("price",)  # short: kept
 
 
 @pytest.mark.parametrize(("lang", "text", "reason"), NEW_WORDINGS)
@@ -256,6 +261,7 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     kept = [r for r in plain.reasons if r in full.reasons]
     for r in plain.reasons:
         if r not in kept:
+            assert tagger.clause_count(text, lang) > LONG_TEXT_CLAUSES
             assert model is not None and r in agreement
             assert model.predict(text).reasons[r] < agreement[r]
     assert full.reasons[: len(kept)] == tuple(kept)
@@ -268,15 +274,9 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     [
         ("Terrible service, the internet drops every evening and nobody calls back.", "en"),
         ("Ужасный сервис, интернет пропадает каждый вечер.", "ru"),
-        pytest.param(
-            "Жахливий сервіс, постійно все ламається.",
-            "uk",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: the uk sentiment model, trained on long store reviews, "
-                "gives this short complaint P(positive) 0.57 and outweighs the lexicon (-0.88)",
-            ),
-        ),
+        # an expected failure until 2026-12-06: the uk sentiment model, trained then on
+        # long store reviews only, read this short complaint as positive (P 0.57)
+        ("Жахливий сервіс, постійно все ламається.", "uk"),
         ("房间很脏，空调坏了，前台态度很差。", "zh"),
         ("Elendig service, internettet falder ud hver aften.", "da"),
     ],

@@ -14,7 +14,7 @@ from insights.tagging.rules import conj_parts, expand_phrase
 def tagger_with(tmp_path: Path, body: str) -> Tagger:
     path = tmp_path / "rules.toml"
     path.write_text('[meta]\nmode = "replace"\n' + body, encoding="utf-8")
-    return Tagger.from_file(path)
+    return Tagger.from_file(path).without_model()  # rule syntax alone: no learned reasons
 
 
 def test_expand_alternation_and_optional_group() -> None:

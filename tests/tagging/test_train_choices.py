@@ -23,7 +23,7 @@ def test_rules_that_fire_on_mentions_need_the_models_agreement() -> None:
     rule[:30] = True  # every complaint and 20 mere mentions
     p = np.where(Y == 1, 0.8, 0.02)  # the model tells them apart
     f_rules = 2 * 10 / (10 + 30)
-    choice = choose_reason(Y, p, rule, f_rules)
+    choice = choose_reason(Y, p, rule, f_rules, rule_precision=10 / 30)
     assert choice.agreement > 0.02
     assert choice.f1 == 1.0
     assert choice.f1 - f_rules >= MIN_GAIN
@@ -33,7 +33,17 @@ def test_a_model_that_finds_what_rules_miss_gets_a_threshold() -> None:
     rule = np.zeros(40, dtype=bool)
     rule[:3] = True
     p = np.where(Y == 1, 0.9, 0.1)
-    choice = choose_reason(Y, p, rule, 2 * 3 / 13)
+    choice = choose_reason(Y, p, rule, 2 * 3 / 13, rule_precision=1.0)
     assert choice.agreement == 0.0
     assert choice.threshold is not None and 0.1 < choice.threshold <= 0.9
     assert choice.f1 == 1.0
+
+
+def test_a_precise_rule_never_waits_for_the_model() -> None:
+    """Rules measured precise keep every hit, even where dropping a few would score higher
+    out of fold: "support never answers" is a complaint whatever the model learned."""
+    rule = np.zeros(40, dtype=bool)
+    rule[:12] = True  # 10 right, 2 wrong: precision 0.83
+    p = np.where(Y == 1, 0.8, 0.02)
+    choice = choose_reason(Y, p, rule, 2 * 10 / 22, rule_precision=10 / 12)
+    assert choice.agreement == 0.0
