@@ -69,7 +69,7 @@ class ApiComponent:
 
     async def after_import(self, kind: str, records: list[Mapping[str, Any]]) -> None:
         if kind == "responses":
-            tagger = await asyncio.to_thread(lambda: self.services.tagger)  # built once
+            tagger = await asyncio.to_thread(lambda: self.services.live_tagger)
             report = await asyncio.to_thread(feedback.tag_pending, self.factory, tagger)
             log.info("API responses: tagged %d answers", report.tagged)
             if self.hooks is not None:

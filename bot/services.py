@@ -94,6 +94,7 @@ class Services:
         self._engine = _Once(lambda: engine or _make_engine(settings))
         self._factory = _Once(lambda: factory or _session_factory(self.engine))
         self._tagger = _Once(lambda: _tagger(settings))
+        self._live_tagger = _Once(self._make_live_tagger)
         self._weights = _Once(lambda: _weights(settings))
 
     @property
@@ -110,6 +111,20 @@ class Services:
     def tagger(self) -> Tagger:
         tagger: Tagger = self._tagger.get()
         return tagger
+
+    @property
+    def live_tagger(self) -> Tagger:
+        """The tagger for answers as they arrive and as they are imported: `tagger` with
+        the company's newest models (`retention-bot tagger train`), picked up within a
+        minute of being stored. `tagger` alone serves `retention-bot tag`, which needs no
+        database."""
+        tagger: Tagger = self._live_tagger.get().get()
+        return tagger
+
+    def _make_live_tagger(self) -> Any:
+        from insights.tagger_models import LiveTagger
+
+        return LiveTagger(lambda: self.factory, lambda: self.tagger)
 
     @property
     def risk_weights(self) -> Weights:

@@ -85,7 +85,7 @@ def build_context(
         gatekeeper=Gatekeeper(
             client, settings.slack.allowed_users, settings.slack.allowed_usergroups
         ),
-        tagger=lambda: services.tagger,  # built once per process, on first use
+        tagger=lambda: services.live_tagger,  # shipped + newest company models
         share_channels=settings.slack.shared_in,
         managers=frozenset(settings.slack.follow_up_managers),
         payment_grace=settings.payment_grace,

@@ -124,7 +124,7 @@ def register_answer_listeners(hooks: AnswerHooks, services: Services) -> None:
 
     def tag(answer: StoredAnswer) -> None:
         if feedback.is_taggable(answer.text, answer.question, answer.choice):
-            tagger = services.tagger  # the process's one tagger, built on first use
+            tagger = services.live_tagger  # shipped + the newest company models
             with transaction(factory) as session:
                 feedback.tag_answer(session, tagger, answer.answer_id)
 

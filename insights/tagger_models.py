@@ -15,19 +15,25 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import random
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from insights.tagging import LANGUAGES, REASON_KEYS, Tagger
 from insights.tagging.company import CompanyScores, Labelled, from_json, to_json, train
 from insights.tagging.model import SENTIMENT_CLASSES, TextModel
 from storage.models import Answer, TagCorrection, TaggerModel
+
+log = logging.getLogger(__name__)
 
 PSEUDO_SAMPLE = 2000
 """How many of the company's other answers (per language), labelled by the shipped tagger,
@@ -221,3 +227,60 @@ def tagger_with_company_models(session: Session, shipped: Tagger) -> Tagger:
     if not company:
         return shipped
     return Tagger(shipped.rules, models=company)
+
+
+COMPANY_MODEL_CHECK_SECONDS = 60.0
+"""How often a running process looks for a newer company model (one MAX(id) query)."""
+
+
+class LiveTagger:
+    """The tagger for answers as they arrive: the shipped one (or the rules file's) with
+    the company's newest models, re-read once a newer one is stored.
+
+    Why: `retention-bot tagger train` runs in its own process while the bot keeps tagging;
+    without this, new answers were tagged by the shipped models until the bot restarted,
+    and only `retag` used what staff had taught. Checked at most every
+    COMPANY_MODEL_CHECK_SECONDS; a failed check keeps the tagger in use (tagging must not
+    stop because the model table could not be read)."""
+
+    def __init__(
+        self,
+        factory: Callable[[], sessionmaker[Session]],
+        base: Callable[[], Tagger],
+        interval: float = COMPANY_MODEL_CHECK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._factory = factory
+        self._base = base
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tagger: Tagger | None = None
+        self._newest: int | None = None
+        self._checked = 0.0
+
+    def get(self) -> Tagger:
+        tagger = self._tagger
+        if tagger is not None and self._clock() - self._checked < self._interval:
+            return tagger
+        with self._lock:
+            if self._tagger is None or self._clock() - self._checked >= self._interval:
+                self._refresh()
+            assert self._tagger is not None
+            return self._tagger
+
+    def _refresh(self) -> None:
+        base = self._base()
+        try:
+            with self._factory()() as session:
+                newest = session.scalar(select(func.max(TaggerModel.id)))
+                if self._tagger is None or newest != self._newest:
+                    self._tagger = tagger_with_company_models(session, base)
+                    self._newest = newest
+                    if newest is not None:
+                        log.info("tagging with company model(s) up to id %s", newest)
+        except SQLAlchemyError:
+            log.exception("could not read the company models; tagging with the models in use")
+            if self._tagger is None:
+                self._tagger = base
+        self._checked = self._clock()

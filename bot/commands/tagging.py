@@ -105,7 +105,9 @@ def tag_pending_with_progress(app: AppContext) -> int:
     with count_progress("tagging") as progress:
         task = progress.add_task("tagging answers", total=pending)
         report = feedback.tag_pending(
-            factory, app.tagger, progress=lambda n: progress.update(task, completed=n)
+            factory,
+            app.services.live_tagger,  # the company's models, as `retag` uses
+            progress=lambda n: progress.update(task, completed=n),
         )
     return report.tagged
 
