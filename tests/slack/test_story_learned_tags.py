@@ -19,21 +19,32 @@ NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 WHEN = datetime(2026, 11, 25, tzinfo=UTC)
 
 
-def _tag(session: Session, answer_id: int, reason: str, source: str) -> None:
-    session.add(
-        AnswerTag(answer_id=answer_id, reason=reason, rule=None, source=source, created_at=WHEN)
-    )
+def _tagged_answer(
+    factory: sessionmaker[Session], external_id: str, text: str, tags: dict[str, str]
+) -> None:
+    """A customer with one NPS comment carrying `tags` (reason -> source)."""
+    with factory() as session, session.begin():
+        who = customer(session, datetime(2026, 1, 5, tzinfo=UTC), external_id=external_id)
+        answer(session, who, "nps", 3, WHEN, text=text)
+        comment = session.scalar(
+            select(Answer.id).where(Answer.question == "comment", Answer.customer_id == who.id)
+        )
+        assert comment is not None
+        for reason, source in tags.items():
+            session.add(
+                AnswerTag(
+                    answer_id=comment, reason=reason, rule=None, source=source, created_at=WHEN
+                )
+            )
 
 
 def test_model_only_reasons_are_marked_learned(factory: sessionmaker[Session]) -> None:
-    with factory() as session, session.begin():
-        who = customer(session, datetime(2026, 1, 5, tzinfo=UTC), external_id="mixed")
-        answer(session, who, "nps", 3, WHEN, text="Too expensive and nobody calls back")
-        comment = session.scalar(select(Answer.id).where(Answer.question == "comment"))
-        assert comment is not None
-        _tag(session, comment, "price", "rules")
-        _tag(session, comment, "support", "model")
-        _tag(session, comment, "billing", "staff")
+    _tagged_answer(
+        factory,
+        "mixed",
+        "Too expensive and nobody calls back",
+        {"price": "rules", "support": "model", "billing": "staff"},
+    )
     with factory() as session:
         story = customer_story(session, "mixed", NOW, default_weights())
     assert story is not None
@@ -46,12 +57,7 @@ def test_model_only_reasons_are_marked_learned(factory: sessionmaker[Session]) -
 
 
 def test_a_story_without_learned_tags_has_no_marker(factory: sessionmaker[Session]) -> None:
-    with factory() as session, session.begin():
-        who = customer(session, datetime(2026, 1, 5, tzinfo=UTC), external_id="plain")
-        answer(session, who, "nps", 3, WHEN, text="Too expensive")
-        comment = session.scalar(select(Answer.id).where(Answer.question == "comment"))
-        assert comment is not None
-        _tag(session, comment, "price", "rules")
+    _tagged_answer(factory, "plain", "Too expensive", {"price": "rules"})
     with factory() as session:
         story = customer_story(session, "plain", NOW, default_weights())
     assert story is not None
