@@ -321,7 +321,7 @@ def sentiment(ours: Ours, base: Baselines, quick: bool) -> Table:
             (
                 f"gold {lang} (3-class)",
                 lang,
-                D.only(g, "train", "validation"),
+                D.gold_training(lang, "train", "validation"),
                 D.only(g, "test"),
                 D.SENTIMENTS,
             )

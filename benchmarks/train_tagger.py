@@ -121,7 +121,7 @@ def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
     rows' train parts)."""
     if lang not in D.GOLD_LANGS:
         return [], []
-    labelled = D.only(D.gold(lang), "train", "validation")
+    labelled = D.gold_training(lang, "train", "validation")
     gold = [r for r in labelled if r.round == 1]
     extra: list[D.Row] = [r for r in labelled if r.round != 1]
     if "airline" in cfg.extra_reason_sets:
@@ -159,7 +159,7 @@ def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
 def sentiment_rows(lang: str, splits: Sequence[str]) -> list[D.Row]:
     rows: list[D.Row] = []
     if lang in D.GOLD_LANGS:
-        rows += D.only(D.gold(lang), *[s for s in splits if s != "test"])
+        rows += D.gold_training(lang, *[s for s in splits if s != "test"])
     gold_texts = {r.text for r in rows}
     for name in D.TRAIN_SENTIMENT_SETS[lang]:
         rows += [r for r in D.only(D.sentiment_set(name), *splits) if r.text not in gold_texts]
@@ -319,7 +319,7 @@ def choose_reason(
     for a in AGREEMENTS[1:]:
         kept = rule & ((p >= a) | short)
         for t in [None, *GRID]:
-            if t is not None and t != base.threshold and base.threshold is not None:
+            if t is not None and t != base.threshold:
                 continue  # the agreement is chosen for the threshold already chosen
             f = f1_of(kept if t is None else kept | (p >= t))
             if t is not None and f < MIN_OOF_F1:
@@ -378,7 +378,8 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     t0 = time.time()
     gold, extra = reason_rows(lang, cfg)
     reason_pool = gold + extra
-    labelled = [r for r in reason_pool if r.reasons is not None and r.id in gold_ids(lang)]
+    ids = gold_ids(lang)
+    labelled = [r for r in reason_pool if r.reasons is not None and r.id in ids]
     keys = [k for k in REASON_KEYS if sum(k in r.reasons for r in labelled) >= MIN_POSITIVES]
     sent_train = sentiment_rows(lang, ("train",))
     sent_fit = sentiment_rows(lang, ("train", "validation"))
@@ -563,7 +564,14 @@ def choose_sentiment_mode(lang, cfg, texts, index, vocab, sent_train, tagger, lo
     sets: list[tuple[str, list[D.Row], list[D.Row], tuple[str, ...]]] = []
     if lang in D.GOLD_LANGS:
         g = D.gold(lang)
-        sets.append(("gold validation", D.only(g, "train"), D.only(g, "validation"), D.SENTIMENTS))
+        sets.append(
+            (
+                "gold validation",
+                D.gold_training(lang, "train"),
+                D.only(g, "validation"),
+                D.SENTIMENTS,
+            )
+        )
     for name in D.TRAIN_SENTIMENT_SETS[lang]:
         rows = D.sentiment_set(name)
         train = D.only(rows, "train")

@@ -279,7 +279,8 @@ class LiveTagger:
                     self._newest = newest
                     if newest is not None:
                         log.info("tagging with company model(s) up to id %s", newest)
-        except SQLAlchemyError:
+        except (SQLAlchemyError, ValueError, KeyError, TypeError):
+            # an unreadable table or a stored model this version cannot parse: keep tagging
             log.exception("could not read the company models; tagging with the models in use")
             if self._tagger is None:
                 self._tagger = base

@@ -10,7 +10,9 @@ SPLIT_SEED) and say so in docs/tagging.md.
 
 Rounds 2 and 3 (drawn from complaints only, see sample.py) follow round 1's rows, all in
 the train split and marked {"round": N}: a draw from complaints is not the texts the product
-meets, so it must not be scored. Only texts both annotators labelled are used.
+meets, so it must not be scored. Only texts both annotators labelled are used, and a later
+round's text that repeats an earlier round's words (short answers such as "0" or "see
+above", or the same complaint posted twice) is left out: it could be a test text.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.labels.agreement import ANNOTATIONS, label, load, sample_ids, stem
-from benchmarks.labels.sources import LANGS
+from benchmarks.labels.sources import LANGS, texts
 
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "gold-split-2026-12-05"
@@ -67,16 +69,26 @@ def final_labels(lang: str, round_: int) -> dict[str, dict]:
 
 
 def gold(lang: str) -> list[dict]:
+    by_id = texts(lang)
     first = final_labels(lang, 1)
-    split = splits(list(first), lang)
+    split = splits(sample_ids(lang, 1), lang)  # the fixed draw, whoever labelled what
     rows = [{"id": i, **final, "split": split[i]} for i, final in first.items()]
+    seen = {_key(by_id[i].text) for i in first if i in by_id}
     for round_ in LATER_ROUNDS:
         if (ANNOTATIONS / f"{stem(lang, round_)}.A.jsonl").exists():
             later = final_labels(lang, round_)
-            rows += [
-                {"id": i, **final, "split": "train", "round": round_} for i, final in later.items()
-            ]
+            for i, final in later.items():
+                key = _key(by_id[i].text) if i in by_id else None
+                if key in seen:
+                    continue  # the same words as an earlier text (maybe a test one): never train
+                seen.add(key)
+                rows.append({"id": i, **final, "split": "train", "round": round_})
     return rows
+
+
+def _key(text: str) -> str:
+    """Texts that differ only in spacing and case are the same text ("0", "see above")."""
+    return " ".join(text.split()).lower()
 
 
 def main() -> None:

@@ -183,7 +183,8 @@ def chat(app: AppContext, kind: str, lang: str | None, external_id: str | None) 
     survey = builtin_surveys()[kind]
     catalog = builtin_catalog()
     offers = _save_offers(app)
-    tagger = app.tagger
+    # a stored customer's answers are tagged as the bot tags them: with the company's models
+    tagger = app.tagger if external_id is None else app.services.live_tagger
     stored: StoredConversation | None = None
     if external_id is None:
         language = catalog.resolve(lang)
