@@ -118,6 +118,30 @@ def test_an_unreadable_model_table_keeps_tagging(
     assert "could not read the company models" in caplog.text
 
 
+def test_a_stored_model_this_version_cannot_read_keeps_tagging(
+    factory: sessionmaker[Session], shipped: Tagger, caplog: pytest.LogCaptureFixture
+) -> None:
+    with factory() as session, session.begin():
+        session.add(
+            TaggerModel(
+                lang="da",
+                version="company-da-broken",
+                base_version=None,
+                n_labels=24,
+                scores="{}",
+                model='{"meta": {"format": "some-future-format"}}',
+                created_at=WHEN,
+            )
+        )
+    clock = Clock()
+    live = LiveTagger(lambda: factory, lambda: shipped, clock=clock)
+    with caplog.at_level(logging.ERROR):
+        assert live.get() is shipped
+        clock.now += 1
+        assert live.get() is shipped  # not retried on every answer: once per interval
+    assert caplog.text.count("could not read the company models") == 1
+
+
 async def test_the_bots_answer_listener_tags_with_the_company_model(
     factory: sessionmaker[Session], database_url: str
 ) -> None:
