@@ -378,7 +378,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     t0 = time.time()
     gold, extra = reason_rows(lang, cfg)
     reason_pool = gold + extra
-    ids = gold_ids(lang)
+    ids = gold_ids(lang) if lang in D.GOLD_LANGS else set()
     labelled = [r for r in reason_pool if r.reasons is not None and r.id in ids]
     keys = [k for k in REASON_KEYS if sum(k in r.reasons for r in labelled) >= MIN_POSITIVES]
     sent_train = sentiment_rows(lang, ("train",))

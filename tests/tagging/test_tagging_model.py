@@ -274,9 +274,15 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     [
         ("Terrible service, the internet drops every evening and nobody calls back.", "en"),
         ("Ужасный сервис, интернет пропадает каждый вечер.", "ru"),
-        # an expected failure until 2026-12-06: the uk sentiment model, trained then on
-        # long store reviews only, read this short complaint as positive (P 0.57)
-        ("Жахливий сервіс, постійно все ламається.", "uk"),
+        pytest.param(
+            "Жахливий сервіс, постійно все ламається.",
+            "uk",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known miss: the uk sentiment model, trained on long store reviews, "
+                "gives this short complaint P(positive) 0.61 and outweighs the lexicon",
+            ),
+        ),
         ("房间很脏，空调坏了，前台态度很差。", "zh"),
         ("Elendig service, internettet falder ud hver aften.", "da"),
     ],
