@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from benchmarks.labels import sources
+from benchmarks.labels.sources import text_key
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "benchmarks" / "labels"
@@ -93,20 +94,16 @@ def _gold_text_splits() -> dict[str, str]:
     rank = {"test": 0, "validation": 1, "train": 2}  # a text held out anywhere stays held out
     for lang in GOLD_LANGS:
         for r in gold(lang):
-            key = _key(r.text)
+            key = text_key(r.text)
             if key not in out or rank[r.split] < rank[out[key]]:
                 out[key] = r.split
     return out
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def _public_split(set_name: str, text: str) -> str | None:
     """The row's split, or None when it must be left out (a gold text on the wrong side)."""
-    s = split_of(set_name, _key(text))
-    g = _gold_text_splits().get(_key(text))
+    s = split_of(set_name, text_key(text))
+    g = _gold_text_splits().get(text_key(text))
     if g is None:
         return s
     if g == "train":
@@ -429,5 +426,5 @@ def gold_training(lang: str, *splits: str) -> list[Row]:
     """Gold rows of `splits` (train and/or validation) without any whose text is also a
     gold test text: random draws by id repeat short answers ("0", "Good service") across
     splits, and a test text must never be trained on."""
-    held = {_key(r.text) for r in gold(lang) if r.split == "test"}
-    return [r for r in only(gold(lang), *splits) if _key(r.text) not in held]
+    held = {text_key(r.text) for r in gold(lang) if r.split == "test"}
+    return [r for r in only(gold(lang), *splits) if text_key(r.text) not in held]

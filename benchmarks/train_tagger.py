@@ -132,10 +132,6 @@ def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
     return gold, extra
 
 
-def gold_ids(lang: str) -> set[str]:
-    return {r.id for r in D.gold(lang)}
-
-
 PRAISE_ROWS = 1000
 """Positive texts from the train parts of the language's public sentiment sets, added to
 reason training as texts without any reason: praise is never a reason (docs/labelling.md),
@@ -378,8 +374,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     t0 = time.time()
     gold, extra = reason_rows(lang, cfg)
     reason_pool = gold + extra
-    ids = gold_ids(lang) if lang in D.GOLD_LANGS else set()
-    labelled = [r for r in reason_pool if r.reasons is not None and r.id in ids]
+    labelled = D.gold_training(lang, "train", "validation") if lang in D.GOLD_LANGS else []
     keys = [k for k in REASON_KEYS if sum(k in r.reasons for r in labelled) >= MIN_POSITIVES]
     sent_train = sentiment_rows(lang, ("train",))
     sent_fit = sentiment_rows(lang, ("train", "validation"))

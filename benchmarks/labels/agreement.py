@@ -34,8 +34,13 @@ def stem(lang: str, round_: int = 1) -> str:
     return lang if round_ == 1 else f"{lang}.r{round_}"
 
 
+def ids_file(lang: str, round_: int = 1) -> Path:
+    """A round's committed draw (sample.py writes it)."""
+    return HERE / f"sample_{stem(lang, round_)}.ids"
+
+
 def sample_ids(lang: str, round_: int = 1) -> list[str]:
-    return (HERE / f"sample_{stem(lang, round_)}.ids").read_text(encoding="utf-8").split()
+    return ids_file(lang, round_).read_text(encoding="utf-8").split()
 
 
 def load(lang: str, who: str, round_: int = 1) -> dict[str, dict]:

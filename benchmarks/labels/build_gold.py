@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.labels.agreement import ANNOTATIONS, label, load, sample_ids, stem
-from benchmarks.labels.sources import LANGS, texts
+from benchmarks.labels.sources import LANGS, text_key, texts
 
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "gold-split-2026-12-05"
@@ -73,22 +73,17 @@ def gold(lang: str) -> list[dict]:
     first = final_labels(lang, 1)
     split = splits(sample_ids(lang, 1), lang)  # the fixed draw, whoever labelled what
     rows = [{"id": i, **final, "split": split[i]} for i, final in first.items()]
-    seen = {_key(by_id[i].text) for i in first if i in by_id}
+    seen = {text_key(by_id[i].text) for i in first if i in by_id}
     for round_ in LATER_ROUNDS:
         if (ANNOTATIONS / f"{stem(lang, round_)}.A.jsonl").exists():
             later = final_labels(lang, round_)
             for i, final in later.items():
-                key = _key(by_id[i].text) if i in by_id else None
+                key = text_key(by_id[i].text) if i in by_id else None
                 if key in seen:
                     continue  # the same words as an earlier text (maybe a test one): never train
                 seen.add(key)
                 rows.append({"id": i, **final, "split": "train", "round": round_})
     return rows
-
-
-def _key(text: str) -> str:
-    """Texts that differ only in spacing and case are the same text ("0", "see above")."""
-    return " ".join(text.split()).lower()
 
 
 def main() -> None:

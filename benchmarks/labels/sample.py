@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from benchmarks.labels.agreement import ids_file, sample_ids
 from benchmarks.labels.sources import LANGS, texts
 
 HERE = Path(__file__).resolve().parent
@@ -61,14 +62,10 @@ def draw_unhappy(lang: str, round_: int) -> list[str]:
     by_id = texts(lang)
     earlier = set()
     for r in range(1, round_):
-        earlier.update(ids_file(lang, r).read_text(encoding="utf-8").split())
+        earlier.update(sample_ids(lang, r))
     pool = sorted(i for i, t in by_id.items() if i not in earlier and UNHAPPY[lang](t.source_label))
     k = min(UNHAPPY_PER_LANGUAGE[round_], len(pool))
     return random.Random(f"{SEED}:round{round_}:{lang}").sample(pool, k)
-
-
-def ids_file(lang: str, round_: int) -> Path:
-    return HERE / (f"sample_{lang}.ids" if round_ == 1 else f"sample_{lang}.r{round_}.ids")
 
 
 def main() -> None:

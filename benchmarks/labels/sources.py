@@ -37,6 +37,11 @@ class SourceText:
     source_label: str  # the data set's own label (score, polarity); never shown to annotators
 
 
+def text_key(text: str) -> str:
+    """Texts that differ only in spacing and case are the same text ("0", "see above")."""
+    return " ".join(text.split()).lower()
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
 

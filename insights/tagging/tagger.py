@@ -415,7 +415,7 @@ class Tagger:
         model = self.model(code) if use_model else None
         if pred is None and model is not None:
             pred = model.predict(text)
-        n_clauses = toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(text)) + 1
+        n_clauses = _clause_count(toks, text)
         tags = self._reason_tags(code, text, matches, model, pred, n_clauses, explain)
         kept = {t.reason for t in tags if t.source == "rule"}
         rule_matches = tuple(m for m in matches if m.reason in kept)  # vetoed hits left out
@@ -561,8 +561,7 @@ class Tagger:
         job = self._prepare(text, lang, None, None, False, False)
         if isinstance(job, TagResult):
             return 1
-        toks = self._matchers[job.code].find(job.low, job.text)[1]
-        return toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(job.text)) + 1
+        return _clause_count(self._matchers[job.code].find(job.low, job.text)[1], job.text)
 
     def rule_reasons(self, text: str, lang: str | None = None) -> tuple[str, ...]:
         """Reasons the rules alone find (what the learned layer is trained beside)."""
@@ -673,6 +672,14 @@ _SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*|[.!?。！？\n]
 
 
 _ZH_CLAUSE_RE = re.compile(r"[,.!?;，。！？；\n]+(?=.)")
+
+
+def _clause_count(toks: Sequence[Token], text: str) -> int:
+    """Clauses of a text from its tokens' clause numbers (Chinese: from its punctuation,
+    the matcher having no word tokens there)."""
+    return toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(text)) + 1
+
+
 """Clause ends in a text without word tokens (Chinese): what ends a clause there."""
 
 _FAMILY = {"en": "latin", "da": "latin", "ru": "cyrillic", "uk": "cyrillic", "zh": "han"}
