@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from alembic import command
 from check_constraints import refused
+from migration_rows import insert_customer
 from sqlalchemy import text
 
 from storage import schema
@@ -34,14 +35,7 @@ def test_0013_accepts_subscription_changed_and_back(database_url: str) -> None:
     try:
         command.upgrade(config, "0011")
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO customers (id, external_id, mrr, signed_up_at, status,"
-                    " created_at, updated_at, opted_out, lifecycle_stale)"
-                    " VALUES (1, 'c-1', 100, :t, 'active', :t, :t, :no, :no)"
-                ),
-                {"t": T, "no": False},
-            )
+            insert_customer(connection, T)
             connection.execute(
                 INSERT_EVENT,
                 {"id": 1, "event_id": "e-1", "type": "subscription_started", "amount": 100, "t": T},

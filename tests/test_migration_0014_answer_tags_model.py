@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from alembic import command
 from check_constraints import refused
+from migration_rows import insert_customer
 from sqlalchemy import text
 
 from storage import schema
@@ -27,14 +28,7 @@ BEFORE = [
 
 
 def _seed(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.execute(
-        text(
-            "INSERT INTO customers (id, external_id, mrr, signed_up_at, status,"
-            " created_at, updated_at, opted_out, lifecycle_stale)"
-            " VALUES (1, 'c-1', 100, :t, 'active', :t, :t, :no, :no)"
-        ),
-        {"t": T, "no": False},
-    )
+    insert_customer(connection, T)
     connection.execute(
         text(
             "INSERT INTO survey_sessions (id, customer_id, survey, status, channel,"
