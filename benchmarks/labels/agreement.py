@@ -76,7 +76,7 @@ def f1(a: list[set[str]], b: list[set[str]], reason: str) -> tuple[float | None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disagreements", type=Path)
-    parser.add_argument("--round", type=int, choices=(1, 2, 3), default=1, dest="round_")
+    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4), default=1, dest="round_")
     args = parser.parse_args()
     print("| lang | n | " + " | ".join(REASONS) + " | macro | exact set | sentiment κ |")
     print("|---" * (len(REASONS) + 5) + "|")

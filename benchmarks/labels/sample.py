@@ -1,7 +1,7 @@
 """Draw the texts to label, at random with a fixed seed (not picked).
 
     python benchmarks/labels/sample.py            # round 1: benchmarks/labels/sample_<lang>.ids
-    python benchmarks/labels/sample.py --round 2  # round 2: sample_<lang>.r2.ids (3 likewise)
+    python benchmarks/labels/sample.py --round 2  # round 2: sample_<lang>.r2.ids (3, 4 likewise)
     python benchmarks/labels/sample.py --texts DIR  # also DIR/<lang>.jsonl for annotators
 
 Round 1 (600 per language) draws from the whole pool; Russian half from the telecom
@@ -14,6 +14,16 @@ round 1 most reasons had 5-40 positives in training, because a random draw is mo
 praise and neutral text; a draw from complaints buys several times more reason positives
 per text labelled. The data set's mark only chooses
 the pool: annotators never see it, and they label reasons and sentiment as in round 1.
+
+Round 4 (500 per language where the pool allows, training only) aims at the reasons that
+still had few training positives after round 3 (fewer than RARE_BELOW in train +
+validation): for each such reason, the unlabelled texts are ranked by how likely the
+shipped tagger makes that reason (the learned model's probability, plus 1 where a rule
+fires), and the reason's share of the round is drawn at random from its top
+CANDIDATES_PER_PICK x share. This is uncertainty-free "likely positive" sampling: it finds
+real positives of rare reasons and the texts the tagger would wrongly give them (hard
+negatives), which a random draw finds a few at a time. Only texts in the public sets'
+training part are drawn (``tagger_data.split_of``), so no validation or test part changes.
 
 The id lists are committed; the texts are not (they stay in ../shared/data).
 """
@@ -36,6 +46,12 @@ SEED = 20261205
 PER_LANGUAGE = 600
 UNHAPPY_PER_LANGUAGE = {2: 400, 3: 600}
 """Texts per language in each round drawn from complaints (fewer where the pool runs out)."""
+TARGETED_PER_LANGUAGE = 500
+RARE_BELOW = 300
+"""Round 4 aims at reasons with fewer gold training positives than this."""
+CANDIDATES_PER_PICK = 3
+PUBLIC_SET = {"en": "nps", "ru": "sentirueval", "uk": "uk-reviews", "zh": "htl"}
+"""The tagger_data split name of each language's source set (round 4 draws train parts)."""
 UNHAPPY = {
     "en": lambda mark: mark.isdigit() and int(mark) <= 6,
     "ru": lambda mark: "-1" in mark.split(","),
@@ -68,13 +84,67 @@ def draw_unhappy(lang: str, round_: int) -> list[str]:
     return random.Random(f"{SEED}:round{round_}:{lang}").sample(pool, k)
 
 
+def draw_targeted(lang: str, round_: int = 4) -> list[str]:
+    """Round 4: likely positives of the language's rare reasons, by the shipped tagger."""
+    from collections import Counter
+
+    from benchmarks import tagger_data as D
+    from benchmarks.labels.sources import text_key
+    from insights.tagging import Tagger
+
+    by_id = texts(lang)
+    labelled = set()
+    for r in range(1, round_):
+        labelled.update(sample_ids(lang, r))
+    seen = {text_key(by_id[i].text) for i in labelled if i in by_id}
+    pool = sorted(
+        i
+        for i, t in by_id.items()
+        if i not in labelled
+        and text_key(t.text) not in seen
+        and D.split_of(PUBLIC_SET[lang], text_key(t.text)) == "train"
+    )
+    counts = Counter(
+        r for row in D.gold(lang) if row.split in ("train", "validation") for r in row.reasons
+    )
+    tagger = Tagger.default()
+    model = tagger.model(lang)
+    assert model is not None, f"no shipped model for {lang}"
+    rare = sorted((k for k in model.reason_keys if counts[k] < RARE_BELOW), key=counts.__getitem__)
+    pool_texts = [by_id[i].text for i in pool]
+    probs = model.predict_many(pool_texts)
+    rules = [set(tagger.rule_reasons(t, lang)) for t in pool_texts]
+    rng = random.Random(f"{SEED}:round{round_}:{lang}")
+    total = min(TARGETED_PER_LANGUAGE, len(pool))
+    chosen: list[str] = []
+    taken: set[str] = set()
+    for n, reason in enumerate(rare):
+        share = (total - len(chosen)) // (len(rare) - n)
+        score = {
+            i: p.reasons.get(reason, 0.0) + (1.0 if reason in hit else 0.0)
+            for i, p, hit in zip(pool, probs, rules, strict=True)
+            if i not in taken
+        }
+        top = sorted(score, key=lambda i: (-score[i], i))[: CANDIDATES_PER_PICK * share]
+        picked = rng.sample(top, min(share, len(top)))
+        chosen.extend(picked)
+        taken.update(picked)
+    rng.shuffle(chosen)
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=Path, help="also write the texts for annotators here")
-    parser.add_argument("--round", type=int, choices=(1, 2, 3), default=1, dest="round_")
+    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4), default=1, dest="round_")
     args = parser.parse_args()
     for lang in LANGS:
-        ids = draw(lang) if args.round_ == 1 else draw_unhappy(lang, args.round_)
+        if args.round_ == 1:
+            ids = draw(lang)
+        elif args.round_ == 4:
+            ids = draw_targeted(lang)
+        else:
+            ids = draw_unhappy(lang, args.round_)
         ids_file(lang, args.round_).write_text("\n".join(ids) + "\n", encoding="utf-8")
         if args.texts:
             args.texts.mkdir(parents=True, exist_ok=True)
