@@ -30,7 +30,7 @@ from benchmarks.labels.sources import LANGS, text_key, texts
 
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "gold-split-2026-12-05"
-LATER_ROUNDS = (2, 3)
+LATER_ROUNDS = (2, 3, 4)
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
 
 
