@@ -47,3 +47,33 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
     p = np.where(Y == 1, 0.8, 0.02)
     choice = choose_reason(Y, p, rule, 2 * 10 / 22, rule_precision=10 / 12)
     assert choice.agreement == 0.0
+
+
+def test_agreement_is_asked_of_short_texts_only_where_that_gains() -> None:
+    """Short tweets that mention a tariff are no complaint about price: where the imprecise
+    rule's mentions sit in short texts, the agreement is asked of every text; where they
+    sit in long texts, it stays a long-text check and short hits keep counting."""
+    rule = np.zeros(40, dtype=bool)
+    rule[:30] = True  # every complaint and 20 mere mentions
+    p = np.where(Y == 1, 0.8, 0.02)
+    f_rules = 2 * 10 / (10 + 30)
+    all_short = np.zeros(40, dtype=bool)
+    choice = choose_reason(Y, p, rule, f_rules, rule_precision=10 / 30, long=all_short)
+    assert choice.scope == "all" and choice.agreement > 0.02 and choice.f1 == 1.0
+    mentions_long = np.zeros(40, dtype=bool)
+    mentions_long[10:30] = True
+    choice = choose_reason(Y, p, rule, f_rules, rule_precision=10 / 30, long=mentions_long)
+    assert choice.scope == "long" and choice.f1 == 1.0
+
+
+def test_weights_count_a_complaint_draw_as_the_few_texts_it_stands_for() -> None:
+    """Rows drawn from complaints weigh less: a threshold that buys recall on them at the
+    price of tagging the (heavier) random rows is not chosen once they are weighted."""
+    y = np.array([1] * 10 + [0] * 10 + [0] * 20)
+    rule = np.zeros(40, dtype=bool)
+    p = np.concatenate([np.full(10, 0.9), np.full(10, 0.1), np.full(20, 0.9)])
+    unweighted = choose_reason(y[:20], p[:20], rule[:20], 0.0, rule_precision=1.0)
+    assert unweighted.threshold is not None  # on the complaint draw alone: perfect
+    weight = np.array([0.1] * 20 + [1.0] * 20)  # the last 20 stand for many more texts
+    choice = choose_reason(y, p, rule, 0.0, rule_precision=1.0, weight=weight)
+    assert choice.threshold is None
