@@ -17,8 +17,8 @@ logistic regression for sentiment, all ``class_weight="balanced"``. It reads onl
   sentiment sets of the language (benchmarks/tagger_data.py).
 
 The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
-over the gold train + validation rows of rounds 1-3, together with the rules (a rule hit always counts;
-the model adds a reason at or above its threshold), and so is the praise gate (model-only
+over the gold train + validation rows of rounds 1-3, together with the rules (a rule hit
+counts; the model adds a reason at or above its threshold), and so is the praise gate (model-only
 reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
 combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
 parts of the same sets. The vocabulary is pruned to the features with the largest
