@@ -59,7 +59,7 @@ def test_praise_with_a_complaint_keeps_its_reason(
 
 
 def test_saving_time_is_praise_but_cutting_costs_is_an_external_reason(tagger: Tagger) -> None:
-    """"Saves us heaps of time" is praise; the budget rule once read any "экономить" as a
+    """ "Saves us heaps of time" is praise; the budget rule once read any "экономить" as a
     budget cut (the demo digest quoted it under "External circumstances")."""
     praise = tagger.tag("Отличный сервис, экономит нам кучу времени.", "ru")
     assert "external" not in praise.reasons
