@@ -604,16 +604,14 @@ class Tagger:
         praise = positive >= gate
         long_text = n_clauses > LONG_TEXT_CLAUSES
         agreement = model.meta.get("rule_agreement", {}) if model is not None else {}
-        everywhere = model.meta.get("rule_agreement_all_texts", ()) if model is not None else ()
         for m in matches:
             if m.reason in seen:
                 continue
             p = probs.get(m.reason)
             if praise and long_text and (p is None or p < PRAISE_RULE_AGREEMENT):
                 continue  # mentioned in passing in a long happy review: the model disagrees
-            asked = long_text or m.reason in everywhere
-            if asked and p is not None and p < agreement.get(m.reason, 0.0):
-                continue  # where this reason's rules fire on mentions (long texts, or all)
+            if long_text and p is not None and p < agreement.get(m.reason, 0.0):
+                continue  # a long text where this reason's rules fire on mentions
             conf = RULE_CONFIDENCE
             if p is not None and model is not None:
                 # the model's probability, but never below the rule's measured precision

@@ -247,10 +247,6 @@ def test_a_rule_hit_needs_the_agreement_its_reason_was_given() -> None:
     assert tagged(long, "xa", rule_agreement={"price": 0.6}) == ()
     assert tagged(long, "xb", rule_agreement={"billing": 0.9}) == ("price",)  # another's
     assert tagged(short, "xb", rule_agreement={"price": 0.6}) == ("price",)  # short: kept
-    everywhere = {"rule_agreement": {"price": 0.6}, "rule_agreement_all_texts": ["price"]}
-    assert tagged(short, "xb", **everywhere) == ()  # asked of every text: short ones too
-    assert tagged(short, "xa", rule_agreement={"price": 0.4}, **{
-        "rule_agreement_all_texts": ["price"]}) == ("price",)  # fmt: skip
 
 
 @pytest.mark.parametrize(("lang", "text", "reason"), NEW_WORDINGS)
@@ -262,11 +258,10 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     full = tagger.tag(text, lang=lang)
     model = tagger.model(full.lang)
     agreement = model.meta.get("rule_agreement", {}) if model is not None else {}
-    everywhere = model.meta.get("rule_agreement_all_texts", []) if model is not None else []
     kept = [r for r in plain.reasons if r in full.reasons]
     for r in plain.reasons:
         if r not in kept:
-            assert r in everywhere or tagger.clause_count(text, lang) > LONG_TEXT_CLAUSES
+            assert tagger.clause_count(text, lang) > LONG_TEXT_CLAUSES
             assert model is not None and r in agreement
             assert model.predict(text).reasons[r] < agreement[r]
     assert full.reasons[: len(kept)] == tuple(kept)

@@ -49,23 +49,6 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
     assert choice.agreement == 0.0
 
 
-def test_agreement_is_asked_of_short_texts_only_where_that_gains() -> None:
-    """Short tweets that mention a tariff are no complaint about price: where the imprecise
-    rule's mentions sit in short texts, the agreement is asked of every text; where they
-    sit in long texts, it stays a long-text check and short hits keep counting."""
-    rule = np.zeros(40, dtype=bool)
-    rule[:30] = True  # every complaint and 20 mere mentions
-    p = np.where(Y == 1, 0.8, 0.02)
-    f_rules = 2 * 10 / (10 + 30)
-    all_short = np.zeros(40, dtype=bool)
-    choice = choose_reason(Y, p, rule, f_rules, rule_precision=10 / 30, long=all_short)
-    assert choice.scope == "all" and choice.agreement > 0.02 and choice.f1 == 1.0
-    mentions_long = np.zeros(40, dtype=bool)
-    mentions_long[10:30] = True
-    choice = choose_reason(Y, p, rule, f_rules, rule_precision=10 / 30, long=mentions_long)
-    assert choice.scope == "long" and choice.f1 == 1.0
-
-
 def test_weights_count_a_complaint_draw_as_the_few_texts_it_stands_for() -> None:
     """Rows drawn from complaints weigh less: a threshold that buys recall on them at the
     price of tagging the (heavier) random rows is not chosen once they are weighted."""
