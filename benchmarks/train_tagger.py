@@ -8,17 +8,16 @@ Per language, one TF-IDF vectorizer (word 1-2-grams + char_wb 2-5-grams; Chinese
 logistic regression for sentiment, all ``class_weight="balanced"``. It reads only
 
 * reasons: the gold labels' **train and validation** splits (benchmarks/labels/gold_<lang>.jsonl;
-  rounds 1-3 are random draws, of all texts or of the unhappy ones, and choose thresholds
-  out of fold weighted by stratum so they stand for the texts the product meets; round 4,
-  drawn by the tagger for rare reasons, always trains and never chooses)
+  round 2's texts, drawn from complaints, always train and are never in the out-of-fold
+  rows that choose thresholds, which stay a random draw like the texts the product meets)
   plus, for English, the train parts of the mapped public sets (airline negative reasons,
   app-review categories), each reason trained only on rows whose mapping can express it;
 * sentiment: the gold train + validation splits plus the **train** parts of the public
   sentiment sets of the language (benchmarks/tagger_data.py).
 
 The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
-over the gold train + validation rows of rounds 1-3, together with the rules (a rule hit
-counts; the model adds a reason at or above its threshold), and so is the praise gate (model-only
+over the gold train + validation rows, together with the rules (a rule hit always counts;
+the model adds a reason at or above its threshold), and so is the praise gate (model-only
 reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
 combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
 parts of the same sets. The vocabulary is pruned to the features with the largest
@@ -55,7 +54,7 @@ from insights.tagging.sentiment import LONG_TEXT_CLAUSES, blend_polarity  # noqa
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.3"
+VERSION = "2026.12.2"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
@@ -117,21 +116,14 @@ SAMPLES = {
 
 
 # ----------------------------------------------------------------- data
-OOF_ROUNDS = (1, 2, 3)
-"""Labelling rounds whose rows choose thresholds out of fold. Round 1 is a random draw of
-all texts and rounds 2-3 random draws of the unhappy ones, so together, weighted by stratum
-(``stratum_weights``), they stand for the texts the product meets; round 4 was drawn for
-rare reasons by the tagger itself (benchmarks/labels/sample.py) and only trains."""
-
-
 def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
-    """(gold train + validation rows of OOF_ROUNDS, extra rows: later rounds' gold and the
-    mapped public rows' train parts)."""
+    """(round 1 gold train + validation rows, extra rows: round 2 gold and the mapped public
+    rows' train parts)."""
     if lang not in D.GOLD_LANGS:
         return [], []
     labelled = D.gold_training(lang, "train", "validation")
-    gold = [r for r in labelled if r.round in OOF_ROUNDS]
-    extra: list[D.Row] = [r for r in labelled if r.round not in OOF_ROUNDS]
+    gold = [r for r in labelled if r.round == 1]
+    extra: list[D.Row] = [r for r in labelled if r.round != 1]
     if "airline" in cfg.extra_reason_sets:
         extra += [r for r in D.airline() if r.split == "train" and r.reasons is not None]
     if "apps" in cfg.extra_reason_sets:
@@ -144,27 +136,6 @@ PRAISE_ROWS = 1000
 """Positive texts from the train parts of the language's public sentiment sets, added to
 reason training as texts without any reason: praise is never a reason (docs/labelling.md),
 and the gold labels alone have too few praise texts to teach the model that."""
-
-
-def stratum_weights(lang: str, rows: Sequence[D.Row]) -> np.ndarray:
-    """Weights that make the OOF rows stand for the whole source set (mean 1).
-
-    Rounds 2-3 drew only from the texts the data set marks unhappy, so the OOF rows hold
-    several times more complaints than the texts the product meets, and a threshold chosen
-    on them would buy recall with precision it does not have. Within each stratum (unhappy
-    by the data set's mark, or not) the labelled rows are a uniform random draw, so each row
-    weighs its stratum's size over the stratum's labelled rows (post-stratification)."""
-    from benchmarks.labels.sample import UNHAPPY
-    from benchmarks.labels.sources import texts
-
-    source = texts(lang)
-    unhappy = {i for i, t in source.items() if UNHAPPY[lang](t.source_label)}
-    in_u = np.array([r.id in unhappy for r in rows])
-    n_u, n_h = int(in_u.sum()), int((~in_u).sum())
-    w = np.where(
-        in_u, len(unhappy) / max(n_u, 1), (len(source) - len(unhappy)) / max(n_h, 1)
-    ).astype(float)
-    return w / w.mean() if len(w) else w
 
 
 def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
@@ -302,7 +273,7 @@ class ReasonChoice:
             return f"{self.f1_rules:.2f} (rules only)"
         parts = []
         if self.agreement > 0:
-            parts.append(f"rule hits (long texts) need P >= {self.agreement}")
+            parts.append(f"rule hits need P >= {self.agreement}")
         if self.threshold is not None:
             parts.append(f"model adds at P >= {self.threshold:.3f}")
         return f"{self.f1:.2f} ({', '.join(parts)})"
@@ -315,7 +286,6 @@ def choose_reason(
     f_rules: float,
     rule_precision: float = 0.0,
     long: np.ndarray | None = None,
-    weight: np.ndarray | None = None,
 ) -> ReasonChoice:
     """The model threshold, then the rule agreement, with the best out-of-fold F1 of
     ``(rule hit and p >= agreement) or p >= threshold``.
@@ -327,15 +297,11 @@ def choose_reason(
     of MIN_GAIN: a precise rule ("support never answers") must never wait for a model that
     learned other words for the same complaint. The agreement applies to long texts only
     (``long``: more than LONG_TEXT_CLAUSES clauses; all texts when None), as in the
-    tagger: a short "great app, but expensive" keeps its rule hit. (Asking it of short
-    texts too was tried on 2026-12-06: out of fold it lifted Russian price 0.17 -> 0.24,
-    since tweets use "дорого" in passing, but it dropped price from the survey answer
-    "Отличное приложение, но дорого", the text the product exists for.) Ties keep the rules
-    and the higher threshold: precision first. ``weight``: each row's
-    stratum weight (``stratum_weights``; F1 is the weighted one)."""
+    tagger: a short "great app, but expensive" keeps its rule hit. Ties keep the rules and
+    the higher threshold: precision first."""
 
     def f1_of(pred: np.ndarray) -> float:
-        return float(f1_score(y, pred, zero_division=0, sample_weight=weight))
+        return float(f1_score(y, pred, zero_division=0))
 
     best = ReasonChoice(0.0, None, f_rules, f_rules)
     for t in GRID:
@@ -348,7 +314,9 @@ def choose_reason(
     short = np.zeros_like(rule) if long is None else ~long
     for a in AGREEMENTS[1:]:
         kept = rule & ((p >= a) | short)
-        for t in (None, base.threshold):
+        for t in [None, *GRID]:
+            if t is not None and t != base.threshold:
+                continue  # the agreement is chosen for the threshold already chosen
             f = f1_of(kept if t is None else kept | (p >= t))
             if t is not None and f < MIN_OOF_F1:
                 continue
@@ -357,7 +325,7 @@ def choose_reason(
     return best
 
 
-def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, weight=None):
+def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
     """The value of the sentiment model's P(positive) from which model-only reasons are
     dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
     praise-with-a-reason share (gold positive texts without a gold reason that get any
@@ -365,26 +333,15 @@ def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, weig
     among the gates within MACRO_SLACK of the best macro-F1. Rule hits are never gated:
     where the rules tag praise, that is for the rules to fix (the table says where)."""
     praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
-    w = np.ones(len(gold)) if weight is None else weight
-
-    def share_of(pred: np.ndarray) -> float:
-        tagged = pred[praise].any(axis=1)
-        return float(np.average(tagged, weights=w[praise])) if praise.any() else 0.0
-
     found = []
     for g in GATES:
         pred = np.zeros_like(Y)
         for j, k in enumerate(keys):
             pred[:, j] = rules[:, j] | ((oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < g))
         macro = float(
-            np.mean(
-                [
-                    f1_score(Y[:, j], pred[:, j], zero_division=0, sample_weight=w)
-                    for j in range(len(keys))
-                ]
-            )
+            np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
         )
-        share = share_of(pred)
+        share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
         found.append((g, macro, share))
     ok = [f for f in found if f[2] <= MAX_PRAISE_SHARE]
     if ok:
@@ -393,7 +350,7 @@ def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, weig
         top = max(f[1] for f in found)
         near = [f for f in found if f[1] >= top - MACRO_SLACK]
         g, macro, share = min(near, key=lambda f: (f[2], -f[1], -f[0]))
-    rules_only = share_of(rules)
+    rules_only = float(rules[praise].any(axis=1).mean()) if praise.any() else 0.0
     log(
         f"  praise gate {g}: OOF macro-F1 {macro:.3f}, praise with a reason {share:.1%} of "
         f"{int(praise.sum())} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; rules alone "
@@ -491,17 +448,14 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
         rules = rule_hits(tagger, gold, keys)
         long = np.array([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold])
         Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
-        weight = stratum_weights(lang, gold)
         for j, k in enumerate(keys):
             y = Y[:, j].astype(int)
-            f_rules = f1_score(y, rules[:, j], zero_division=0, sample_weight=weight)
-            hits = float(weight[rules[:, j]].sum())
+            f_rules = f1_score(y, rules[:, j], zero_division=0)
+            hits = rules[:, j].sum()
             rule_precision[k] = (
-                round(float(weight[rules[:, j] & (y == 1)].sum() / hits), 3) if hits else 0.0
+                round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
             )
-            choice = choose_reason(
-                y, oof[:, j], rules[:, j], f_rules, rule_precision[k], long, weight
-            )
+            choice = choose_reason(y, oof[:, j], rules[:, j], f_rules, rule_precision[k], long)
             if choice.agreement > 0:
                 rule_agreement[k] = choice.agreement
                 rules[:, j] &= (oof[:, j] >= choice.agreement) | ~long
@@ -511,9 +465,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 oof_scores[k] = round(choice.f1, 3)
             log(f"  {k:17s} +{int(y.sum()):3d}  OOF F1 rules {f_rules:.2f} -> {choice.describe()}")
         if sent_fit:
-            praise_gate = choose_praise_gate(
-                gold, keys, Y, oof, oof_pos, rules, thresholds, log, weight
-            )
+            praise_gate = choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log)
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
     sentiment_mode = {"weight": 0.0, "cut": 0.4}
@@ -599,9 +551,7 @@ def choose_sentiment_mode(lang, cfg, texts, index, vocab, sent_train, tagger, lo
     and label cut that reach the reference on the most sets, then the best mean macro-F1
     (gold validation counts as one set). Why not the mean alone: one weight serves every
     kind of text of a language, and the mean let a set where the rules shine (English NPS
-    comments) hide one where they lag (airline tweets). English also weighs the UCI
-    product-review sentences, never trained on (``CHOICE_ONLY_SENTIMENT_SETS``): a weight
-    chosen on the training domains alone moved towards the model and lost there."""
+    comments) hide one where they lag (airline tweets)."""
     vecs = make_vectorizers(cfg, vocab)
     X = fit_transform(vecs, [r.text for r in sent_train])
     sm = fit_sentiment(X, np.array([r.sentiment for r in sent_train]), cfg.c_sentiment)
@@ -617,7 +567,7 @@ def choose_sentiment_mode(lang, cfg, texts, index, vocab, sent_train, tagger, lo
                 D.SENTIMENTS,
             )
         )
-    for name in D.TRAIN_SENTIMENT_SETS[lang] + D.CHOICE_ONLY_SENTIMENT_SETS.get(lang, ()):
+    for name in D.TRAIN_SENTIMENT_SETS[lang]:
         rows = D.sentiment_set(name)
         train = D.only(rows, "train")
         train = train[:: max(1, len(train) // REFERENCE_TRAIN_ROWS)]

@@ -47,16 +47,3 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
     p = np.where(Y == 1, 0.8, 0.02)
     choice = choose_reason(Y, p, rule, 2 * 10 / 22, rule_precision=10 / 12)
     assert choice.agreement == 0.0
-
-
-def test_weights_count_a_complaint_draw_as_the_few_texts_it_stands_for() -> None:
-    """Rows drawn from complaints weigh less: a threshold that buys recall on them at the
-    price of tagging the (heavier) random rows is not chosen once they are weighted."""
-    y = np.array([1] * 10 + [0] * 10 + [0] * 20)
-    rule = np.zeros(40, dtype=bool)
-    p = np.concatenate([np.full(10, 0.9), np.full(10, 0.1), np.full(20, 0.9)])
-    unweighted = choose_reason(y[:20], p[:20], rule[:20], 0.0, rule_precision=1.0)
-    assert unweighted.threshold is not None  # on the complaint draw alone: perfect
-    weight = np.array([0.1] * 20 + [1.0] * 20)  # the last 20 stand for many more texts
-    choice = choose_reason(y, p, rule, 0.0, rule_precision=1.0, weight=weight)
-    assert choice.threshold is None
