@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from config.errors import UserError
 from insights.risk import (
     CHURN_REASONS,
     RankedCustomer,
@@ -615,3 +616,34 @@ def signals_as_of(
         chunk = _Chunk(session, rows, as_of, weights)
         for row in rows:
             yield row.id, row.mrr, chunk.signals(row, percentile)
+
+
+def plans_on_record(session: Session) -> list[str]:
+    """Every plan a customer has (active or not), for telling a typo from an empty plan:
+    "--plan Pro" with no active customer on it is an answer, "--plan Prp" a mistake."""
+    found = session.scalars(select(Customer.plan).where(Customer.plan.is_not(None)).distinct())
+    return sorted({p for p in found if p.strip()}, key=str.lower)
+
+
+class UnknownPlan(UserError):
+    """A plan filter that names no plan any customer has (a typo, most likely)."""
+
+    exit_code = 2
+
+
+def plan_is_known(plan: str, plans: Sequence[str]) -> bool:
+    return any(p.lower() == plan.lower() for p in plans)
+
+
+def no_customers_on_plan(plan: str, plans: Sequence[str]) -> str:
+    """One line for a plan filter that matches nobody active, naming the plans there are."""
+    if plan_is_known(plan, plans):
+        return f"No active customers on plan {plan!r}."
+    if not plans:
+        return f"No customer has plan {plan!r}: no customer has a plan on record."
+    shown = ", ".join(plans[:PLANS_SHOWN])
+    more = f" and {len(plans) - PLANS_SHOWN:,} more" if len(plans) > PLANS_SHOWN else ""
+    return f"No customer has plan {plan!r}. Plans on record: {shown}{more}."
+
+
+PLANS_SHOWN = 20

@@ -111,5 +111,30 @@ def test_cli_json_shape(factory, database_url):
     assert "score" not in data[0]
 
 
+def test_a_plan_nobody_has_is_an_error_that_names_the_plans(factory, database_url):
+    """`--plan prp` is a typo, not an empty list: one line naming the plans on record;
+    a plan whose customers all left is an answer ("No active customers on plan ...")."""
+    seed(factory)
+    with factory() as session, session.begin():
+        gone = customer(session, LONG_AGO, mrr="10", external_id="old-plan", plan="legacy")
+        event(session, gone, "subscription_cancelled", ago(25))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, NOW, timedelta(days=14))
+    env = {"DATABASE_URL": database_url}
+    typo = CliRunner().invoke(main, ["at-risk", "--plan", "prp"], env=env)
+    assert typo.exit_code == 2
+    assert typo.stderr.strip() == (
+        "error: No customer has plan 'prp'. Plans on record: basic, legacy, pro."
+    )
+    assert typo.stdout == ""
+    empty = CliRunner().invoke(main, ["at-risk", "--plan", "legacy"], env=env)
+    assert empty.exit_code == 0, empty.stderr
+    assert empty.stdout.strip() == "No active customers on plan 'legacy'."
+    found = CliRunner().invoke(main, ["at-risk", "--plan", "PRO", "--format", "json"], env=env)
+    assert found.exit_code == 0, found.stderr
+    rows = json.loads(found.stdout)
+    assert rows and {row["plan"] for row in rows} == {"pro"}  # any case
+
+
 def test_empty_database_gives_an_empty_list(factory):
     assert listed(factory) == {}

@@ -12,7 +12,13 @@ from rich.console import Console
 
 from bot.commands.call_list_text import render_call_list
 from bot.context import AppContext
-from insights.at_risk import AtRiskCustomer
+from insights.at_risk import (
+    AtRiskCustomer,
+    UnknownPlan,
+    no_customers_on_plan,
+    plan_is_known,
+    plans_on_record,
+)
 from insights.call_list import call_list
 from insights.digest import numbers
 from insights.risk import RiskModel
@@ -46,7 +52,9 @@ def render_text(
     help="How many customers to list; 0 lists every active customer.",
 )
 @click.option("--all", "everyone", is_flag=True, help="List every active customer (= --limit 0).")
-@click.option("--plan", help="Only customers on this plan.")
+@click.option(
+    "--plan", help="Only customers on this plan (any case); a plan nobody has is an error."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 def at_risk_command(
@@ -70,10 +78,13 @@ def at_risk_command(
             limit=None if everyone or limit == 0 else limit,
             plan=plan,
         )
+        plans = plans_on_record(session) if plan is not None and not rows else None
+    if plan is not None and plans is not None and not plan_is_known(plan, plans):
+        raise UnknownPlan(no_customers_on_plan(plan, plans))
     if fmt == "json":
         click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
     elif not rows:
-        click.echo("No active customers" + (f" on plan {plan!r}." if plan else "."))
+        click.echo(no_customers_on_plan(plan, plans or ()) if plan else "No active customers.")
     else:
         settings = app.settings
         width = Console().width

@@ -12,7 +12,7 @@ from decimal import Decimal
 from handlers.slack import blocks
 from handlers.slack.churn_queries import AtRiskResult
 from handlers.slack.formatting import customer_title, day, money
-from insights.at_risk import AtRiskCustomer
+from insights.at_risk import AtRiskCustomer, no_customers_on_plan
 from insights.call_list import contact_note
 from insights.digest import numbers
 from insights.risk import chance, percent
@@ -44,7 +44,11 @@ def render(result: AtRiskResult, tz: tzinfo, currency: str | None = None) -> blo
     scope = f" on plan {blocks.escape(query.plan)}" if query.plan else ""
     title = f"Customers most at risk{scope}"
     if not rows:
-        text = f"No active customers{scope}."
+        text = (
+            blocks.escape(no_customers_on_plan(query.plan, result.plans))
+            if query.plan
+            else "No active customers."
+        )
         return blocks.SlackReply(text, [blocks.header(title), blocks.section(text)])
     total = sum((row.revenue_at_risk for row in rows), Decimal(0))
     model = rows[0].model

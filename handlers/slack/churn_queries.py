@@ -16,7 +16,7 @@ from datetime import datetime
 from handlers.slack.churn_args import AtRisk, CustomerLookup, Frozen, Help, Reasons, Summary
 from handlers.slack.context import SlackContext
 from insights import metrics
-from insights.at_risk import AtRiskCustomer
+from insights.at_risk import AtRiskCustomer, plans_on_record
 from insights.call_list import call_list
 from insights.customer_story import CustomerStory, Matches, customer_story, find_customers
 from insights.reason_trends import ReasonReport, reason_report
@@ -43,6 +43,7 @@ class AtRiskResult:
     query: AtRisk
     as_of: datetime
     customers: list[AtRiskCustomer]
+    plans: tuple[str, ...] = ()  # plans on record, when a plan filter found nobody
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
             return reason_report(session, query.period)
         if isinstance(query, AtRisk):
             rows = call_list(session, as_of, ctx.weights, limit=query.limit, plan=query.plan)
-            return AtRiskResult(query, as_of, rows)
+            plans = tuple(plans_on_record(session)) if query.plan and not rows else ()
+            return AtRiskResult(query, as_of, rows, plans)
         if isinstance(query, CustomerLookup):
             matches = find_customers(session, query.term)
             story = None
