@@ -661,7 +661,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--langs", nargs="*", default=list(CONFIG))
     ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
+    ap.add_argument(
+        "--rounds",
+        nargs="+",
+        type=int,
+        default=list(D.TRAINED_ROUNDS),
+        help="gold labelling rounds to train on (with --dry-run only when not the default: "
+        "the shipped models are trained on the default rounds)",
+    )
     args = ap.parse_args(argv)
+    if tuple(args.rounds) != D.TRAINED_ROUNDS:
+        if not args.dry_run:
+            ap.error(f"--rounds other than {D.TRAINED_ROUNDS} needs --dry-run")
+        if 1 not in args.rounds:
+            ap.error("--rounds must include round 1 (its rows choose the thresholds)")
+        D.TRAINED_ROUNDS = tuple(args.rounds)
     tagger = Tagger(use_model=False)
     OUT.mkdir(parents=True, exist_ok=True)
     for lang in args.langs:
