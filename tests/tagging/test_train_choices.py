@@ -4,6 +4,7 @@ threshold (benchmarks/train_tagger.py `choose_reason`), on out-of-fold style arr
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from benchmarks.train_tagger import MIN_GAIN, choose_reason
 
@@ -47,3 +48,18 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
     p = np.where(Y == 1, 0.8, 0.02)
     choice = choose_reason(Y, p, rule, 2 * 10 / 22, rule_precision=10 / 12)
     assert choice.agreement == 0.0
+
+
+def test_other_rounds_never_overwrite_the_shipped_models(capsys) -> None:
+    """Training on rounds other than the shipped ones is for reading the out-of-fold
+    table: without --dry-run it is refused before anything is trained or written."""
+    from benchmarks.train_tagger import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--rounds", "1", "2", "3", "4", "--langs", "ru"])
+    assert refused.value.code == 2
+    assert "needs --dry-run" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["--rounds", "2", "3", "--dry-run", "--langs", "ru"])
+    assert refused.value.code == 2
+    assert "must include round 1" in capsys.readouterr().err
