@@ -99,6 +99,21 @@ def test_default_is_the_last_twelve_full_months_from_the_first_sign_up(env):
     )
 
 
+def test_from_before_the_first_sign_up_starts_at_it_and_says_so(env):
+    """`--from 2025-06` on a company whose first customer signed up in January 2026: the
+    table starts in January (seven empty rows say nothing) and a note says why."""
+    result = cohorts(env, "--from", "2025-06", "--to", "2026-02", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [c["cohort"] for c in json.loads(result.stdout)["cohorts"]] == ["2026-01", "2026-02"]
+    assert result.stderr.strip() == (
+        "note: the first sign-up is in 2026-01; the empty cohorts from 2025-06 before it are "
+        "left out"
+    )
+    inside = cohorts(env, "--from", "2026-02", "--to", "2026-03", "--format", "json")
+    assert [c["cohort"] for c in json.loads(inside.stdout)["cohorts"]] == ["2026-02", "2026-03"]
+    assert inside.stderr == ""  # March is empty but after the first sign-up: it stays
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -197,8 +197,16 @@ def cohorts_command(
             by=by,
             max_periods=periods,  # type: ignore[arg-type]
         )
+    trimmed = table.trimmed()  # without the empty cohorts before the first sign-up
     if start is None:
-        table = table.trimmed()  # "the last 12 months" of a younger company: from its first
+        table = trimmed  # "the last 12 months" of a younger company: from its first
+    elif trimmed.cohorts and len(trimmed.cohorts) < len(table.cohorts):
+        click.echo(
+            f"note: the first sign-up is in {trimmed.cohorts[0].label}; "
+            f"the empty cohorts from {chosen[0]} before it are left out",
+            err=True,
+        )
+        table = trimmed
     if not table.cohorts:
         click.echo(f"note: nobody signed up from {chosen[0]} to {chosen[-1]}", err=True)
     if fmt == "json":
