@@ -665,17 +665,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rounds",
         nargs="+",
         type=int,
+        choices=(1, 2, 3, 4),
         default=list(D.TRAINED_ROUNDS),
         help="gold labelling rounds to train on (with --dry-run only when not the default: "
         "the shipped models are trained on the default rounds)",
     )
     args = ap.parse_args(argv)
-    if tuple(args.rounds) != D.TRAINED_ROUNDS:
+    rounds = tuple(sorted(set(args.rounds)))
+    if rounds != D.TRAINED_ROUNDS:
         if not args.dry_run:
             ap.error(f"--rounds other than {D.TRAINED_ROUNDS} needs --dry-run")
-        if 1 not in args.rounds:
+        if 1 not in rounds:
             ap.error("--rounds must include round 1 (its rows choose the thresholds)")
-        D.TRAINED_ROUNDS = tuple(args.rounds)
+        D.TRAINED_ROUNDS = rounds
+        D.gold.cache_clear()  # read again with the rounds asked for
+        D._gold_text_splits.cache_clear()
     tagger = Tagger(use_model=False)
     OUT.mkdir(parents=True, exist_ok=True)
     for lang in args.langs:

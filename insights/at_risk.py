@@ -442,6 +442,9 @@ def _active_chunks(
     (status, id) index serves the keyset pagination without sorting.
     """
     last_id = 0
+    spellings = None if plan is None else plan_spellings(session, plan)
+    if spellings == []:
+        return
     while True:
         query = (
             select(*_ROW_COLUMNS)
@@ -449,8 +452,8 @@ def _active_chunks(
             .order_by(Customer.id)
             .limit(CHUNK)
         )
-        if plan is not None:
-            query = query.where(func.lower(Customer.plan) == plan.lower())
+        if spellings is not None:
+            query = query.where(Customer.plan.in_(spellings))
         lowest = floor()
         if lowest is not None:
             query = query.where(Customer.mrr >= lowest)
@@ -618,11 +621,30 @@ def signals_as_of(
             yield row.id, row.mrr, chunk.signals(row, percentile)
 
 
-def plans_on_record(session: Session) -> list[str]:
-    """Every plan a customer has (active or not), for telling a typo from an empty plan:
-    "--plan Pro" with no active customer on it is an answer, "--plan Prp" a mistake."""
+def same_plan(stored: str, asked: str) -> bool:
+    """Plans compare without case or surrounding spaces, in any script ("Премиум" is
+    "премиум"): done here, not in SQL, because SQLite's lower() folds ASCII only."""
+    return stored.strip().casefold() == asked.strip().casefold()
+
+
+def _stored_plans(session: Session) -> list[str]:
     found = session.scalars(select(Customer.plan).where(Customer.plan.is_not(None)).distinct())
-    return sorted({p for p in found if p.strip()}, key=str.lower)
+    return [p for p in found if p.strip()]
+
+
+def plan_spellings(session: Session, plan: str) -> list[str]:
+    """The stored spellings of `plan` ("Pro", "pro ", "PRO"), for an exact IN filter."""
+    return [p for p in _stored_plans(session) if same_plan(p, plan)]
+
+
+def plans_on_record(session: Session) -> list[str]:
+    """Every plan a customer has (active or not), one spelling each, for telling a typo from
+    an empty plan: "--plan Pro" with no active customer on it is an answer, "--plan Prp" a
+    mistake."""
+    by_name: dict[str, str] = {}
+    for p in sorted(_stored_plans(session), key=lambda p: (p.strip().casefold(), p)):
+        by_name.setdefault(p.strip().casefold(), p.strip())
+    return list(by_name.values())
 
 
 class UnknownPlan(UserError):
@@ -632,16 +654,17 @@ class UnknownPlan(UserError):
 
 
 def plan_is_known(plan: str, plans: Sequence[str]) -> bool:
-    return any(p.lower() == plan.lower() for p in plans)
+    return any(same_plan(p, plan) for p in plans)
 
 
-def no_customers_on_plan(plan: str, plans: Sequence[str]) -> str:
-    """One line for a plan filter that matches nobody active, naming the plans there are."""
-    if plan_is_known(plan, plans):
+def no_customers_on_plan(plan: str, plans: Sequence[str] | None) -> str:
+    """One line for a plan filter that matches nobody active, naming the plans there are
+    (`plans` None: not looked up, so only the plain answer)."""
+    if plans is None or plan_is_known(plan, plans):
         return f"No active customers on plan {plan!r}."
     if not plans:
         return f"No customer has plan {plan!r}: no customer has a plan on record."
-    shown = ", ".join(plans[:PLANS_SHOWN])
+    shown = ", ".join(repr(p) for p in plans[:PLANS_SHOWN])
     more = f" and {len(plans) - PLANS_SHOWN:,} more" if len(plans) > PLANS_SHOWN else ""
     return f"No customer has plan {plan!r}. Plans on record: {shown}{more}."
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bot.cli import main
 from builders import answer, customer, event
 from insights import lifecycle
-from insights.at_risk import at_risk
+from insights.at_risk import at_risk, plans_on_record
 from insights.risk import default_weights
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -124,16 +124,36 @@ def test_a_plan_nobody_has_is_an_error_that_names_the_plans(factory, database_ur
     typo = CliRunner().invoke(main, ["at-risk", "--plan", "prp"], env=env)
     assert typo.exit_code == 2
     assert typo.stderr.strip() == (
-        "error: No customer has plan 'prp'. Plans on record: basic, legacy, pro."
+        "error: No customer has plan 'prp'. Plans on record: 'basic', 'legacy', 'pro'."
     )
     assert typo.stdout == ""
-    empty = CliRunner().invoke(main, ["at-risk", "--plan", "legacy"], env=env)
+    as_json = CliRunner().invoke(main, ["at-risk", "--plan", "prp", "--format", "json"], env=env)
+    assert as_json.exit_code == 2 and as_json.stdout == ""  # never an empty list for a typo
+    empty = CliRunner().invoke(main, ["at-risk", "--plan", "LEGACY"], env=env)
     assert empty.exit_code == 0, empty.stderr
-    assert empty.stdout.strip() == "No active customers on plan 'legacy'."
+    assert empty.stdout.strip() == "No active customers on plan 'LEGACY'."
+    blank = CliRunner().invoke(main, ["at-risk", "--plan", "  "], env=env)
+    assert blank.exit_code == 2 and "give a plan name" in blank.stderr
     found = CliRunner().invoke(main, ["at-risk", "--plan", "PRO", "--format", "json"], env=env)
     assert found.exit_code == 0, found.stderr
     rows = json.loads(found.stdout)
     assert rows and {row["plan"] for row in rows} == {"pro"}  # any case
+
+
+def test_plans_match_in_any_case_and_script(factory):
+    """SQLite's lower() folds ASCII only: "премиум" must still find "Премиум", and the
+    stored spellings of one plan ("Pro", "pro ") are one plan."""
+    with factory() as session, session.begin():
+        for external_id, plan in (("ru", "Премиум"), ("a", "Pro"), ("b", "pro ")):
+            who = customer(session, LONG_AGO, mrr="100", external_id=external_id, plan=plan)
+            for day in range(60, 5, -7):
+                event(session, who, "activity", ago(day))
+    with factory() as session, session.begin():
+        lifecycle.refresh(session, NOW, timedelta(days=14))
+    assert set(listed(factory, limit=None, plan="премиум")) == {"ru"}
+    assert set(listed(factory, limit=None, plan=" PRO")) == {"a", "b"}
+    with factory() as session:
+        assert plans_on_record(session) == ["Pro", "Премиум"]
 
 
 def test_empty_database_gives_an_empty_list(factory):

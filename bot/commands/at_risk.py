@@ -67,6 +67,10 @@ def at_risk_command(
     `retention-bot risk fit` (weekly inside `run`); revenue at risk = MRR × probability.
     See docs/risk.md.
     """
+    if plan is not None:
+        plan = plan.strip()
+        if not plan:
+            raise click.BadParameter("give a plan name", param_hint="--plan")
     app.refresh_lifecycle()
     factory = app.database()
     now = app.clock()
@@ -84,7 +88,7 @@ def at_risk_command(
     if fmt == "json":
         click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
     elif not rows:
-        click.echo(no_customers_on_plan(plan, plans or ()) if plan else "No active customers.")
+        click.echo(no_customers_on_plan(plan, plans) if plan else "No active customers.")
     else:
         settings = app.settings
         width = Console().width

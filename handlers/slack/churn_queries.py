@@ -43,7 +43,7 @@ class AtRiskResult:
     query: AtRisk
     as_of: datetime
     customers: list[AtRiskCustomer]
-    plans: tuple[str, ...] = ()  # plans on record, when a plan filter found nobody
+    plans: tuple[str, ...] | None = None  # plans on record, when a plan filter found nobody
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def run(ctx: SlackContext, frozen: Frozen) -> Result:
             return reason_report(session, query.period)
         if isinstance(query, AtRisk):
             rows = call_list(session, as_of, ctx.weights, limit=query.limit, plan=query.plan)
-            plans = tuple(plans_on_record(session)) if query.plan and not rows else ()
+            plans = tuple(plans_on_record(session)) if query.plan and not rows else None
             return AtRiskResult(query, as_of, rows, plans)
         if isinstance(query, CustomerLookup):
             matches = find_customers(session, query.term)

@@ -99,7 +99,7 @@ def _nps(ax: Axes, labels: list[str], digest: Digest) -> None:
         )  # fmt: skip
         below = value < 0  # keep the label off the zero line
         ax.annotate(
-            fmt.nps(value).replace("-", "−"),
+            fmt.nps(value),
             (x, value),
             textcoords="offset points",
             xytext=(14, -18 if below else 10),

@@ -16,12 +16,17 @@ def pct(value: float | None, decimals: int = 1) -> str:
     return "–" if value is None else f"{value:.{decimals}f}%"
 
 
+MINUS = "\u2212"
+"""The minus sign of every written negative (NPS, money changes): "−4", as typeset, never
+a hyphen in one place and a minus in the next."""
+
+
 def nps(value: float | None) -> str:
-    """NPS is a score from -100 to +100 and is written with its sign: +18, -4, 0."""
+    """NPS is a score from −100 to +100 and is written with its sign: +18, −4, 0."""
     if value is None:
         return "–"
     rounded = round(value)
-    return f"{rounded:+d}" if rounded else "0"
+    return f"{rounded:+d}".replace("-", MINUS) if rounded else "0"
 
 
 def count(value: int | None) -> str:

@@ -140,7 +140,7 @@ def test_a_small_sample_week_is_flagged_in_text_and_json(factory):
     assert current.nps_responses == 15 and current.nps == -100.0
     assert current.nps_margin == 0.0  # everyone agrees: no spread, hence the warning
     text = render_text(digest)
-    assert "NPS -100 ± 0 (n = 15)" in text
+    assert "NPS −100 ± 0 (n = 15)" in text
     assert "small sample (n = 15 < 30): read with care" in text
     # The other NPS weeks are L7's and L8's single older answers.
     assert (

@@ -21,7 +21,7 @@ from insights.digest import (
     render_text,
     short_quote,
 )
-from insights.digest.numbers import change, sparkline
+from insights.digest.numbers import change, nps, sparkline
 
 
 def test_text_reads_as_a_report():
@@ -139,6 +139,8 @@ def test_numbers():
     assert change(0.0, "pt") == "no change"
     assert change(-2.345, "pt") == "▼ 2.3 pt"
     assert change(3) == "▲ 3"
+    # NPS keeps its sign, and a negative one the same minus sign as money: "−4", not "-4"
+    assert (nps(18.4), nps(-4.2), nps(0.3), nps(None)) == ("+18", "\u22124", "0", "–")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

@@ -127,7 +127,7 @@ async def test_at_risk_lists_the_core_ranking(
     # a plan nobody has: the reply names the plans there are
     answer, _ = await ask(events_url, slack_api, "at-risk plan:prp")
     assert "No customer has plan 'prp'. Plans on record: " in text_of(answer)
-    assert "basic" in text_of(answer).split("Plans on record: ")[1]
+    assert "'basic'" in text_of(answer).split("Plans on record: ")[1]
 
 
 async def test_reasons_counts_share_trend_and_quotes(

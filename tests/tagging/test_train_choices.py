@@ -50,16 +50,34 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
     assert choice.agreement == 0.0
 
 
-def test_other_rounds_never_overwrite_the_shipped_models(capsys) -> None:
+def test_other_rounds_never_overwrite_the_shipped_models(capsys, monkeypatch) -> None:
     """Training on rounds other than the shipped ones is for reading the out-of-fold
-    table: without --dry-run it is refused before anything is trained or written."""
-    from benchmarks.train_tagger import main
+    table: without --dry-run it is refused before anything is trained or written; with it,
+    the rounds asked for (in any order) are what the gold rows are read from."""
+    from benchmarks import tagger_data as D
+    from benchmarks import train_tagger as T
 
+    trained: list[tuple[int, ...]] = []
+
+    def fake_train(lang, tagger, log):
+        trained.append(D.TRAINED_ROUNDS)
+        return {}, {}
+
+    def never(*args, **kwargs):
+        raise AssertionError("a refused or dry run must write nothing")
+
+    monkeypatch.setattr(T, "train_language", fake_train)
+    monkeypatch.setattr(T, "write_golden", never)
+    monkeypatch.setattr(T.np, "savez_compressed", never)
+    monkeypatch.setattr(D, "TRAINED_ROUNDS", D.TRAINED_ROUNDS)  # restored afterwards
     with pytest.raises(SystemExit) as refused:
-        main(["--rounds", "1", "2", "3", "4", "--langs", "ru"])
+        T.main(["--rounds", "1", "2", "3", "4", "--langs", "ru"])
     assert refused.value.code == 2
     assert "needs --dry-run" in capsys.readouterr().err
     with pytest.raises(SystemExit) as refused:
-        main(["--rounds", "2", "3", "--dry-run", "--langs", "ru"])
+        T.main(["--rounds", "2", "3", "--dry-run", "--langs", "ru"])
     assert refused.value.code == 2
     assert "must include round 1" in capsys.readouterr().err
+    assert trained == []
+    assert T.main(["--rounds", "4", "1", "2", "3", "--dry-run", "--langs", "ru"]) == 0
+    assert trained == [(1, 2, 3, 4)]
