@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from insights.tagging import REASON_KEYS, RulesError, Tagger, load_rules, reason_label
+from insights.tagging import rules as rules_module
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -22,6 +23,23 @@ def test_default_rules_have_the_fixed_taxonomy() -> None:
         assert set(reason.names) == {"en", "ru", "uk", "da", "zh"}
     langs = {(r.reason, r.lang) for r in rules.rules}
     assert all((k, lang) in langs for k in REASON_KEYS for lang in ("en", "ru", "uk", "da", "zh"))
+
+
+def test_the_shipped_rules_pass_every_check_a_company_file_gets(monkeypatch, tmp_path) -> None:
+    """The shipped file's phrase syntax is checked here rather than at every start (a third
+    of the start-up): checked or not, it loads to the same rules, and the check would name
+    a broken phrase in it."""
+    assert load_rules(check_defaults=True) == load_rules()
+    broken = tmp_path / "rules.toml"
+    broken.write_text(
+        rules_module.default_rules_path().read_text(encoding="utf-8").replace(
+            '"too expensive"', '"too ... ... expensive"', 1
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(rules_module, "default_rules_path", lambda: broken)
+    with pytest.raises(RulesError, match=r"two '\.\.\.' in a row"):
+        load_rules(check_defaults=True)
 
 
 def test_extend_adds_a_reason_and_a_phrase(tmp_path: Path) -> None:
