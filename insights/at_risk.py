@@ -647,6 +647,10 @@ def plans_on_record(session: Session) -> list[str]:
     return list(by_name.values())
 
 
+PLANS_SHOWN = 20
+"""How many plans a "no such plan" message names before "and N more"."""
+
+
 class UnknownPlan(UserError):
     """A plan filter that names no plan any customer has (a typo, most likely)."""
 
@@ -667,6 +671,3 @@ def no_customers_on_plan(plan: str, plans: Sequence[str] | None) -> str:
     shown = ", ".join(repr(p) for p in plans[:PLANS_SHOWN])
     more = f" and {len(plans) - PLANS_SHOWN:,} more" if len(plans) > PLANS_SHOWN else ""
     return f"No customer has plan {plan!r}. Plans on record: {shown}{more}."
-
-
-PLANS_SHOWN = 20

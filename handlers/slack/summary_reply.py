@@ -30,7 +30,7 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     net = m.net_change
     lines = [
         f"*Revenue*\nMRR *{numbers.money(m.end, cur)}* "
-        f"({'+' if net >= 0 else '−'}{numbers.money(abs(net), cur)}) · "
+        f"({'+' if net >= 0 else numbers.MINUS}{numbers.money(abs(net), cur)}) · "
         f"NRR *{numbers.pct(nrr)}*"
         f"{delta(nrr, before.net_revenue_retention if before else None, 'pt')} · "
         f"GRR {numbers.pct(m.gross_revenue_retention)} · "
@@ -44,8 +44,8 @@ def revenue_text(report: RevenueReport, before: MrrMovements | None, cur: str | 
     ]
     lines.append(lost + (": " + ", ".join(leavers) if leavers else ""))
     moves = (("new", m.new, "+"), ("expansion", m.expansion, "+"),
-             ("reactivation", m.reactivation, "+"), ("contraction", m.contraction, "−"),
-             ("churned", m.churned, "−"))  # fmt: skip
+             ("reactivation", m.reactivation, "+"), ("contraction", m.contraction, numbers.MINUS),
+             ("churned", m.churned, numbers.MINUS))  # fmt: skip
     lines.append(
         " · ".join(f"{name} {sign if v else ''}{numbers.money(v, cur)}" for name, v, sign in moves)
     )

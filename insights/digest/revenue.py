@@ -80,7 +80,7 @@ def _headline(revenue: Revenue, unit: str) -> Line:
     """MRR and its net change, NRR (with its change), GRR and revenue churn, MRR lost."""
     m = revenue.movements
     net = m.net_change
-    sign = "+" if net >= 0 else "−"
+    sign = "+" if net >= 0 else fmt.MINUS
     line: list[Span] = [
         Span(f"MRR {_money(revenue, m.end)}", bold=True),
         Span(f" ({sign}{_money(revenue, abs(net))} this {unit}) · "),
@@ -118,8 +118,8 @@ def revenue_section(digest: Digest) -> Section | None:
         ("new", m.new, "+"),
         ("expansion", m.expansion, "+"),
         ("reactivation", m.reactivation, "+"),
-        ("contraction", m.contraction, "−"),
-        ("churned", m.churned, "−"),
+        ("contraction", m.contraction, fmt.MINUS),
+        ("churned", m.churned, fmt.MINUS),
     )
     words = ", ".join(
         f"{name} {sign if value else ''}{_money(revenue, value)}" for name, value, sign in parts

@@ -41,7 +41,7 @@ def draw_mrr_movements(
     reach = max([abs(v) for v in values] + [1.0])
     ax.set_ylim(-reach * 1.5, reach * 1.5)
     for x, value in zip(xs, values, strict=True):
-        sign = "+" if value > 0 else "−" if value < 0 else ""
+        sign = "+" if value > 0 else fmt.MINUS if value < 0 else ""
         ax.annotate(
             f"{sign}{fmt.money(abs(value))}",
             (x, value),

@@ -672,6 +672,7 @@ _SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*|[.!?。！？\n]
 
 
 _ZH_CLAUSE_RE = re.compile(r"[,.!?;，。！？；\n]+(?=.)")
+"""Clause ends in a text without word tokens (Chinese): what ends a clause there."""
 
 
 def _clause_count(toks: Sequence[Token], text: str) -> int:
@@ -679,8 +680,6 @@ def _clause_count(toks: Sequence[Token], text: str) -> int:
     the matcher having no word tokens there)."""
     return toks[-1].clause + 1 if toks else len(_ZH_CLAUSE_RE.findall(text)) + 1
 
-
-"""Clause ends in a text without word tokens (Chinese): what ends a clause there."""
 
 _FAMILY = {"en": "latin", "da": "latin", "ru": "cyrillic", "uk": "cyrillic", "zh": "han"}
 
