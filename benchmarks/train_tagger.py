@@ -658,6 +658,7 @@ def write_golden(langs: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global VERSION
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--langs", nargs="*", default=list(CONFIG))
     ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
@@ -667,28 +668,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         choices=(1, 2, 3, 4),
         default=list(D.TRAINED_ROUNDS),
-        help="gold labelling rounds to train on (with --dry-run only when not the default: "
-        "the shipped models are trained on the default rounds)",
+        help="gold labelling rounds to train on (other than the default only with --dry-run "
+        "or --out: the shipped models are trained on the default rounds)",
     )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="write the models to this folder instead of the package (a candidate, to be "
+        "scored with benchmarks/tagging_eval.py --models DIR); no golden file is written",
+    )
+    ap.add_argument("--version", default=VERSION, help=f"model version (default {VERSION})")
     args = ap.parse_args(argv)
     rounds = tuple(sorted(set(args.rounds)))
     if rounds != D.TRAINED_ROUNDS:
-        if not args.dry_run:
-            ap.error(f"--rounds other than {D.TRAINED_ROUNDS} needs --dry-run")
+        if not (args.dry_run or args.out):
+            ap.error(f"--rounds other than {D.TRAINED_ROUNDS} needs --dry-run or --out")
         if 1 not in rounds:
             ap.error("--rounds must include round 1 (its rows choose the thresholds)")
         D.TRAINED_ROUNDS = rounds
         D.gold.cache_clear()  # read again with the rounds asked for
         D._gold_text_splits.cache_clear()
+    VERSION = args.version
+    out = args.out or OUT
     tagger = Tagger(use_model=False)
-    OUT.mkdir(parents=True, exist_ok=True)
     for lang in args.langs:
         _meta, arr = train_language(lang, tagger, lambda s: print(s, flush=True))
         if not args.dry_run:
-            path = OUT / f"{lang}.npz"
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"{lang}.npz"
             np.savez_compressed(path, **arr)
-            print(f"wrote {path.relative_to(REPO)} ({path.stat().st_size / 1e6:.2f} MB)")
-    if not args.dry_run:
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    if not args.dry_run and args.out is None:
         write_golden(args.langs)
         print(f"wrote {GOLDEN.relative_to(REPO)}")
     return 0

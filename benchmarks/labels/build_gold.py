@@ -8,11 +8,22 @@ threshold choice may read train and validation; the test split is only ever scor
 (benchmarks/tagging_eval.py). If anyone looks at test errors, draw a new split (change
 SPLIT_SEED) and say so in docs/tagging.md.
 
-Rounds 2 and 3 (drawn from complaints only, see sample.py) follow round 1's rows, all in
-the train split and marked {"round": N}: a draw from complaints is not the texts the product
-meets, so it must not be scored. Only texts both annotators labelled are used, and a later
-round's text that repeats an earlier round's words (short answers such as "0" or "see
-above", or the same complaint posted twice) is left out: it could be a test text.
+Later rounds follow round 1's rows, marked {"round": N}. Rounds 2 and 3 are random draws
+from complaints (the rows the data set marks unhappy, see sample.py): 80% train, 20% a
+second test part, "complaints", drawn the same way. It is scored apart from round 1's test
+rows (a draw from complaints is not the mix of texts the product meets) and gives the rarer
+reasons enough test positives to be measured at all. Round 4 was picked by the tagger
+(likely positives of rare reasons), not drawn at random, so it is only ever trained on.
+Only texts both annotators labelled are used, and a later round's text that repeats an
+earlier round's words (short answers such as "0" or "see above", or the same complaint
+posted twice) is left out: it could be a test text.
+
+Split history: "gold-split-2026-12-05" (round 1's 120 test texts per language) decided the
+release of models 2026.12.2 over 2026.12.3 on 2026-12-06 (aggregates only; no error was
+looked at). Since a test split that has chosen between models is no longer unseen, the
+split was drawn again the same day with SPLIT_SEED "gold-split-2026-12-06", which also
+added the complaints test part. Models trained on the old split cannot be scored on the
+new one (they trained on most of its texts).
 """
 
 from __future__ import annotations
@@ -29,18 +40,24 @@ from benchmarks.labels.agreement import ANNOTATIONS, label, load, sample_ids, st
 from benchmarks.labels.sources import LANGS, text_key, texts
 
 HERE = Path(__file__).resolve().parent
-SPLIT_SEED = "gold-split-2026-12-05"
+SPLIT_SEED = "gold-split-2026-12-06"
 LATER_ROUNDS = (2, 3, 4)
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
+COMPLAINT_ROUNDS = (2, 3)
+"""Rounds drawn at random from complaints: a share of them is a test part of its own."""
+COMPLAINT_SHARES = (("train", 0.8), ("test", 0.2))
 
 
-def splits(ids: list[str], lang: str) -> dict[str, str]:
+def splits(
+    ids: list[str], lang: str, shares: tuple[tuple[str, float], ...] = SHARES, part: str = ""
+) -> dict[str, str]:
+    """A seeded shuffle of ``ids`` cut by ``shares`` (``part`` names a separate draw)."""
     order = sorted(ids)
-    random.Random(f"{SPLIT_SEED}:{lang}").shuffle(order)
+    random.Random(f"{SPLIT_SEED}:{lang}{part}").shuffle(order)
     found: dict[str, str] = {}
     start = 0
-    for n, (name, share) in enumerate(SHARES):
-        end = len(order) if n == len(SHARES) - 1 else start + round(share * len(order))
+    for n, (name, share) in enumerate(shares):
+        end = len(order) if n == len(shares) - 1 else start + round(share * len(order))
         found.update({i: name for i in order[start:end]})
         start = end
     return found
@@ -77,12 +94,19 @@ def gold(lang: str) -> list[dict]:
     for round_ in LATER_ROUNDS:
         if (ANNOTATIONS / f"{stem(lang, round_)}.A.jsonl").exists():
             later = final_labels(lang, round_)
+            kept = []
             for i, final in later.items():
                 key = text_key(by_id[i].text) if i in by_id else None
                 if key in seen:
                     continue  # the same words as an earlier text (maybe a test one): never train
                 seen.add(key)
-                rows.append({"id": i, **final, "split": "train", "round": round_})
+                kept.append((i, final))
+            split = (
+                splits([i for i, _ in kept], lang, COMPLAINT_SHARES, f":round{round_}")
+                if round_ in COMPLAINT_ROUNDS
+                else dict.fromkeys((i for i, _ in kept), "train")
+            )
+            rows += [{"id": i, **final, "split": split[i], "round": round_} for i, final in kept]
     return rows
 
 

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.labels.agreement import REASONS, SENTIMENTS, load, sample_ids
-from benchmarks.labels.build_gold import LATER_ROUNDS, gold, splits
+from benchmarks.labels.build_gold import (
+    COMPLAINT_ROUNDS,
+    COMPLAINT_SHARES,
+    LATER_ROUNDS,
+    gold,
+    splits,
+)
 from benchmarks.labels.sources import DATA
 
 LABELS = Path(__file__).resolve().parents[2] / "benchmarks" / "labels"
@@ -34,16 +40,25 @@ def test_the_committed_gold_file_is_what_build_gold_makes(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_only_round_one_is_scored_and_its_split_is_the_fixed_draw(lang: str) -> None:
+def test_only_random_draws_are_scored_and_their_splits_are_the_fixed_draw(lang: str) -> None:
     found = rows(lang)
     first = [r for r in found if r.get("round", 1) == 1]
     assert [r["id"] for r in first] == sample_ids(lang, 1)
     assert {r["id"]: r["split"] for r in first} == splits(sample_ids(lang, 1), lang)
     assert Counter(r["split"] for r in first) == {"train": 360, "validation": 120, "test": 120}
     later = [r for r in found if r.get("round", 1) != 1]
-    assert later, "rounds 2 and 3 add training rows"
-    assert {r["split"] for r in later} == {"train"}
+    assert later, "later rounds add training rows"
     assert {r["round"] for r in later} <= set(LATER_ROUNDS)
+    for round_ in LATER_ROUNDS:
+        these = [r for r in later if r["round"] == round_]
+        if round_ not in COMPLAINT_ROUNDS:  # picked by the tagger, not drawn: never scored
+            assert {r["split"] for r in these} <= {"train"}
+            continue
+        ids = [r["id"] for r in these]
+        assert {r["id"]: r["split"] for r in these} == splits(
+            ids, lang, COMPLAINT_SHARES, f":round{round_}"
+        )
+        assert round(Counter(r["split"] for r in these)["test"] / len(these), 2) == 0.2
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -81,3 +81,37 @@ def test_other_rounds_never_overwrite_the_shipped_models(capsys, monkeypatch) ->
     assert trained == []
     assert T.main(["--rounds", "4", "1", "2", "3", "--dry-run", "--langs", "ru"]) == 0
     assert trained == [(1, 2, 3, 4)]
+
+
+def test_a_candidate_goes_to_its_own_folder_and_never_touches_the_shipped_files(
+    tmp_path, monkeypatch
+) -> None:
+    """--out writes a candidate's models where it is told (for tagging_eval --models) and
+    neither the package's models nor the golden file; it may use other rounds."""
+    from benchmarks import tagger_data as D
+    from benchmarks import train_tagger as T
+
+    saved: list = []
+
+    def fake_train(lang, tagger, log):
+        return {}, {"version": np.array(T.VERSION)}
+
+    def never(*args, **kwargs):
+        raise AssertionError("a candidate must not write the golden file")
+
+    monkeypatch.setattr(T, "train_language", fake_train)
+    monkeypatch.setattr(T, "write_golden", never)
+
+    def save(path, **arr):
+        saved.append((path, arr))
+        path.write_bytes(b"model")
+
+    monkeypatch.setattr(T.np, "savez_compressed", save)
+    monkeypatch.setattr(T, "VERSION", T.VERSION)  # restored afterwards
+    monkeypatch.setattr(D, "TRAINED_ROUNDS", D.TRAINED_ROUNDS)
+    out = tmp_path / "cand"
+    argv = ["--rounds", "1", "2", "3", "4", "--langs", "ru", "--out", str(out)]
+    assert T.main([*argv, "--version", "9999.1"]) == 0
+    assert [p for p, _ in saved] == [out / "ru.npz"]
+    assert str(saved[0][1]["version"]) == "9999.1"
+    assert D.TRAINED_ROUNDS == (1, 2, 3, 4)
