@@ -54,7 +54,7 @@ from insights.tagging.sentiment import LONG_TEXT_CLAUSES, blend_polarity  # noqa
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.2"
+VERSION = "2026.12.4"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts

@@ -274,15 +274,7 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     [
         ("Terrible service, the internet drops every evening and nobody calls back.", "en"),
         ("Ужасный сервис, интернет пропадает каждый вечер.", "ru"),
-        pytest.param(
-            "Жахливий сервіс, постійно все ламається.",
-            "uk",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known miss: the uk sentiment model, trained on long store reviews, "
-                "gives this short complaint P(positive) 0.61 and outweighs the lexicon",
-            ),
-        ),
+        ("Жахливий сервіс, постійно все ламається.", "uk"),  # a known miss until 2026.12.4
         ("房间很脏，空调坏了，前台态度很差。", "zh"),
         ("Elendig service, internettet falder ud hver aften.", "da"),
     ],

@@ -69,7 +69,7 @@ def test_other_rounds_never_overwrite_the_shipped_models(capsys, monkeypatch) ->
     monkeypatch.setattr(T, "train_language", fake_train)
     monkeypatch.setattr(T, "write_golden", never)
     monkeypatch.setattr(T.np, "savez_compressed", never)
-    monkeypatch.setattr(D, "TRAINED_ROUNDS", D.TRAINED_ROUNDS)  # restored afterwards
+    monkeypatch.setattr(D, "TRAINED_ROUNDS", (1, 2, 3))  # a default to differ from; restored
     with pytest.raises(SystemExit) as refused:
         T.main(["--rounds", "1", "2", "3", "4", "--langs", "ru"])
     assert refused.value.code == 2
@@ -108,7 +108,7 @@ def test_a_candidate_goes_to_its_own_folder_and_never_touches_the_shipped_files(
 
     monkeypatch.setattr(T.np, "savez_compressed", save)
     monkeypatch.setattr(T, "VERSION", T.VERSION)  # restored afterwards
-    monkeypatch.setattr(D, "TRAINED_ROUNDS", D.TRAINED_ROUNDS)
+    monkeypatch.setattr(D, "TRAINED_ROUNDS", (1, 2, 3))
     out = tmp_path / "cand"
     argv = ["--rounds", "1", "2", "3", "4", "--langs", "ru", "--out", str(out)]
     assert T.main([*argv, "--version", "9999.1"]) == 0
