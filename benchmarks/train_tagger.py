@@ -51,10 +51,11 @@ from benchmarks.sentiment_reference import char_lr_reference  # noqa: E402
 from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
 from insights.tagging.model import FORMAT, SENTIMENT_CLASSES, TextModel, arrays  # noqa: E402
 from insights.tagging.sentiment import LONG_TEXT_CLAUSES, blend_polarity  # noqa: E402
+from insights.tagging.tagger import PRAISE_RULE_AGREEMENT  # noqa: E402
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.4"
+VERSION = "2026.12.5"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
@@ -325,19 +326,26 @@ def choose_reason(
     return best
 
 
-def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log):
+def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, long=None):
     """The value of the sentiment model's P(positive) from which model-only reasons are
     dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
     praise-with-a-reason share (gold positive texts without a gold reason that get any
     reason, rules included) at or under MAX_PRAISE_SHARE; if none does, the lowest share
-    among the gates within MACRO_SLACK of the best macro-F1. Rule hits are never gated:
-    where the rules tag praise, that is for the rules to fix (the table says where)."""
+    among the gates within MACRO_SLACK of the best macro-F1.
+
+    The gate also removes rule hits, as the tagger does at run time: in a long text
+    (``long``) read as praise, a rule hit stays only where the model finds its reason at
+    least PRAISE_RULE_AGREEMENT likely. Until models 2026.12.5 this choice saw every rule
+    hit kept, so it could not see what a lower gate does to long happy reviews."""
     praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
+    long = np.zeros(len(gold), dtype=bool) if long is None else long
     found = []
     for g in GATES:
         pred = np.zeros_like(Y)
+        happy_long = (oof_pos >= g) & long
         for j, k in enumerate(keys):
-            pred[:, j] = rules[:, j] | ((oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < g))
+            rule = rules[:, j] & ~(happy_long & (oof[:, j] < PRAISE_RULE_AGREEMENT))
+            pred[:, j] = rule | ((oof[:, j] >= thresholds.get(k, 1.1)) & (oof_pos < g))
         macro = float(
             np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
         )
@@ -465,7 +473,9 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 oof_scores[k] = round(choice.f1, 3)
             log(f"  {k:17s} +{int(y.sum()):3d}  OOF F1 rules {f_rules:.2f} -> {choice.describe()}")
         if sent_fit:
-            praise_gate = choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log)
+            praise_gate = choose_praise_gate(
+                gold, keys, Y, oof, oof_pos, rules, thresholds, log, long
+            )
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
     sentiment_mode = {"weight": 0.0, "cut": 0.4}

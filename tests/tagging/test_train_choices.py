@@ -115,3 +115,26 @@ def test_a_candidate_goes_to_its_own_folder_and_never_touches_the_shipped_files(
     assert [p for p, _ in saved] == [out / "ru.npz"]
     assert str(saved[0][1]["version"]) == "9999.1"
     assert D.TRAINED_ROUNDS == (1, 2, 3, 4)
+
+
+def test_the_praise_gate_is_chosen_with_the_rule_hits_it_removes_at_run_time() -> None:
+    """A rule hit in a long happy review stays at run time only if the model agrees
+    (tagger.PRAISE_RULE_AGREEMENT); the gate's choice must see that, or it can never pick
+    the gate that keeps praise free of reasons."""
+    from benchmarks import tagger_data as D
+    from benchmarks.train_tagger import choose_praise_gate
+
+    gold = [
+        D.Row("happy", "praise, a discount in passing", "uk", "train", "positive", frozenset()),
+        D.Row("angry", "too expensive", "uk", "train", "negative", frozenset({"price"})),
+        D.Row("calm", "ok", "uk", "train", "neutral", frozenset()),
+    ]
+    Y = np.array([[False], [True], [False]])
+    oof = np.array([[0.1], [0.9], [0.0]])  # the model: no price in the happy review
+    oof_pos = np.array([0.95, 0.05, 0.3])
+    rules = np.array([[True], [True], [False]])  # the price rule fires on both
+    long = np.array([True, True, False])
+    kept = choose_praise_gate(gold, ["price"], Y, oof, oof_pos, rules, {}, lambda s: None, long)
+    assert kept == 0.9  # the highest gate that drops the passing mention (ties: higher)
+    blind = choose_praise_gate(gold, ["price"], Y, oof, oof_pos, rules, {}, lambda s: None)
+    assert blind == 1.01  # a gate that only gates model reasons cannot help here
