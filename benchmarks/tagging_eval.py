@@ -4,9 +4,10 @@ Run:  .venv/bin/python benchmarks/tagging_eval.py            (~10 minutes on 2 b
       .venv/bin/python benchmarks/tagging_eval.py --quick    (subsamples the big public sets)
       .venv/bin/python benchmarks/tagging_eval.py --markdown results.md
       .venv/bin/python benchmarks/tagging_eval.py --only reasons --split validation
-      .venv/bin/python benchmarks/tagging_eval.py --models DIR   (a candidate's models)
                                          (gold validation and public validation parts: where
                                           rule edits and gates are chosen)
+      .venv/bin/python benchmarks/tagging_eval.py --models DIR   (a candidate's models: one
+                                          .npz per language, all five)
 
 What is scored (benchmarks/tagger_data.py defines every split; nothing here trains the
 shipped model or chooses any of its thresholds):
@@ -117,6 +118,11 @@ class Ours:
 
 
 # ----------------------------------------------------------------- 1. gold reasons
+def _detail_part(split: str) -> str:
+    """The part the per-reason table shows: both on test; validation has round 1 only."""
+    return "both" if split == "test" else "random draw"
+
+
 GOLD_PARTS: dict[str, tuple[int, ...]] = {
     "random draw": (1,),
     "complaints": (2, 3),
@@ -133,7 +139,8 @@ def gold_reasons(
     ours: Ours, split: str = "test"
 ) -> tuple[list[Table], dict[str, dict[str, dict[str, float]]]]:
     per_reason = Table(
-        f"Reasons on the gold {split} split (both parts), per language and reason (P / R / F1)",
+        f"Reasons on the gold {split} split ({_detail_part(split)}), per language and reason "
+        "(P / R / F1)",
         [
             "lang",
             "reason",
@@ -160,8 +167,9 @@ def gold_reasons(
             "rules: praise with a reason",
             "rules+model: praise with a reason",
         ],
-        "Overall is the mean of the languages' macro-F1; praise = gold sentiment positive and "
-        "no gold reason.",
+        "Overall is the mean of the languages' macro-F1 (a language with no reason in play in a "
+        "part is left out of it); praise = gold sentiment positive and no gold reason "
+        "('-': the part has no such text).",
     )
     scores: dict[str, dict[str, dict[str, float]]] = {}
     for part, rounds in GOLD_PARTS.items():
@@ -182,7 +190,7 @@ def gold_reasons(
                 if not any(g) and not any(pr) and not any(pm):
                     continue
                 a, b = prf(g, pr), prf(g, pm)
-                if part == "both":
+                if part == _detail_part(split):
                     per_reason.add(lang, k, sum(g), *a, *b)
                 if sum(g) >= MIN_TEST_POSITIVES:
                     in_play.append(k)
@@ -193,6 +201,7 @@ def gold_reasons(
             n_m = sum(1 for i in praise if model_sets[i])
             pr_r = n_r / len(praise) if praise else float("nan")
             pr_m = n_m / len(praise) if praise else float("nan")
+            shown = [f"{x:.1%}" if praise else "-" for x in (pr_r, pr_m)]
             praise_all = [praise_all[0] + len(praise), praise_all[1] + n_r, praise_all[2] + n_m]
             mr = float(np.mean(f_r)) if f_r else float("nan")
             mm = float(np.mean(f_m)) if f_m else float("nan")
@@ -212,8 +221,7 @@ def gold_reasons(
                 mr,
                 mm,
                 len(praise),
-                f"{pr_r:.1%}",
-                f"{pr_m:.1%}",
+                *shown,
             )
         n = praise_all[0]
         summary.add(
@@ -221,8 +229,8 @@ def gold_reasons(
             "overall",
             "",
             "",
-            float(np.mean(macro_r)),
-            float(np.mean(macro_m)),
+            float(np.nanmean(macro_r)),
+            float(np.nanmean(macro_m)),
             n,
             f"{praise_all[1] / n:.1%}" if n else "-",
             f"{praise_all[2] / n:.1%}" if n else "-",
@@ -364,7 +372,7 @@ def sentiment(ours: Ours, base: Baselines, quick: bool) -> Table:
         g = D.gold(lang)
         sets.append(
             (
-                f"gold {lang} (3-class)",
+                f"gold {lang} (3-class, both test parts)",
                 lang,
                 D.gold_training(lang, "train", "validation"),
                 D.only(g, "test"),

@@ -8,17 +8,20 @@ Per language, one TF-IDF vectorizer (word 1-2-grams + char_wb 2-5-grams; Chinese
 logistic regression for sentiment, all ``class_weight="balanced"``. It reads only
 
 * reasons: the gold labels' **train and validation** splits (benchmarks/labels/gold_<lang>.jsonl;
-  round 2's texts, drawn from complaints, always train and are never in the out-of-fold
-  rows that choose thresholds, which stay a random draw like the texts the product meets)
+  the texts of rounds 2-4, drawn from complaints or for rare reasons, train every fold and
+  are never in the out-of-fold rows that choose thresholds, which stay round 1's random
+  draw, like the texts the product meets)
   plus, for English, the train parts of the mapped public sets (airline negative reasons,
   app-review categories), each reason trained only on rows whose mapping can express it;
-* sentiment: the gold train + validation splits plus the **train** parts of the public
-  sentiment sets of the language (benchmarks/tagger_data.py).
+* sentiment: the gold train + validation splits of rounds 1-3 (SENTIMENT_ROUNDS) plus the
+  **train** parts of the public sentiment sets of the language (benchmarks/tagger_data.py).
 
 The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
-over the gold train + validation rows, together with the rules (a rule hit always counts;
-the model adds a reason at or above its threshold), and so is the praise gate (model-only
-reasons are dropped when the sentiment model's P(positive) reaches it). How sentiment is
+over round 1's gold train + validation rows, together with the rules (a rule hit counts,
+except where a rule agreement asks the model to agree in long texts; the model adds a
+reason at or above its threshold), and so is the praise gate (from the sentiment model's
+P(positive) it reaches, model-only reasons are dropped, and so are rule hits in long texts
+unless the model agrees: as the tagger does at run time). How sentiment is
 combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
 parts of the same sets. The vocabulary is pruned to the features with the largest
 coefficients and the classifiers refitted on it, so the shipped arrays are exactly the model
@@ -55,11 +58,11 @@ from insights.tagging.tagger import PRAISE_RULE_AGREEMENT  # noqa: E402
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.5"
+VERSION = "2026.12.6"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
-(gold train + validation, both rounds); rarer reasons stay with the rules alone."""
+(gold train + validation, every round read); rarer reasons stay with the rules alone."""
 
 MIN_GAIN = 0.03
 MIN_OOF_F1 = 0.35
@@ -118,8 +121,8 @@ SAMPLES = {
 
 # ----------------------------------------------------------------- data
 def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
-    """(round 1 gold train + validation rows, extra rows: round 2 gold and the mapped public
-    rows' train parts)."""
+    """(round 1 gold train + validation rows, extra rows: rounds 2-4 gold train rows, the
+    mapped public rows' train parts and praise)."""
     if lang not in D.GOLD_LANGS:
         return [], []
     labelled = D.gold_training(lang, "train", "validation")
@@ -153,10 +156,21 @@ def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
     return rows
 
 
+SENTIMENT_ROUNDS = (1, 2, 3)
+"""Gold rounds whose sentiment labels train the sentiment model. Round 4 was picked by the
+tagger as likely texts of rare reasons, so it over-represents the words the reason rules
+fire on: the Russian price pick was full of bank promotions to "дорогие клиенты" (dear
+customers), labelled positive, and taught the model that "дорого" (expensive) is praise
+("Слишком дорого": P(positive) 0.13 -> 0.62; the NPS chat test caught it). Its texts still
+train sentiment with their public data set's own label, as before round 4 was labelled;
+they train the reasons, which is what they were drawn for."""
+
+
 def sentiment_rows(lang: str, splits: Sequence[str]) -> list[D.Row]:
     rows: list[D.Row] = []
     if lang in D.GOLD_LANGS:
-        rows += D.gold_training(lang, *[s for s in splits if s != "test"])
+        gold = D.gold_training(lang, *[s for s in splits if s != "test"])
+        rows += [r for r in gold if r.round in SENTIMENT_ROUNDS]
     gold_texts = {r.text for r in rows}
     for name in D.TRAIN_SENTIMENT_SETS[lang]:
         rows += [r for r in D.only(D.sentiment_set(name), *splits) if r.text not in gold_texts]
@@ -326,7 +340,9 @@ def choose_reason(
     return best
 
 
-def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, long=None):
+def choose_praise_gate(
+    gold, keys, Y, oof, oof_pos, rules, thresholds, log, long=None, unscored=None
+):
     """The value of the sentiment model's P(positive) from which model-only reasons are
     dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
     praise-with-a-reason share (gold positive texts without a gold reason that get any
@@ -335,10 +351,15 @@ def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, long
 
     The gate also removes rule hits, as the tagger does at run time: in a long text
     (``long``) read as praise, a rule hit stays only where the model finds its reason at
-    least PRAISE_RULE_AGREEMENT likely. Until models 2026.12.5 this choice saw every rule
-    hit kept, so it could not see what a lower gate does to long happy reviews."""
+    least PRAISE_RULE_AGREEMENT likely, and a hit of a reason the model has no classifier
+    for (``unscored``: the row has one) does not stay at all. Those reasons count in the
+    praise share, not in the macro-F1 (nothing here chooses for them). Until models
+    2026.12.5 this choice saw every rule hit kept, so it could not see what a lower gate
+    does to long happy reviews; 2026.12.5 left out the unscored reasons."""
+    n = len(gold)
     praise = np.array([r.sentiment == "positive" and not r.reasons for r in gold])
-    long = np.zeros(len(gold), dtype=bool) if long is None else long
+    long = np.zeros(n, dtype=bool) if long is None else long
+    unscored = np.zeros(n, dtype=bool) if unscored is None else unscored
     found = []
     for g in GATES:
         pred = np.zeros_like(Y)
@@ -349,7 +370,8 @@ def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, long
         macro = float(
             np.mean([f1_score(Y[:, j], pred[:, j], zero_division=0) for j in range(len(keys))])
         )
-        share = float(pred[praise].any(axis=1).mean()) if praise.any() else 0.0
+        tagged = pred.any(axis=1) | (unscored & ~happy_long)
+        share = float(tagged[praise].mean()) if praise.any() else 0.0
         found.append((g, macro, share))
     ok = [f for f in found if f[2] <= MAX_PRAISE_SHARE]
     if ok:
@@ -358,7 +380,7 @@ def choose_praise_gate(gold, keys, Y, oof, oof_pos, rules, thresholds, log, long
         top = max(f[1] for f in found)
         near = [f for f in found if f[1] >= top - MACRO_SLACK]
         g, macro, share = min(near, key=lambda f: (f[2], -f[1], -f[0]))
-    rules_only = float(rules[praise].any(axis=1).mean()) if praise.any() else 0.0
+    rules_only = float((rules.any(axis=1) | unscored)[praise].mean()) if praise.any() else 0.0
     log(
         f"  praise gate {g}: OOF macro-F1 {macro:.3f}, praise with a reason {share:.1%} of "
         f"{int(praise.sum())} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; rules alone "
@@ -454,6 +476,8 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 col = list(sm.classes_).index("positive")
                 oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
         rules = rule_hits(tagger, gold, keys)
+        others = [k for k in REASON_KEYS if k not in keys]
+        unscored = rule_hits(tagger, gold, others).any(axis=1) if others else None
         long = np.array([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold])
         Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
         for j, k in enumerate(keys):
@@ -474,7 +498,7 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
             log(f"  {k:17s} +{int(y.sum()):3d}  OOF F1 rules {f_rules:.2f} -> {choice.describe()}")
         if sent_fit:
             praise_gate = choose_praise_gate(
-                gold, keys, Y, oof, oof_pos, rules, thresholds, log, long
+                gold, keys, Y, oof, oof_pos, rules, thresholds, log, long, unscored
             )
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
@@ -696,8 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if 1 not in rounds:
             ap.error("--rounds must include round 1 (its rows choose the thresholds)")
         D.TRAINED_ROUNDS = rounds
-        D.gold.cache_clear()  # read again with the rounds asked for
-        D._gold_text_splits.cache_clear()
+        D.gold.cache_clear()  # read again with the rounds asked for (held-out: all rounds)
     VERSION = args.version
     out = args.out or OUT
     tagger = Tagger(use_model=False)

@@ -24,6 +24,11 @@ looked at). Since a test split that has chosen between models is no longer unsee
 split was drawn again the same day with SPLIT_SEED "gold-split-2026-12-06", which also
 added the complaints test part. Models trained on the old split cannot be scored on the
 new one (they trained on most of its texts).
+
+The complaints part is a seeded shuffle of the texts a round keeps (both annotators
+labelled them, no repeat of an earlier text), not of the whole draw as round 1's is: the
+annotation files of rounds 2-3 are final, and a change to them would re-draw the part
+(the committed gold files, checked against this builder by the tests, would show it).
 """
 
 from __future__ import annotations

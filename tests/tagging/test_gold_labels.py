@@ -1,6 +1,7 @@
 """The gold labels that train and score the tagger keep their promises: every row comes from
-a committed random draw, both annotators labelled it, only round 1 (the random draw of all
-texts) has validation and test rows, and later rounds (drawn from complaints) only train.
+a committed draw, both annotators labelled it, only random draws are scored (round 1, the
+draw of all texts, has validation and test rows; rounds 2-3, drawn from complaints, a test
+part), round 4 (picked by the tagger) only trains, and no test text is ever trained on.
 
 These checks read the committed files (ids and labels); the rebuild check also reads the
 texts in ../shared/data, where build_gold leaves out later-round repeats of earlier texts.
@@ -80,3 +81,27 @@ def test_labels_use_the_taxonomy(lang: str) -> None:
     for r in rows(lang):
         assert set(r["reasons"]) <= set(REASONS)
         assert r["sentiment"] in SENTIMENTS
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs ../shared/data (the texts)")
+@pytest.mark.parametrize("rounds", [(1, 2, 3, 4), (1, 4)])
+def test_no_gold_test_text_is_trained_on_whatever_rounds_a_run_reads(rounds, monkeypatch):
+    """A candidate may train on fewer rounds (train_tagger --rounds ... --out): the test
+    texts of the rounds it leaves out must not come back as gold training rows or through a
+    public set's train or validation part (sentiment training, praise rows)."""
+    from benchmarks import tagger_data as D
+    from benchmarks.labels.sources import text_key
+
+    monkeypatch.setattr(D, "TRAINED_ROUNDS", rounds)
+    D.gold.cache_clear()
+    try:
+        for lang in LANGS:
+            held = {text_key(r.text) for r in D.all_gold(lang) if r.split == "test"}
+            assert held
+            trained = D.gold_training(lang, "train", "validation")
+            assert not held & {text_key(r.text) for r in trained}
+            for name in D.TRAIN_SENTIMENT_SETS.get(lang, ()):
+                public = D.only(D.sentiment_set(name), "train", "validation")
+                assert not held & {text_key(r.text) for r in public}, name
+    finally:
+        D.gold.cache_clear()

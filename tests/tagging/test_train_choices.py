@@ -52,8 +52,9 @@ def test_a_precise_rule_never_waits_for_the_model() -> None:
 
 def test_other_rounds_never_overwrite_the_shipped_models(capsys, monkeypatch) -> None:
     """Training on rounds other than the shipped ones is for reading the out-of-fold
-    table: without --dry-run it is refused before anything is trained or written; with it,
-    the rounds asked for (in any order) are what the gold rows are read from."""
+    table or writing a candidate elsewhere: without --dry-run or --out it is refused before
+    anything is trained or written; with --dry-run, the rounds asked for (in any order) are
+    what the gold rows are read from and nothing is written."""
     from benchmarks import tagger_data as D
     from benchmarks import train_tagger as T
 
@@ -118,23 +119,41 @@ def test_a_candidate_goes_to_its_own_folder_and_never_touches_the_shipped_files(
 
 
 def test_the_praise_gate_is_chosen_with_the_rule_hits_it_removes_at_run_time() -> None:
-    """A rule hit in a long happy review stays at run time only if the model agrees
-    (tagger.PRAISE_RULE_AGREEMENT); the gate's choice must see that, or it can never pick
-    the gate that keeps praise free of reasons."""
+    """At run time (tagger._reason_tags) a rule hit in a *long* text read as praise stays
+    only if the model finds its reason at least PRAISE_RULE_AGREEMENT likely, and a hit of a
+    reason the model has no classifier for does not stay; in a short text every hit stays.
+    The gate's choice must see exactly that, or it picks a gate for a tagger that does not
+    exist."""
     from benchmarks import tagger_data as D
     from benchmarks.train_tagger import choose_praise_gate
+    from insights.tagging.tagger import PRAISE_RULE_AGREEMENT
 
-    gold = [
-        D.Row("happy", "praise, a discount in passing", "uk", "train", "positive", frozenset()),
-        D.Row("angry", "too expensive", "uk", "train", "negative", frozenset({"price"})),
-        D.Row("calm", "ok", "uk", "train", "neutral", frozenset()),
-    ]
-    Y = np.array([[False], [True], [False]])
-    oof = np.array([[0.1], [0.9], [0.0]])  # the model: no price in the happy review
-    oof_pos = np.array([0.95, 0.05, 0.3])
-    rules = np.array([[True], [True], [False]])  # the price rule fires on both
-    long = np.array([True, True, False])
-    kept = choose_praise_gate(gold, ["price"], Y, oof, oof_pos, rules, {}, lambda s: None, long)
-    assert kept == 0.9  # the highest gate that drops the passing mention (ties: higher)
-    blind = choose_praise_gate(gold, ["price"], Y, oof, oof_pos, rules, {}, lambda s: None)
-    assert blind == 1.01  # a gate that only gates model reasons cannot help here
+    def row(i: str, sentiment: str, reasons: frozenset = frozenset()) -> D.Row:
+        return D.Row(i, i, "uk", "train", sentiment, reasons)
+
+    def choose(**kw) -> float:
+        return choose_praise_gate(gold, ["price"], Y, oof, oof_pos, rules, {}, lambda s: 0, **kw)
+
+    gold = [row("happy long", "positive"), row("angry", "negative", frozenset({"price"}))]
+    gold += [row(f"calm {i}", "neutral") for i in range(3)]
+    Y = np.array([[False], [True], [False], [False], [False]])
+    oof = np.array([[0.1], [0.9], [0.0], [0.0], [0.0]])  # no price in the happy review
+    oof_pos = np.array([0.95, 0.05, 0.3, 0.3, 0.3])
+    rules = np.array([[True], [True], [False], [False], [False]])  # price fires on both
+    long = np.array([True, True, False, False, False])
+    assert choose(long=long) == 0.9  # the highest gate that drops the passing mention
+    assert choose() == 1.01  # blind to the rule gating: no gate can help
+
+    # the same happy text, short: its hit stays at run time, so no gate helps either
+    assert choose(long=np.array([False, True, False, False, False])) == 1.01
+    # the model agreeing (at PRAISE_RULE_AGREEMENT exactly) keeps the hit too
+    oof[0, 0] = PRAISE_RULE_AGREEMENT
+    assert choose(long=long) == 1.01
+    oof[0, 0] = 0.1
+
+    # a reason without a classifier (no_need) fired in a long happy text: only a gate the
+    # text's P(positive) reaches removes it, and it counts in the praise share
+    rules[0, 0] = False
+    unscored = np.array([True, False, False, False, False])
+    assert choose(long=long, unscored=unscored) == 0.9
+    assert choose(long=long) == 1.01  # not seen: every gate looks the same
