@@ -3,6 +3,8 @@ threshold (benchmarks/train_tagger.py `choose_reason`), on out-of-fold style arr
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -157,3 +159,35 @@ def test_the_praise_gate_is_chosen_with_the_rule_hits_it_removes_at_run_time() -
     unscored = np.array([True, False, False, False, False])
     assert choose(long=long, unscored=unscored) == 0.9
     assert choose(long=long) == 1.01  # not seen: every gate looks the same
+
+
+def test_the_evaluation_scores_a_candidate_folder_and_names_what_is_missing(
+    tmp_path, capsys
+) -> None:
+    """tagging_eval --models DIR scores the models in DIR (not the shipped ones), and a
+    folder without every language's model is refused in one line that names them."""
+    import shutil
+
+    from benchmarks import tagging_eval as E
+    from insights.tagging.model import TextModel, model_dir
+
+    for lang in ("en", "ru"):
+        shutil.copy(model_dir() / f"{lang}.npz", tmp_path / f"{lang}.npz")
+    with pytest.raises(SystemExit) as refused:
+        E.main(["--models", str(tmp_path), "--only", "feedback"])
+    assert refused.value.code == 2
+    assert f"--models {tmp_path}: no model for uk, zh, da there" in capsys.readouterr().err
+
+    for lang in ("uk", "zh", "da"):
+        shutil.copy(model_dir() / f"{lang}.npz", tmp_path / f"{lang}.npz")
+    with np.load(tmp_path / "ru.npz") as z:  # a candidate: the shipped arrays, renamed
+        arrays = dict(z)
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["version"] = "candidate-ru"
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "ru.npz", **arrays)
+    ours = E.Ours(tmp_path)
+    candidate = ours.tagger.model("ru")
+    assert candidate is not None and candidate.version == "candidate-ru"
+    assert TextModel.load(model_dir() / "ru.npz").version != "candidate-ru"
+    assert ours.tag("Связь пропадает каждый день", "ru", True).reasons
