@@ -191,3 +191,25 @@ def test_the_evaluation_scores_a_candidate_folder_and_names_what_is_missing(
     assert candidate is not None and candidate.version == "candidate-ru"
     assert TextModel.load(model_dir() / "ru.npz").version != "candidate-ru"
     assert ours.tag("Связь пропадает каждый день", "ru", True).reasons
+
+
+def test_another_fold_seed_is_for_reading_only(capsys, monkeypatch) -> None:
+    """--fold-seed shows how much the out-of-fold choices move with the folds alone; the
+    shipped models use seed 0, so another seed is refused unless nothing is written."""
+    from benchmarks import train_tagger as T
+
+    seen: list[int] = []
+
+    def fake_train(lang, tagger, log):
+        seen.append(T.FOLD_SEED)
+        return {}, {}
+
+    monkeypatch.setattr(T, "train_language", fake_train)
+    monkeypatch.setattr(T, "FOLD_SEED", 0)  # restored afterwards
+    with pytest.raises(SystemExit) as refused:
+        T.main(["--fold-seed", "3", "--langs", "uk"])
+    assert refused.value.code == 2
+    assert "--fold-seed needs --dry-run" in capsys.readouterr().err
+    assert seen == []
+    assert T.main(["--fold-seed", "3", "--langs", "uk", "--dry-run"]) == 0
+    assert seen == [3]
