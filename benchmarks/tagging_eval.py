@@ -173,7 +173,7 @@ def gold_reasons(
     )
     scores: dict[str, dict[str, dict[str, float]]] = {}
     for part, rounds in GOLD_PARTS.items():
-        if split != "test" and part != "random draw":
+        if split != "test" and part != _detail_part(split):
             continue  # only round 1 has a validation split
         scores[part] = {}
         macro_r, macro_m, praise_all = [], [], [0, 0, 0]

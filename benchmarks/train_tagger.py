@@ -393,10 +393,10 @@ def choose_praise_gate(
     return g
 
 
-def rule_hits(tagger: Tagger, rows: Sequence[D.Row], keys: Sequence[str]) -> np.ndarray:
-    out = np.zeros((len(rows), len(keys)), dtype=bool)
-    for i, r in enumerate(rows):
-        got = tagger.rule_reasons(r.text, r.lang)
+def rule_hits(hits: Sequence[Sequence[str]], keys: Sequence[str]) -> np.ndarray:
+    """Row x key: whether the row's rule reasons (``hits``, one list a row) hold the key."""
+    out = np.zeros((len(hits), len(keys)), dtype=bool)
+    for i, got in enumerate(hits):
         for j, k in enumerate(keys):
             out[i, j] = k in got
     return out
@@ -480,9 +480,10 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 sm = fit_sentiment(Xs, np.array([r.sentiment for r in rows]), cfg.c_sentiment)
                 col = list(sm.classes_).index("positive")
                 oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
-        rules = rule_hits(tagger, gold, keys)
+        hits = [tagger.rule_reasons(r.text, r.lang) for r in gold]  # matched once
+        rules = rule_hits(hits, keys)
         others = [k for k in REASON_KEYS if k not in keys]
-        unscored = rule_hits(tagger, gold, others).any(axis=1) if others else None
+        unscored = rule_hits(hits, others).any(axis=1) if others else None
         long = np.array([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold])
         Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
         for j, k in enumerate(keys):
@@ -720,7 +721,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--fold-seed",
         type=int,
-        default=FOLD_SEED,
+        default=0,
         help="seed of the out-of-fold split (with --dry-run only: to see how much the "
         "choices move with the folds)",
     )
