@@ -8,22 +8,22 @@ Per language, one TF-IDF vectorizer (word 1-2-grams + char_wb 2-5-grams; Chinese
 logistic regression for sentiment, all ``class_weight="balanced"``. It reads only
 
 * reasons: the gold labels' **train and validation** splits (benchmarks/labels/gold_<lang>.jsonl;
-  the texts of rounds 2-4, drawn from complaints or for rare reasons, train every fold and
+  the texts of rounds 2-5, drawn from complaints or for rare reasons, train every fold and
   are never in the out-of-fold rows that choose thresholds, which stay round 1's random
   draw, like the texts the product meets)
   plus, for English, the train parts of the mapped public sets (airline negative reasons,
   app-review categories), each reason trained only on rows whose mapping can express it;
-* sentiment: the gold train + validation splits of rounds 1-3 (SENTIMENT_ROUNDS) plus the
+* sentiment: the gold train + validation splits of rounds 1-3 and 5 (SENTIMENT_ROUNDS) plus the
   **train** parts of the public sentiment sets of the language (benchmarks/tagger_data.py).
 
-The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds)
-over round 1's gold train + validation rows, together with the rules (a rule hit counts,
-except where a rule agreement asks the model to agree in long texts; the model adds a
-reason at or above its threshold), and so is the praise gate (from the sentiment model's
-P(positive) it reaches, model-only reasons are dropped, and so are rule hits in long texts
-unless the model agrees: as the tagger does at run time). How sentiment is
-combined with the rule-based scorer (replace, blend or keep) is chosen on the validation
-parts of the same sets. The vocabulary is pruned to the features with the largest
+The test splits are never read. Thresholds are chosen on out-of-fold predictions (5 folds,
+repeated over the FOLD_SEEDS) over round 1's gold train + validation rows, together with
+the rules (a rule hit counts, except where a rule agreement asks the model to agree in long
+texts; the model adds a reason at or above its threshold), and so is the praise gate (from
+the sentiment model's P(positive) it reaches, model-only reasons are dropped, and so are
+rule hits in long texts unless the model agrees: as the tagger does at run time). How
+sentiment is combined with the rule-based scorer (replace, blend or keep) is chosen on the
+validation parts of the same sets. The vocabulary is pruned to the features with the largest
 coefficients and the classifiers refitted on it, so the shipped arrays are exactly the model
 that was trained. A golden file of predictions for sample texts
 (tests/tagging/data/model_golden.json) is written alongside, for the loading test.
@@ -64,9 +64,12 @@ MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
 (gold train + validation, every round read); rarer reasons stay with the rules alone."""
 
-FOLD_SEED = 0
-"""The out-of-fold split's seed. Shipped models use 0; `--dry-run --fold-seed N` shows how
-much a choice (a threshold, the praise gate) moves with the folds alone."""
+FOLD_SEEDS = (0, 1, 2, 3, 4)
+"""Seeds of the repeated out-of-fold splits every choice is made on. With one split (seed 0,
+models up to 2026.12.6) a choice could turn on which texts shared a fold: over seeds 0-4
+the Ukrainian praise gate came out anywhere from 0.5 to 0.9. The choices are now made on
+the out-of-fold predictions of every seed together (each gold row once per seed), so they
+are the ones that hold across splits. `--dry-run --fold-seed N` shows one seed alone."""
 
 MIN_GAIN = 0.03
 MIN_OOF_F1 = 0.35
@@ -160,7 +163,7 @@ def praise_rows(lang: str, exclude: set[str]) -> list[D.Row]:
     return rows
 
 
-SENTIMENT_ROUNDS = (1, 2, 3)
+SENTIMENT_ROUNDS = (1, 2, 3, 5)
 """Gold rounds whose sentiment labels train the sentiment model. Round 4 was picked by the
 tagger as likely texts of rare reasons, so it over-represents the words the reason rules
 fire on: the Russian price pick was full of bank promotions to "дорогие клиенты" (dear
@@ -345,7 +348,7 @@ def choose_reason(
 
 
 def choose_praise_gate(
-    gold, keys, Y, oof, oof_pos, rules, thresholds, log, long=None, unscored=None
+    gold, keys, Y, oof, oof_pos, rules, thresholds, log, long=None, unscored=None, repeat=1
 ):
     """The value of the sentiment model's P(positive) from which model-only reasons are
     dropped. Chosen on out-of-fold data: the best macro-F1 among the gates that keep the
@@ -387,8 +390,8 @@ def choose_praise_gate(
     rules_only = float((rules.any(axis=1) | unscored)[praise].mean()) if praise.any() else 0.0
     log(
         f"  praise gate {g}: OOF macro-F1 {macro:.3f}, praise with a reason {share:.1%} of "
-        f"{int(praise.sum())} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; rules alone "
-        f"{rules_only:.1%})"
+        f"{int(praise.sum()) // repeat} (no gate: {found[-1][1]:.3f}, {found[-1][2]:.1%}; "
+        f"rules alone {rules_only:.1%})"
     )
     return g
 
@@ -402,8 +405,41 @@ def rule_hits(hits: Sequence[Sequence[str]], keys: Sequence[str]) -> np.ndarray:
     return out
 
 
+def out_of_fold(
+    seed: int, gold, reason_pool, reason_data, sent_fit, cfg: LangConfig, vocab, n_keys: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold P(reason) per key and P(positive) for each gold row, over a 5-fold split
+    drawn with ``seed`` (the extra rows always train)."""
+    n_gold = len(gold)
+    oof = np.zeros((n_gold, n_keys))
+    oof_pos = np.zeros(n_gold)
+    gold_index = {r.text: i for i, r in enumerate(gold)}
+    for a, b in KFold(5, shuffle=True, random_state=seed).split(np.arange(n_gold)):
+        train_idx = list(a) + list(range(n_gold, len(reason_pool)))
+        vecs = make_vectorizers(cfg, vocab)
+        Xa = fit_transform(vecs, [reason_pool[i].text for i in train_idx])
+        Xb = transform(vecs, [gold[i].text for i in b])
+        pos = {i: n for n, i in enumerate(train_idx)}
+        for j, (_k, idx, y) in enumerate(reason_data(train_idx)):
+            if y.sum() == 0:
+                continue
+            m = fit_reason(Xa[[pos[i] for i in idx]], y, cfg.c_reason)
+            oof[b, j] = m.predict_proba(Xb)[:, 1]
+        if sent_fit:
+            held = set(b.tolist())
+            rows = [r for r in sent_fit if gold_index.get(r.text, -1) not in held]
+            svecs = make_vectorizers(cfg, vocab)
+            Xs = fit_transform(svecs, [r.text for r in rows])
+            sm = fit_sentiment(Xs, np.array([r.sentiment for r in rows]), cfg.c_sentiment)
+            col = list(sm.classes_).index("positive")
+            oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
+    return oof, oof_pos
+
+
 # ----------------------------------------------------------------- one language
-def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.ndarray]]:
+def train_language(
+    lang: str, tagger: Tagger, log, fold_seeds: Sequence[int] = FOLD_SEEDS
+) -> tuple[dict, dict[str, np.ndarray]]:
     cfg = CONFIG[lang]
     t0 = time.time()
     gold, extra = reason_rows(lang, cfg)
@@ -455,43 +491,30 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
     rule_agreement: dict[str, float] = {}
     praise_gate = 1.01
     if keys:
-        n_gold = len(gold)
-        oof = np.zeros((n_gold, len(keys)))
-        oof_pos = np.zeros(n_gold)
-        gold_index = {r.text: i for i, r in enumerate(gold)}
-        folds = KFold(5, shuffle=True, random_state=FOLD_SEED)
-        for a, b in folds.split(np.arange(n_gold)):
-            train_idx = list(a) + list(range(n_gold, len(reason_pool)))
-            sub_texts = [reason_pool[i].text for i in train_idx]
-            vecs = make_vectorizers(cfg, vocab)
-            Xa = fit_transform(vecs, sub_texts)
-            Xb = transform(vecs, [gold[i].text for i in b])
-            pos = {i: n for n, i in enumerate(train_idx)}
-            for j, (_k, idx, y) in enumerate(reason_data(train_idx)):
-                if y.sum() == 0:
-                    continue
-                m = fit_reason(Xa[[pos[i] for i in idx]], y, cfg.c_reason)
-                oof[b, j] = m.predict_proba(Xb)[:, 1]
-            if sent_fit:
-                held = set(b.tolist())
-                rows = [r for r in sent_fit if gold_index.get(r.text, -1) not in held]
-                svecs = make_vectorizers(cfg, vocab)
-                Xs = fit_transform(svecs, [r.text for r in rows])
-                sm = fit_sentiment(Xs, np.array([r.sentiment for r in rows]), cfg.c_sentiment)
-                col = list(sm.classes_).index("positive")
-                oof_pos[b] = sm.predict_proba(transform(svecs, [gold[i].text for i in b]))[:, col]
+        runs = [
+            out_of_fold(seed, gold, reason_pool, reason_data, sent_fit, cfg, vocab, len(keys))
+            for seed in fold_seeds
+        ]
+        # every choice below reads each gold row once per seed
+        oof = np.vstack([o for o, _ in runs])
+        oof_pos = np.concatenate([p for _, p in runs])
         hits = [tagger.rule_reasons(r.text, r.lang) for r in gold]  # matched once
-        rules = rule_hits(hits, keys)
+        repeat = len(fold_seeds)
+        rules = np.tile(rule_hits(hits, keys), (repeat, 1))
         others = [k for k in REASON_KEYS if k not in keys]
-        unscored = rule_hits(hits, others).any(axis=1) if others else None
-        long = np.array([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold])
-        Y = np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool)
+        unscored = np.tile(rule_hits(hits, others).any(axis=1), repeat) if others else None
+        long = np.tile(
+            [tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold], repeat
+        )
+        Y = np.tile(
+            np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool), (repeat, 1)
+        )
         for j, k in enumerate(keys):
             y = Y[:, j].astype(int)
             f_rules = f1_score(y, rules[:, j], zero_division=0)
-            hits = rules[:, j].sum()
+            hit = rules[:, j].sum()
             rule_precision[k] = (
-                round(float((rules[:, j] & (y == 1)).sum() / hits), 3) if hits else 0.0
+                round(float((rules[:, j] & (y == 1)).sum() / hit), 3) if hit else 0.0
             )
             choice = choose_reason(y, oof[:, j], rules[:, j], f_rules, rule_precision[k], long)
             if choice.agreement > 0:
@@ -501,10 +524,23 @@ def train_language(lang: str, tagger: Tagger, log) -> tuple[dict, dict[str, np.n
                 thresholds[k] = choice.threshold
             if choice.agreement > 0 or choice.threshold is not None:
                 oof_scores[k] = round(choice.f1, 3)
-            log(f"  {k:17s} +{int(y.sum()):3d}  OOF F1 rules {f_rules:.2f} -> {choice.describe()}")
+            log(
+                f"  {k:17s} +{int(y.sum()) // repeat:3d}  OOF F1 rules {f_rules:.2f} -> "
+                f"{choice.describe()}"
+            )
         if sent_fit:
             praise_gate = choose_praise_gate(
-                gold, keys, Y, oof, oof_pos, rules, thresholds, log, long, unscored
+                gold * repeat,
+                keys,
+                Y,
+                oof,
+                oof_pos,
+                rules,
+                thresholds,
+                log,
+                long,
+                unscored,
+                repeat,
             )
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
@@ -698,7 +734,7 @@ def write_golden(langs: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    global VERSION, FOLD_SEED
+    global VERSION
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--langs", nargs="*", default=list(CONFIG))
     ap.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
@@ -706,7 +742,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--rounds",
         nargs="+",
         type=int,
-        choices=(1, 2, 3, 4),
+        choices=(1, 2, 3, 4, 5),
         default=list(D.TRAINED_ROUNDS),
         help="gold labelling rounds to train on (other than the default only with --dry-run "
         "or --out: the shipped models are trained on the default rounds)",
@@ -721,13 +757,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--fold-seed",
         type=int,
-        default=0,
-        help="seed of the out-of-fold split (with --dry-run only: to see how much the "
-        "choices move with the folds)",
+        help="choose on this one out-of-fold split's seed instead of on all of "
+        f"{FOLD_SEEDS} (with --dry-run only: to see how much the choices move with the folds)",
     )
     args = ap.parse_args(argv)
-    if args.fold_seed != 0 and not args.dry_run:
-        ap.error("--fold-seed needs --dry-run (the shipped models use seed 0)")
+    if args.fold_seed is not None and not args.dry_run:
+        ap.error(f"--fold-seed needs --dry-run (the shipped models choose on seeds {FOLD_SEEDS})")
     rounds = tuple(sorted(set(args.rounds)))
     if rounds != D.TRAINED_ROUNDS:
         if not (args.dry_run or args.out):
@@ -737,11 +772,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         D.TRAINED_ROUNDS = rounds
         D.gold.cache_clear()  # read again with the rounds asked for (held-out: all rounds)
     VERSION = args.version
-    FOLD_SEED = args.fold_seed
+    seeds = FOLD_SEEDS if args.fold_seed is None else (args.fold_seed,)
     out = args.out or OUT
     tagger = Tagger(use_model=False)
     for lang in args.langs:
-        _meta, arr = train_language(lang, tagger, lambda s: print(s, flush=True))
+        _meta, arr = train_language(lang, tagger, lambda s: print(s, flush=True), seeds)
         if not args.dry_run:
             out.mkdir(parents=True, exist_ok=True)
             path = out / f"{lang}.npz"

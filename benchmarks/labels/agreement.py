@@ -76,11 +76,14 @@ def f1(a: list[set[str]], b: list[set[str]], reason: str) -> tuple[float | None,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disagreements", type=Path)
-    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4), default=1, dest="round_")
+    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4, 5), default=1, dest="round_")
     args = parser.parse_args()
     print("| lang | n | " + " | ".join(REASONS) + " | macro | exact set | sentiment κ |")
     print("|---" * (len(REASONS) + 5) + "|")
     for lang in LANGS:
+        if not (ANNOTATIONS / f"{stem(lang, args.round_)}.A.jsonl").exists():
+            print(f"| {lang} | 0 | (not labelled in round {args.round_}) |")
+            continue
         a, b = load(lang, "A", args.round_), load(lang, "B", args.round_)
         ids = [i for i in sample_ids(lang, args.round_) if i in a and i in b]
         ra = [set(a[i]["reasons"]) for i in ids]

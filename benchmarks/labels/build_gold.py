@@ -8,7 +8,7 @@ threshold choice may read train and validation; the test split is only ever scor
 (benchmarks/tagging_eval.py). If anyone looks at test errors, draw a new split (change
 SPLIT_SEED) and say so in docs/tagging.md.
 
-Later rounds follow round 1's rows, marked {"round": N}. Rounds 2 and 3 are random draws
+Later rounds follow round 1's rows, marked {"round": N}. Rounds 2, 3 and 5 are random draws
 from complaints (the rows the data set marks unhappy, see sample.py): 80% train, 20% a
 second test part, "complaints", drawn the same way. It is scored apart from round 1's test
 rows (a draw from complaints is not the mix of texts the product meets) and gives the rarer
@@ -29,6 +29,10 @@ The complaints part is a seeded shuffle of the texts a round keeps (both annotat
 labelled them, no repeat of an earlier text), not of the whole draw as round 1's is: the
 annotation files of rounds 2-3 are final, and a change to them would re-draw the part
 (the committed gold files, checked against this builder by the tests, would show it).
+
+Round 5 (labelled 2026-12-06, after the split above had decided a release) gets its own
+seeded draw (part ":round5"), so its 20 % test rows are texts no model and no choice has
+seen: the complaints part's unseen rows, reported apart by the evaluation.
 """
 
 from __future__ import annotations
@@ -46,9 +50,9 @@ from benchmarks.labels.sources import LANGS, text_key, texts
 
 HERE = Path(__file__).resolve().parent
 SPLIT_SEED = "gold-split-2026-12-06"
-LATER_ROUNDS = (2, 3, 4)
+LATER_ROUNDS = (2, 3, 4, 5)
 SHARES = (("train", 0.6), ("validation", 0.2), ("test", 0.2))
-COMPLAINT_ROUNDS = (2, 3)
+COMPLAINT_ROUNDS = (2, 3, 5)
 """Rounds drawn at random from complaints: a share of them is a test part of its own."""
 COMPLAINT_SHARES = (("train", 0.8), ("test", 0.2))
 

@@ -32,9 +32,9 @@ def test_the_shipped_rules_pass_every_check_a_company_file_gets(monkeypatch, tmp
     assert load_rules(check_defaults=True) == load_rules()
     broken = tmp_path / "rules.toml"
     broken.write_text(
-        rules_module.default_rules_path().read_text(encoding="utf-8").replace(
-            '"too expensive"', '"too ... ... expensive"', 1
-        ),
+        rules_module.default_rules_path()
+        .read_text(encoding="utf-8")
+        .replace('"too expensive"', '"too ... ... expensive"', 1),
         encoding="utf-8",
     )
     monkeypatch.setattr(rules_module, "default_rules_path", lambda: broken)
