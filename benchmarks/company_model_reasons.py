@@ -7,11 +7,12 @@ Russian stands for "a language the tagger knows badly": the starting tagger is t
 shipped one **without** its Russian model (the Russian rules alone; held-out reason
 macro-F1 0.33). A company's staff then correct the reasons of N answers: N texts drawn at
 random from the Russian gold labels' training rows (every round: what staff correct is
-mostly complaints, as rounds 2-4 are), their gold reasons being the corrections. 500 other
+mostly complaints, as rounds 2-5 are), their gold reasons being the corrections. 500 other
 training texts, tagged by the starting tagger, are the sample of "shipped labels"
 (``insights.tagging.company.train``, weight 0.3), as `retention-bot tagger train` does.
 The company model is scored on the gold **test** split (both parts: round 1's random draw
-and the complaints part of rounds 2-3, never trained on): reason macro-F1 over the reasons
+and the complaints part of rounds 2, 3 and 5, never trained on; round 5 joined it on
+2026-12-06, so figures before then are on fewer rows): reason macro-F1 over the reasons
 with >= 5 test positives, as benchmarks/tagging_eval.py counts it for "both", next to the
 starting tagger and the shipped Russian model. Mean and spread over --draws draws.
 """

@@ -51,7 +51,7 @@ class Row:
     reasons: frozenset[str] | None = None
     reason_keys: tuple[str, ...] = field(default=())
     score: int | None = None
-    round: int = 1  # gold labelling round (benchmarks/labels/sample.py); 2, 3: from complaints
+    round: int = 1  # gold labelling round (benchmarks/labels/sample.py); 2, 3, 5: from complaints
 
 
 def split_of(set_name: str, key: str) -> str:

@@ -36,7 +36,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +58,7 @@ from insights.tagging.tagger import PRAISE_RULE_AGREEMENT  # noqa: E402
 
 OUT = REPO / "insights" / "tagging" / "data" / "model"
 GOLDEN = REPO / "tests" / "tagging" / "data" / "model_golden.json"
-VERSION = "2026.12.6"
+VERSION = "2026.12.7"
 
 MIN_POSITIVES = 8
 """A reason gets a classifier only with at least this many positive training texts
@@ -68,8 +68,9 @@ FOLD_SEEDS = (0, 1, 2, 3, 4)
 """Seeds of the repeated out-of-fold splits every choice is made on. With one split (seed 0,
 models up to 2026.12.6) a choice could turn on which texts shared a fold: over seeds 0-4
 the Ukrainian praise gate came out anywhere from 0.5 to 0.9. The choices are now made on
-the out-of-fold predictions of every seed together (each gold row once per seed), so they
-are the ones that hold across splits. `--dry-run --fold-seed N` shows one seed alone."""
+the out-of-fold predictions of every seed together (each gold row once per seed): the best
+score over all five splits pooled, so one split's grouping of texts no longer decides.
+`--dry-run --fold-seed N` shows one seed alone."""
 
 MIN_GAIN = 0.03
 MIN_OOF_F1 = 0.35
@@ -128,7 +129,7 @@ SAMPLES = {
 
 # ----------------------------------------------------------------- data
 def reason_rows(lang: str, cfg: LangConfig) -> tuple[list[D.Row], list[D.Row]]:
-    """(round 1 gold train + validation rows, extra rows: rounds 2-4 gold train rows, the
+    """(round 1 gold train + validation rows, extra rows: rounds 2-5 gold train rows, the
     mapped public rows' train parts and praise)."""
     if lang not in D.GOLD_LANGS:
         return [], []
@@ -436,6 +437,75 @@ def out_of_fold(
     return oof, oof_pos
 
 
+@dataclass
+class FoldChoices:
+    """What the out-of-fold rows decide for one language's model."""
+
+    thresholds: dict[str, float] = field(default_factory=dict)
+    oof_scores: dict[str, float] = field(default_factory=dict)
+    rule_precision: dict[str, float] = field(default_factory=dict)
+    rule_agreement: dict[str, float] = field(default_factory=dict)
+    praise_gate: float = 1.01  # off
+
+
+def choose_on_folds(
+    gold: Sequence[D.Row],
+    keys: Sequence[str],
+    runs: Sequence[tuple[np.ndarray, np.ndarray]],
+    tagger: Tagger,
+    log,
+    praise_gate: bool = True,
+) -> FoldChoices:
+    """Every reason's threshold and rule agreement, then the praise gate, chosen on the
+    out-of-fold predictions of every fold seed together: ``runs`` holds one (P(reason) per
+    key, P(positive)) pair per seed, each over ``gold`` in order, so row s*n+i of every
+    array below is gold row i as seen by seed s."""
+    out = FoldChoices()
+    repeat = len(runs)
+    oof = np.vstack([o for o, _ in runs])
+    oof_pos = np.concatenate([p for _, p in runs])
+    hits = [tagger.rule_reasons(r.text, r.lang) for r in gold]  # matched once
+    rules = np.tile(rule_hits(hits, keys), (repeat, 1))
+    others = [k for k in REASON_KEYS if k not in keys]
+    unscored = np.tile(rule_hits(hits, others).any(axis=1), repeat) if others else None
+    long = np.tile([tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold], repeat)
+    Y = np.tile(np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool), (repeat, 1))
+    for j, k in enumerate(keys):
+        y = Y[:, j].astype(int)
+        f_rules = f1_score(y, rules[:, j], zero_division=0)
+        hit = rules[:, j].sum()
+        out.rule_precision[k] = (
+            round(float((rules[:, j] & (y == 1)).sum() / hit), 3) if hit else 0.0
+        )
+        choice = choose_reason(y, oof[:, j], rules[:, j], f_rules, out.rule_precision[k], long)
+        if choice.agreement > 0:
+            out.rule_agreement[k] = choice.agreement
+            rules[:, j] &= (oof[:, j] >= choice.agreement) | ~long
+        if choice.threshold is not None:
+            out.thresholds[k] = choice.threshold
+        if choice.agreement > 0 or choice.threshold is not None:
+            out.oof_scores[k] = round(choice.f1, 3)
+        log(
+            f"  {k:17s} +{int(y.sum()) // repeat:3d}  OOF F1 rules {f_rules:.2f} -> "
+            f"{choice.describe()}"
+        )
+    if praise_gate:
+        out.praise_gate = choose_praise_gate(
+            list(gold) * repeat,
+            keys,
+            Y,
+            oof,
+            oof_pos,
+            rules,
+            out.thresholds,
+            log,
+            long,
+            unscored,
+            repeat,
+        )
+    return out
+
+
 # ----------------------------------------------------------------- one language
 def train_language(
     lang: str, tagger: Tagger, log, fold_seeds: Sequence[int] = FOLD_SEEDS
@@ -485,63 +555,16 @@ def train_language(
     )
 
     # 2. thresholds from out-of-fold probabilities over the gold rows (extras always train)
-    thresholds: dict[str, float] = {}
-    oof_scores: dict[str, float] = {}
-    rule_precision: dict[str, float] = {}
-    rule_agreement: dict[str, float] = {}
-    praise_gate = 1.01
+    chosen = FoldChoices()
     if keys:
         runs = [
             out_of_fold(seed, gold, reason_pool, reason_data, sent_fit, cfg, vocab, len(keys))
             for seed in fold_seeds
         ]
-        # every choice below reads each gold row once per seed
-        oof = np.vstack([o for o, _ in runs])
-        oof_pos = np.concatenate([p for _, p in runs])
-        hits = [tagger.rule_reasons(r.text, r.lang) for r in gold]  # matched once
-        repeat = len(fold_seeds)
-        rules = np.tile(rule_hits(hits, keys), (repeat, 1))
-        others = [k for k in REASON_KEYS if k not in keys]
-        unscored = np.tile(rule_hits(hits, others).any(axis=1), repeat) if others else None
-        long = np.tile(
-            [tagger.clause_count(r.text, r.lang) > LONG_TEXT_CLAUSES for r in gold], repeat
-        )
-        Y = np.tile(
-            np.array([[k in r.reasons for k in keys] for r in gold], dtype=bool), (repeat, 1)
-        )
-        for j, k in enumerate(keys):
-            y = Y[:, j].astype(int)
-            f_rules = f1_score(y, rules[:, j], zero_division=0)
-            hit = rules[:, j].sum()
-            rule_precision[k] = (
-                round(float((rules[:, j] & (y == 1)).sum() / hit), 3) if hit else 0.0
-            )
-            choice = choose_reason(y, oof[:, j], rules[:, j], f_rules, rule_precision[k], long)
-            if choice.agreement > 0:
-                rule_agreement[k] = choice.agreement
-                rules[:, j] &= (oof[:, j] >= choice.agreement) | ~long
-            if choice.threshold is not None:
-                thresholds[k] = choice.threshold
-            if choice.agreement > 0 or choice.threshold is not None:
-                oof_scores[k] = round(choice.f1, 3)
-            log(
-                f"  {k:17s} +{int(y.sum()) // repeat:3d}  OOF F1 rules {f_rules:.2f} -> "
-                f"{choice.describe()}"
-            )
-        if sent_fit:
-            praise_gate = choose_praise_gate(
-                gold * repeat,
-                keys,
-                Y,
-                oof,
-                oof_pos,
-                rules,
-                thresholds,
-                log,
-                long,
-                unscored,
-                repeat,
-            )
+        chosen = choose_on_folds(gold, keys, runs, tagger, log, praise_gate=bool(sent_fit))
+    thresholds, oof_scores = chosen.thresholds, chosen.oof_scores
+    rule_precision, rule_agreement = chosen.rule_precision, chosen.rule_agreement
+    praise_gate = chosen.praise_gate
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
     sentiment_mode = {"weight": 0.0, "cut": 0.4}
@@ -579,6 +602,9 @@ def train_language(
         "sentiment_weight": sentiment_mode["weight"],
         "sentiment_cut": sentiment_mode["cut"],
         "training": {
+            "gold_rounds": list(D.TRAINED_ROUNDS),
+            "sentiment_rounds": list(SENTIMENT_ROUNDS),
+            "fold_seeds": list(fold_seeds),
             "reason_texts_gold": len(gold),
             "reason_texts_public": len(extra),
             "sentiment_texts": len(sent_fit),

@@ -82,7 +82,7 @@ def main() -> None:
     print("|---" * (len(REASONS) + 5) + "|")
     for lang in LANGS:
         if not (ANNOTATIONS / f"{stem(lang, args.round_)}.A.jsonl").exists():
-            print(f"| {lang} | 0 | (not labelled in round {args.round_}) |")
+            print(f"| {lang} | 0 | " + " | ".join(["–"] * (len(REASONS) + 3)) + " |")
             continue
         a, b = load(lang, "A", args.round_), load(lang, "B", args.round_)
         ids = [i for i in sample_ids(lang, args.round_) if i in a and i in b]

@@ -5,9 +5,10 @@
     python benchmarks/labels/sample.py --texts DIR  # also DIR/<lang>.jsonl for annotators
 
 Round 1 (600 per language) draws from the whole pool; Russian half from the telecom
-tweets and half from the bank tweets. It is the only round with a test split.
+tweets and half from the bank tweets. It has validation and test rows (build_gold.py).
 
-Rounds 2 and 3 (400 and 600 per language, training only; English has 513 left for round 3)
+Rounds 2 and 3 (400 and 600 per language; English has 513 left for round 3; 20 % of each
+is a "complaints" test part since 2026-12-06, the rest trains)
 draw from the rows the data set itself marks as unhappy (English NPS 0-6, Russian tweets
 marked -1, Ukrainian "negative", Chinese 0), leaving out earlier rounds' texts. Why: in
 round 1 most reasons had 5-40 positives in training, because a random draw is mostly
@@ -26,7 +27,8 @@ negatives), which a random draw finds a few at a time. Only texts in the public 
 training part are drawn (``tagger_data.split_of``), so no validation or test part changes.
 
 Round 5 (2026-12-06) is a third random draw from complaints, as rounds 2 and 3 (up to 600
-per language; what is left of the pool: Russian 412, Ukrainian 205, English none, since
+per language; what was left of the pool: Russian 413 drawn (412 distinct texts), Ukrainian
+206 (205), Chinese 600 of 994, English none, since
 rounds 2 and 3 took every English NPS 0-6 comment). The rare reasons were still held back
 by a few dozen positives; round 4's picked sample fed them but is not a random draw, so it
 trains only, while a random draw also gives the complaints test part more rows.

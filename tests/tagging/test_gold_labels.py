@@ -1,7 +1,7 @@
 """The gold labels that train and score the tagger keep their promises: every row comes from
 a committed draw, both annotators labelled it, only random draws are scored (round 1, the
-draw of all texts, has validation and test rows; rounds 2-3, drawn from complaints, a test
-part), round 4 (picked by the tagger) only trains, and no test text is ever trained on.
+draw of all texts, has validation and test rows; rounds 2, 3 and 5, drawn from complaints,
+a test part), round 4 (picked by the tagger) only trains, and no test text is ever trained on.
 
 These checks read the committed files (ids and labels); the rebuild check also reads the
 texts in ../shared/data, where build_gold leaves out later-round repeats of earlier texts.

@@ -274,7 +274,17 @@ def test_model_only_adds_to_the_rules(tagger: Tagger, lang: str, text: str, reas
     [
         ("Terrible service, the internet drops every evening and nobody calls back.", "en"),
         ("Ужасный сервис, интернет пропадает каждый вечер.", "ru"),
-        ("Жахливий сервіс, постійно все ламається.", "uk"),  # a known miss until 2026.12.4
+        pytest.param(
+            "Жахливий сервіс, постійно все ламається.",
+            "uk",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known miss of models 2026.12.7 (and before 2026.12.4): the Ukrainian "
+                "sentiment model learned from long store reviews only and reads this short "
+                "complaint P(negative) 0.42 / P(positive) 0.53 (2026.12.6: 0.51 / 0.44); "
+                "docs/tagging.md, 'Round 5 and models 2026.12.7'",
+            ),
+        ),
         ("房间很脏，空调坏了，前台态度很差。", "zh"),
         ("Elendig service, internettet falder ud hver aften.", "da"),
     ],

@@ -215,3 +215,58 @@ def test_another_fold_seed_is_for_reading_only(capsys, monkeypatch) -> None:
     assert T.main(["--langs", "uk", "--dry-run"]) == 0
     assert seen == [(3,), T.FOLD_SEEDS]
     assert len(T.FOLD_SEEDS) > 1
+
+
+def test_the_choices_read_every_fold_seed_row_by_row(monkeypatch) -> None:
+    """choose_on_folds pools the fold seeds: every array the choice functions get holds each
+    gold row once per seed, in the same order in all of them (row s*n+i is gold row i under
+    seed s). A choice made on one seed only, or on arrays out of line with each other (the
+    labels of one row beside another row's probabilities), would fail here."""
+    from benchmarks import tagger_data as D
+    from benchmarks import train_tagger as T
+    from insights.tagging import Tagger
+
+    def row(i: str, text: str, sentiment: str, reasons: set[str]) -> D.Row:
+        return D.Row(i, text, "en", "train", sentiment, frozenset(reasons))
+
+    gold = [
+        row("a", "Way too expensive for what you get", "negative", {"price"}),
+        row("b", "Support never answers my emails", "negative", {"support"}),
+        row("c", "Love it, works great", "positive", set()),
+    ]
+    keys = ["price", "support"]
+    runs = [
+        (np.array([[0.9, 0.1], [0.2, 0.8], [0.1, 0.1]]), np.array([0.1, 0.2, 0.9])),
+        (np.array([[0.7, 0.3], [0.4, 0.6], [0.3, 0.2]]), np.array([0.2, 0.3, 0.8])),
+    ]
+    reason_calls: list[tuple] = []
+    gate_calls: list[tuple] = []
+    real_choose_reason = T.choose_reason
+
+    def spy_reason(y, p, rule, f_rules, precision, long):
+        reason_calls.append((y.copy(), p.copy(), rule.copy(), long.copy()))
+        return real_choose_reason(y, p, rule, f_rules, precision, long)
+
+    def spy_gate(rows, k, Y, oof, oof_pos, rules, thresholds, log, long, unscored, repeat):
+        gate_calls.append((list(rows), Y.copy(), oof.copy(), oof_pos.copy(), repeat))
+        return 0.7
+
+    monkeypatch.setattr(T, "choose_reason", spy_reason)
+    monkeypatch.setattr(T, "choose_praise_gate", spy_gate)
+    tagger = Tagger(use_model=False)
+    got = T.choose_on_folds(gold, keys, runs, tagger, lambda s: None)
+
+    assert got.praise_gate == 0.7
+    assert len(reason_calls) == len(keys)
+    for j, (y, p, rule, _long) in enumerate(reason_calls):
+        assert list(p) == [run[0][i, j] for run in runs for i in range(3)]
+        assert list(y) == [keys[j] in r.reasons for r in gold] * 2
+        fired = [keys[j] in tagger.rule_reasons(r.text, "en") for r in gold]
+        assert any(fired)  # the rules do fire here, so their column is really checked
+        assert list(rule) == fired * 2
+    rows, Y, oof, oof_pos, repeat = gate_calls[0]
+    assert rows == gold * 2 and repeat == 2
+    assert (oof == np.vstack([runs[0][0], runs[1][0]])).all()
+    assert list(oof_pos) == [0.1, 0.2, 0.9, 0.2, 0.3, 0.8]
+    expected = np.array([[True, False], [False, True], [False, False]] * 2)
+    assert (expected == Y).all()
