@@ -27,15 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import tagger_data as D
 from benchmarks.labels.sources import text_key
-from benchmarks.tagging_eval import MODEL_LANGS, Ours
+from benchmarks.tagging_eval import MODEL_LANGS, Ours, sentiment_labels
 
 
 def macro_f1(ours: Ours, rows: Sequence[D.Row], lang: str, labels: Sequence[str]) -> float:
-    res = [ours.tag(r.text, lang, True) for r in rows]
-    if len(labels) == 2:
-        pred = ["positive" if x.sentiment > 0 else "negative" for x in res]
-    else:
-        pred = [x.label for x in res]
+    """Scored as benchmarks/tagging_eval.py scores "ours (rules+model)"."""
+    pred = sentiment_labels([ours.tag(r.text, lang, True) for r in rows], labels)
     gold = [r.sentiment for r in rows]
     return float(f1_score(gold, pred, labels=list(labels), average="macro", zero_division=0))
 

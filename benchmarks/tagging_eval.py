@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import tagger_data as D  # noqa: E402
 from benchmarks.sentiment_reference import char_lr_reference  # noqa: E402
-from insights.tagging import REASON_KEYS, Tagger  # noqa: E402
+from insights.tagging import REASON_KEYS, Tagger, TagResult  # noqa: E402
 from insights.tagging.model import TextModel  # noqa: E402
 
 FEEDBACK = REPO / "tests" / "data" / "feedback"
@@ -349,6 +349,14 @@ AFINN-da: the sign of the sum."""
 BASELINES_FOR = {"en": ("TextBlob", "VADER"), "zh": ("snownlp",), "da": ("AFINN-da",)}
 
 
+def sentiment_labels(results: Sequence[TagResult], labels: Sequence[str]) -> list[str]:
+    """Our label per result as a set with ``labels`` scores it: on a binary set, positive
+    when the polarity is > 0 (as for the peers' polarities); else the 3-class label."""
+    if len(labels) == 2:
+        return ["positive" if x.sentiment > 0 else "negative" for x in results]
+    return [x.label for x in results]
+
+
 def sentiment(ours: Ours, base: Baselines, quick: bool) -> Table:
     cols = [
         "set",
@@ -403,10 +411,7 @@ def sentiment(ours: Ours, base: Baselines, quick: bool) -> Table:
             labels: tuple[str, ...] = labels,
             test: Sequence[D.Row] = test,
         ) -> list[str]:
-            res = [ours.tag(r.text, lang, model) for r in test]
-            if len(labels) == 2:
-                return ["positive" if x.sentiment > 0 else "negative" for x in res]
-            return [x.label for x in res]
+            return sentiment_labels([ours.tag(r.text, lang, model) for r in test], labels)
 
         cells: list[object] = [name, lang, len(test), f1(ours_pred(True)), f1(ours_pred(False))]
         for b in ("TextBlob", "VADER", "snownlp", "AFINN-da"):

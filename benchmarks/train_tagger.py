@@ -562,9 +562,6 @@ def train_language(
             for seed in fold_seeds
         ]
         chosen = choose_on_folds(gold, keys, runs, tagger, log, praise_gate=bool(sent_fit))
-    thresholds, oof_scores = chosen.thresholds, chosen.oof_scores
-    rule_precision, rule_agreement = chosen.rule_precision, chosen.rule_agreement
-    praise_gate = chosen.praise_gate
 
     # 3. sentiment: how to combine with the rule-based scorer, chosen on validation parts
     sentiment_mode = {"weight": 0.0, "cut": 0.4}
@@ -595,10 +592,10 @@ def train_language(
         "outputs": outputs,
         "reasons": list(keys),
         "sentiment": final.sentiment_model is not None,
-        "thresholds": thresholds,
-        "rule_precision": rule_precision,
-        "rule_agreement": rule_agreement,
-        "praise_gate": praise_gate,
+        "thresholds": chosen.thresholds,
+        "rule_precision": chosen.rule_precision,
+        "rule_agreement": chosen.rule_agreement,
+        "praise_gate": chosen.praise_gate,
         "sentiment_weight": sentiment_mode["weight"],
         "sentiment_cut": sentiment_mode["cut"],
         "training": {
@@ -608,7 +605,7 @@ def train_language(
             "reason_texts_gold": len(gold),
             "reason_texts_public": len(extra),
             "sentiment_texts": len(sent_fit),
-            "oof_f1": oof_scores,
+            "oof_f1": chosen.oof_scores,
             "sentiment_validation": sentiment_mode.get("scores", {}),
             "sentiment_references": sentiment_mode.get("references", {}),
             "config": {
